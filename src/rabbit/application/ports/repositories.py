@@ -1,0 +1,369 @@
+"""Repository ports: one per aggregate, every query scoped by organisation.
+
+Common contract of every repository:
+
+- ``get`` returns a **copy** of the stored entity, or ``None`` when there is none in that
+  organisation (a row of another organisation is "none" as well). Soft-deleted rows are
+  returned only with ``include_deleted=True``.
+- ``add`` stores a new entity and raises :class:`ConflictError` (naming the field) when a
+  uniqueness rule refuses it. ``update`` stores every field of an existing entity; it raises
+  :class:`NotFoundError` when the row is gone. Changing a loaded entity without ``update``
+  changes nothing.
+- Writes become visible to other units of work only after ``commit``.
+- Lists are ordered as each method says, ties broken by ``id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from rabbit.domain.enums import (
+    ContentType,
+    MaterialStatus,
+    PendingPostStatus,
+    SocialPlatform,
+)
+from rabbit.domain.model import (
+    BrandProfile,
+    BrandProfileAccount,
+    ContentEmbedding,
+    CreditTransaction,
+    ExternalSource,
+    Material,
+    Organization,
+    OrganizationMember,
+    PendingPost,
+    Post,
+    PostMetric,
+    PublishAttempt,
+    Schedule,
+    SimilarContent,
+    SocialAccount,
+    Subscription,
+    User,
+)
+
+
+class UserRepository(Protocol):
+    """Users are global (not tenant rows). Emails are unique, compared lower-cased."""
+
+    async def add(self, user: User) -> None: ...
+    async def get(self, user_id: str, *, include_deleted: bool = False) -> User | None: ...
+    async def get_by_email(self, email: str) -> User | None:
+        """The live user with this email (case-insensitive), or None."""
+        ...
+
+    async def update(self, user: User) -> None: ...
+    async def delete_purged(self, before: datetime) -> int:
+        """Hard-delete users soft-deleted before ``before``; the number removed."""
+        ...
+
+
+class OrganizationRepository(Protocol):
+    async def add(self, organization: Organization) -> None:
+        """ConflictError(field ``slug``) when the slug is taken."""
+        ...
+
+    async def get(
+        self, organization_id: str, *, include_deleted: bool = False
+    ) -> Organization | None: ...
+    async def get_by_slug(self, slug: str) -> Organization | None: ...
+    async def update(self, organization: Organization) -> None: ...
+    async def list_purgeable(self, before: datetime) -> list[Organization]:
+        """Organisations soft-deleted before ``before``, by id."""
+        ...
+
+    async def delete(self, organization_id: str) -> None:
+        """Hard delete; the database cascades to every tenant row."""
+        ...
+
+
+class MemberRepository(Protocol):
+    async def add(self, member: OrganizationMember) -> None:
+        """ConflictError(field ``user_id``) when the user is already a member."""
+        ...
+
+    async def get(self, organization_id: str, user_id: str) -> OrganizationMember | None: ...
+    async def find(self, organization_id: str) -> list[OrganizationMember]:
+        """Members of the organisation by created_at, then id."""
+        ...
+
+    async def list_for_user(self, user_id: str) -> list[OrganizationMember]:
+        """Memberships of a user across organisations, by created_at, then id."""
+        ...
+
+    async def update(self, member: OrganizationMember) -> None: ...
+    async def remove(self, organization_id: str, user_id: str) -> None:
+        """Delete the membership (NotFoundError when there is none)."""
+        ...
+
+
+class SubscriptionRepository(Protocol):
+    async def add(self, subscription: Subscription) -> None:
+        """ConflictError(field ``organization_id``) when the organisation has one already."""
+        ...
+
+    async def get(self, organization_id: str, *, for_update: bool = False) -> Subscription | None:
+        """The organisation's subscription. With ``for_update`` the row is locked until the
+        unit of work ends, so concurrent deductions serialise and never overdraw."""
+        ...
+
+    async def update(self, subscription: Subscription) -> None: ...
+
+
+class CreditLedger(Protocol):
+    """The append-only credit ledger: rows are never updated or deleted."""
+
+    async def append(self, transaction: CreditTransaction) -> None: ...
+    async def find(
+        self, organization_id: str, *, since: datetime | None = None
+    ) -> list[CreditTransaction]:
+        """Rows at or after ``since`` (all when None), by created_at, then id."""
+        ...
+
+    async def total(self, organization_id: str, *, since: datetime | None = None) -> int:
+        """The sum of the amounts of those rows (0 when none)."""
+        ...
+
+
+class BrandRepository(Protocol):
+    async def add(self, brand: BrandProfile) -> None: ...
+    async def get(
+        self, organization_id: str, brand_id: str, *, include_deleted: bool = False
+    ) -> BrandProfile | None: ...
+    async def find(
+        self, organization_id: str, *, include_deleted: bool = False
+    ) -> list[BrandProfile]:
+        """Brands by created_at, then id."""
+        ...
+
+    async def update(self, brand: BrandProfile) -> None: ...
+    async def delete_purged(self, organization_id: str, before: datetime) -> int:
+        """Hard-delete brands soft-deleted before ``before``; the number removed."""
+        ...
+
+
+class SocialAccountRepository(Protocol):
+    async def add(self, account: SocialAccount) -> None:
+        """ConflictError(field ``account_id``) when a live account of the same
+        (platform, account_id) exists anywhere (the partial unique index)."""
+        ...
+
+    async def get(
+        self, organization_id: str, account_id: str, *, include_deleted: bool = False
+    ) -> SocialAccount | None: ...
+    async def find(
+        self, organization_id: str, *, include_deleted: bool = False
+    ) -> list[SocialAccount]:
+        """Accounts by created_at, then id."""
+        ...
+
+    async def list_all(self, *, include_deleted: bool = False) -> list[SocialAccount]:
+        """Every organisation's accounts by id: for key rotation only."""
+        ...
+
+    async def count_live(self, organization_id: str) -> int:
+        """Accounts that are not deleted (the tier limit counts these)."""
+        ...
+
+    async def update(self, account: SocialAccount) -> None: ...
+    async def update_tokens_if_version(self, account: SocialAccount, expected_version: int) -> bool:
+        """Store the account's token fields and ``token_version`` only if the stored version
+        is still ``expected_version`` (compare-and-set); False when it was not."""
+        ...
+
+    async def delete_purged(self, organization_id: str, before: datetime) -> int: ...
+
+
+class BrandAccountLinkRepository(Protocol):
+    async def add(self, link: BrandProfileAccount) -> None:
+        """ConflictError on a second link of the same (brand, account), or a second default
+        of the same (brand, platform)."""
+        ...
+
+    async def get(
+        self, organization_id: str, brand_id: str, account_id: str
+    ) -> BrandProfileAccount | None: ...
+    async def update(self, link: BrandProfileAccount) -> None: ...
+    async def remove(self, organization_id: str, brand_id: str, account_id: str) -> bool:
+        """Delete the link; False when there was none."""
+        ...
+
+    async def list_for_brand(
+        self, organization_id: str, brand_id: str
+    ) -> list[BrandProfileAccount]:
+        """Links of a brand by created_at, then id."""
+        ...
+
+    async def list_for_account(
+        self, organization_id: str, account_id: str
+    ) -> list[BrandProfileAccount]:
+        """Links of an account by created_at, then id."""
+        ...
+
+
+class ScheduleRepository(Protocol):
+    async def add(self, schedule: Schedule) -> None: ...
+    async def get(self, organization_id: str, schedule_id: str) -> Schedule | None: ...
+    async def find(self, organization_id: str, *, brand_id: str | None = None) -> list[Schedule]:
+        """Schedules by created_at, then id."""
+        ...
+
+    async def update(self, schedule: Schedule) -> None: ...
+    async def claim_due(self, now: datetime, *, limit: int) -> list[Schedule]:
+        """Active schedules with next_run_at <= now, by next_run_at then id, at most
+        ``limit``, locked for this unit of work. Rows locked by another unit of work are
+        skipped (not waited for), so concurrent workers claim disjoint sets."""
+        ...
+
+
+class MaterialRepository(Protocol):
+    async def add(self, material: Material) -> None: ...
+    async def get(
+        self, organization_id: str, material_id: str, *, include_deleted: bool = False
+    ) -> Material | None: ...
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        statuses: Sequence[MaterialStatus] | None = None,
+        include_deleted: bool = False,
+    ) -> list[Material]:
+        """Materials by created_at, then id, filtered by brand and status when given."""
+        ...
+
+    async def count(
+        self, organization_id: str, *, statuses: Sequence[MaterialStatus] | None = None
+    ) -> int: ...
+    async def update(self, material: Material) -> None: ...
+    async def delete_purged(self, organization_id: str, before: datetime) -> int: ...
+
+
+class ExternalSourceRepository(Protocol):
+    async def add(self, source: ExternalSource) -> None: ...
+    async def get(self, organization_id: str, source_id: str) -> ExternalSource | None: ...
+    async def find(
+        self, organization_id: str, *, brand_id: str | None = None
+    ) -> list[ExternalSource]:
+        """Sources by created_at, then id."""
+        ...
+
+    async def update(self, source: ExternalSource) -> None: ...
+
+
+class PendingPostRepository(Protocol):
+    async def add(self, pending_post: PendingPost) -> None: ...
+    async def get(
+        self, organization_id: str, pending_post_id: str, *, for_update: bool = False
+    ) -> PendingPost | None:
+        """With ``for_update`` the row is locked until the unit of work ends."""
+        ...
+
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        statuses: Sequence[PendingPostStatus] | None = None,
+    ) -> list[PendingPost]:
+        """Pending posts by created_at, then id."""
+        ...
+
+    async def update(self, pending_post: PendingPost) -> None: ...
+    async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        """AUTO_APPROVED or APPROVED posts with scheduled_for <= now across organisations,
+        by scheduled_for then id, at most ``limit``, locked; locked rows are skipped."""
+        ...
+
+    async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        """PENDING posts with expires_at <= now, by expires_at then id, locked; skip locked."""
+        ...
+
+
+class PostRepository(Protocol):
+    async def add(self, post: Post) -> None:
+        """ConflictError(field ``platform``) when the pending post already has a post on
+        that platform."""
+        ...
+
+    async def get(
+        self, organization_id: str, post_id: str, *, include_deleted: bool = False
+    ) -> Post | None: ...
+    async def get_for_pending(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+    ) -> Post | None: ...
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        published_since: datetime | None = None,
+        include_deleted: bool = False,
+    ) -> list[Post]:
+        """Posts by published_at descending (unpublished last), then id."""
+        ...
+
+    async def count_published(self, organization_id: str, *, since: datetime) -> int: ...
+    async def update(self, post: Post) -> None: ...
+    async def delete_purged(self, organization_id: str, before: datetime) -> int: ...
+
+
+class PostMetricRepository(Protocol):
+    async def add(self, metric: PostMetric) -> None: ...
+    async def list_for_post(self, organization_id: str, post_id: str) -> list[PostMetric]:
+        """Readings by collected_at, then id."""
+        ...
+
+
+class PublishAttemptRepository(Protocol):
+    async def add(self, attempt: PublishAttempt) -> None:
+        """ConflictError(field ``attempt_number``) when that attempt number exists for the
+        (pending post, platform): two workers cannot start the same attempt."""
+        ...
+
+    async def update(self, attempt: PublishAttempt) -> None: ...
+    async def list_for(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+    ) -> list[PublishAttempt]:
+        """Attempts by attempt_number."""
+        ...
+
+
+class EmbeddingRepository(Protocol):
+    async def upsert(self, embedding: ContentEmbedding) -> ContentEmbedding:
+        """Insert, or replace the vector, hash and organisation of the row with the same
+        (content_type, content_id). Returns the stored row (its id is the first one's)."""
+        ...
+
+    async def get(
+        self, organization_id: str, content_type: ContentType, content_id: str
+    ) -> ContentEmbedding | None: ...
+    async def find_by_hash(
+        self, organization_id: str, content_hash: str, *, since: datetime
+    ) -> list[SimilarContent]:
+        """Rows with this exact hash created at or after ``since`` (similarity 1.0), by
+        created_at then content_id."""
+        ...
+
+    async def nearest(
+        self,
+        organization_id: str,
+        vector: Sequence[float],
+        *,
+        since: datetime,
+        limit: int,
+        exclude: Sequence[tuple[ContentType, str]] = (),
+    ) -> list[SimilarContent]:
+        """The ``limit`` rows of the organisation created at or after ``since`` most similar
+        to ``vector`` (similarity = 1 - cosine distance), most similar first, ties by
+        content_id. Exact: never fewer rows than a brute-force scan would return."""
+        ...
+
+    async def delete_for(
+        self, organization_id: str, content_type: ContentType, content_id: str
+    ) -> None:
+        """Remove the embedding of that content, if any."""
+        ...

@@ -1,0 +1,67 @@
+"""The unit of work port: one transaction, with every repository inside it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from rabbit.application.ports.repositories import (
+    BrandAccountLinkRepository,
+    BrandRepository,
+    CreditLedger,
+    EmbeddingRepository,
+    ExternalSourceRepository,
+    MaterialRepository,
+    MemberRepository,
+    OrganizationRepository,
+    PendingPostRepository,
+    PostMetricRepository,
+    PostRepository,
+    PublishAttemptRepository,
+    ScheduleRepository,
+    SocialAccountRepository,
+    SubscriptionRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """``async with uow: ...; await uow.commit()``.
+
+    Leaving the block without ``commit`` (normally or by an exception) rolls back every
+    write made through its repositories. ``commit`` may raise :class:`ConflictError` when a
+    uniqueness rule is violated at that point. A unit of work is used once.
+    """
+
+    users: UserRepository
+    organizations: OrganizationRepository
+    members: MemberRepository
+    subscriptions: SubscriptionRepository
+    ledger: CreditLedger
+    brands: BrandRepository
+    social_accounts: SocialAccountRepository
+    brand_accounts: BrandAccountLinkRepository
+    schedules: ScheduleRepository
+    materials: MaterialRepository
+    external_sources: ExternalSourceRepository
+    pending_posts: PendingPostRepository
+    posts: PostRepository
+    post_metrics: PostMetricRepository
+    publish_attempts: PublishAttemptRepository
+    embeddings: EmbeddingRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork:
+        """A fresh unit of work (never shared between use-case calls)."""
+        ...

@@ -1,0 +1,1 @@
+"""The driving side: the ``rabbit`` command."""

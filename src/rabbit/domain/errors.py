@@ -1,0 +1,100 @@
+"""The domain's errors: one small hierarchy, each naming what it is about.
+
+Adapters translate their own failures into these (a violated unique constraint becomes
+:class:`ConflictError`), so callers handle one vocabulary whatever the store.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """The root of every error the core raises on purpose."""
+
+    code: str = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(DomainError):
+    """Input broke a rule; ``field`` names the offending field (dotted for nested ones)."""
+
+    code = "validation_error"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class NotFoundError(DomainError):
+    """No such record in the caller's organisation (another organisation's record included:
+    the core never reveals that it exists)."""
+
+    code = "not_found"
+
+    def __init__(self, entity: str, entity_id: str) -> None:
+        super().__init__(f"{entity} {entity_id!r} not found")
+        self.entity = entity
+        self.entity_id = entity_id
+
+
+class PermissionDeniedError(DomainError):
+    """The actor's role does not allow the action."""
+
+    code = "permission_denied"
+
+    def __init__(self, actor_id: str, permission: str) -> None:
+        super().__init__(f"actor {actor_id!r} lacks the permission {permission!r}")
+        self.actor_id = actor_id
+        self.permission = permission
+
+
+class ConflictError(DomainError):
+    """A uniqueness rule or a concurrent change (compare-and-set) refused the write."""
+
+    code = "conflict"
+
+    def __init__(self, entity: str, field: str, message: str) -> None:
+        super().__init__(f"{entity}.{field}: {message}")
+        self.entity = entity
+        self.field = field
+
+
+class InvalidTransitionError(DomainError):
+    """A status change that the lifecycle table does not allow."""
+
+    code = "invalid_transition"
+
+    def __init__(self, entity: str, entity_id: str, current: str, target: str) -> None:
+        super().__init__(f"{entity} {entity_id!r} cannot move from {current} to {target}")
+        self.entity = entity
+        self.entity_id = entity_id
+        self.current = current
+        self.target = target
+
+
+class InsufficientCreditsError(DomainError):
+    """A deduction larger than the organisation's remaining credits; nothing was changed."""
+
+    code = "insufficient_credits"
+
+    def __init__(self, organization_id: str, required: int, available: int) -> None:
+        super().__init__(
+            f"organization {organization_id!r} needs {required} credits, has {available}"
+        )
+        self.organization_id = organization_id
+        self.required = required
+        self.available = available
+
+
+class LimitExceededError(DomainError):
+    """A tier limit (for example connected social accounts) would be exceeded."""
+
+    code = "limit_exceeded"
+
+    def __init__(self, field: str, limit: int) -> None:
+        super().__init__(f"{field}: the tier allows at most {limit}")
+        self.field = field
+        self.limit = limit

@@ -1,0 +1,69 @@
+"""The subscription (credit counters) and the append-only credit ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
+from rabbit.domain.errors import InsufficientCreditsError, ValidationError
+
+
+@dataclass(kw_only=True, slots=True)
+class Subscription:
+    """One per organisation. Invariant: ``0 <= credits_used <= credits_total``."""
+
+    id: str
+    organization_id: str
+    tier: SubscriptionTier = SubscriptionTier.FREE
+    status: SubscriptionStatus = SubscriptionStatus.ACTIVE
+    credits_total: int = 0
+    credits_used: int = 0
+    current_period_start: datetime | None = None
+    current_period_end: datetime | None = None
+    stripe_subscription_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def credits_remaining(self) -> int:
+        return self.credits_total - self.credits_used
+
+    def consume(self, amount: int) -> None:
+        """Use ``amount`` credits, or raise and change nothing."""
+        if amount <= 0:
+            raise ValidationError("amount", "a deduction must be a positive number of credits")
+        if amount > self.credits_remaining:
+            raise InsufficientCreditsError(self.organization_id, amount, self.credits_remaining)
+        self.credits_used += amount
+
+    def grant(self, amount: int) -> None:
+        """Add ``amount`` credits to the current period (a top-up)."""
+        if amount <= 0:
+            raise ValidationError("amount", "a grant must be a positive number of credits")
+        self.credits_total += amount
+
+    def start_period(self, start: datetime, end: datetime, allowance: int) -> None:
+        """Open a new period with ``allowance`` credits; unused credits do not roll over."""
+        if end <= start:
+            raise ValidationError("current_period_end", "must be after the period start")
+        if allowance < 0:
+            raise ValidationError("allowance", "must not be negative")
+        self.current_period_start = start
+        self.current_period_end = end
+        self.credits_total = allowance
+        self.credits_used = 0
+
+
+@dataclass(kw_only=True, slots=True)
+class CreditTransaction:
+    """A ledger row: positive amounts grant credits, negative ones debit. Never changed."""
+
+    id: str
+    organization_id: str
+    subscription_id: str
+    amount: int
+    action: CreditAction
+    description: str | None = None
+    related_post_id: str | None = None
+    created_at: datetime

@@ -1,0 +1,53 @@
+"""Users, organisations and memberships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rabbit.domain.enums import MemberRole
+
+
+@dataclass(kw_only=True, slots=True)
+class User:
+    """A person; global (not a tenant row). The email is stored lower-cased."""
+
+    id: str
+    email: str
+    email_verified: bool = False
+    name: str | None = None
+    image: str | None = None
+    deleted_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(kw_only=True, slots=True)
+class Organization:
+    """The billing unit and tenant: every other row belongs to one."""
+
+    id: str
+    name: str
+    slug: str
+    logo: str | None = None
+    stripe_customer_id: str | None = None
+    deleted_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(kw_only=True, slots=True)
+class OrganizationMember:
+    """A user's role in an organisation; ``joined_at`` is None while the invitation is open."""
+
+    id: str
+    organization_id: str
+    user_id: str
+    role: MemberRole = MemberRole.MEMBER
+    invited_at: datetime | None = None
+    joined_at: datetime | None = None
+    created_at: datetime
+
+    @property
+    def has_joined(self) -> bool:
+        return self.joined_at is not None

@@ -1,0 +1,30 @@
+"""Autopilot schedules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatform
+
+
+@dataclass(kw_only=True, slots=True)
+class Schedule:
+    """When a brand posts: local times on weekdays (0 = Sunday) in an IANA timezone."""
+
+    id: str
+    organization_id: str
+    brand_profile_id: str
+    name: str | None = None
+    platforms: tuple[SocialPlatform, ...] = ()
+    frequency: ScheduleFrequency = ScheduleFrequency.ONE_PER_DAY
+    times: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    days_of_week: tuple[int, ...] = (1, 2, 3, 4, 5)
+    material_strategy: MaterialStrategy = MaterialStrategy.ROUND_ROBIN
+    auto_approve: bool = True
+    unique_per_platform: bool = False
+    is_active: bool = True
+    next_run_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
