@@ -1,0 +1,115 @@
+"""Credit bookkeeping inside a caller's unit of work: every change is a ledger row.
+
+Used by the billing use cases and by every use case that costs credits (generation,
+publishing, analytics): they call :meth:`Credits.charge` inside their own unit of work, so
+the deduction commits or rolls back together with the work it pays for.
+
+Ledger invariant (behaviour.md): within the current period
+``credits_total - credits_used == sum of the period's ledger amounts``. It holds because a
+period opens with ``credits_total = allowance, credits_used = 0`` and one ``+allowance``
+row, a grant raises ``credits_total`` and appends ``+amount``, and a deduction raises
+``credits_used`` and appends ``-amount``. Rows are stamped by the clock, so the period's
+rows are those created at or after ``current_period_start``.
+"""
+
+from __future__ import annotations
+
+from rabbit.application.context import Ports
+from rabbit.application.ports import UnitOfWork
+from rabbit.domain.enums import CreditAction
+from rabbit.domain.errors import NotFoundError
+from rabbit.domain.model import CreditTransaction, Subscription
+
+
+class Credits:
+    """Charges and grants credits, keeping the counters and the ledger in step."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
+    async def charge(
+        self,
+        uow: UnitOfWork,
+        organization_id: str,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """Deduct ``amount`` credits (the subscription row locked until ``uow`` ends).
+
+        Raises InsufficientCreditsError, having changed nothing, when too few remain.
+        """
+        subscription = await self._locked(uow, organization_id)
+        subscription.consume(amount)
+        return await self._book(uow, subscription, -amount, action, description, related_post_id)
+
+    async def grant(
+        self,
+        uow: UnitOfWork,
+        organization_id: str,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+    ) -> CreditTransaction:
+        """Add ``amount`` credits to the current period (a top-up)."""
+        subscription = await self._locked(uow, organization_id)
+        subscription.grant(amount)
+        return await self._book(uow, subscription, amount, action, description, None)
+
+    async def open_period(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        allowance: int,
+        description: str,
+    ) -> CreditTransaction:
+        """The ledger row of a period that ``subscription.start_period`` just opened.
+
+        The caller stores the subscription itself (``add`` for a new one, ``update``
+        otherwise); only the ledger row is appended here.
+        """
+        return await self._append(
+            uow, subscription, allowance, CreditAction.SUBSCRIPTION, description, None
+        )
+
+    async def _locked(self, uow: UnitOfWork, organization_id: str) -> Subscription:
+        subscription = await uow.subscriptions.get(organization_id, for_update=True)
+        if subscription is None:
+            raise NotFoundError("subscription", organization_id)
+        return subscription
+
+    async def _book(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None,
+        related_post_id: str | None,
+    ) -> CreditTransaction:
+        subscription.updated_at = self._ports.clock.now()
+        await uow.subscriptions.update(subscription)
+        return await self._append(uow, subscription, amount, action, description, related_post_id)
+
+    async def _append(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None,
+        related_post_id: str | None,
+    ) -> CreditTransaction:
+        transaction = CreditTransaction(
+            id=self._ports.ids.new_id(),
+            organization_id=subscription.organization_id,
+            subscription_id=subscription.id,
+            amount=amount,
+            action=action,
+            description=description,
+            related_post_id=related_post_id,
+            created_at=self._ports.clock.now(),
+        )
+        await uow.ledger.append(transaction)
+        return transaction

@@ -1,0 +1,173 @@
+"""Brand profiles: create with every default, update, soft delete, restore, read.
+
+The JSON settings arrive as value objects (validated by pydantic inside the command, so a
+bad colour fails as ``colors.primary``); fields left out take the entity's defaults on
+create and stay as they are on update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from rabbit.application.authorization import authorize
+from rabbit.application.context import Ports
+from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._commands import Command
+from rabbit.domain.enums import FontPreference, VisualStyle
+from rabbit.domain.errors import NotFoundError
+from rabbit.domain.model import BrandProfile
+from rabbit.domain.policies.permissions import Permission
+from rabbit.domain.values import (
+    BrandColors,
+    ContentPillars,
+    ExamplePost,
+    LanguageRules,
+    PlatformSettings,
+)
+
+
+class _BrandFields(Command):
+    """The editable fields of a brand; every one optional here."""
+
+    logo: str | None = None
+    icon: str | None = None
+    colors: BrandColors | None = None
+    visual_style: VisualStyle | None = None
+    font_preference: FontPreference | None = None
+    tone: tuple[str, ...] | None = None
+    personality: str | None = None
+    language_rules: LanguageRules | None = None
+    example_posts: tuple[ExamplePost, ...] | None = None
+    custom_context: str | None = None
+    target_audience: str | None = None
+    content_pillars: ContentPillars | None = None
+    platform_settings: PlatformSettings | None = None
+    auto_approve: bool | None = None
+    notify_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    notify_webhook: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    approval_timeout: int | None = Field(default=None, ge=1, le=24 * 30)
+
+    @field_validator("content_pillars", mode="before")
+    @classmethod
+    def _pillars_as_list(cls, value: Any) -> Any:
+        """Accept the stored form (a bare list of pillars) as well as the wrapped one."""
+        return {"pillars": value} if isinstance(value, list | tuple) else value
+
+    @field_validator("platform_settings", mode="before")
+    @classmethod
+    def _settings_as_mapping(cls, value: Any) -> Any:
+        """Accept the stored form (a bare mapping keyed by platform)."""
+        if isinstance(value, dict) and "platforms" not in value:
+            return {"platforms": value}
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller set, as entity attribute values (None left out)."""
+        return {
+            name: getattr(self, name)
+            for name in self.model_fields_set
+            if getattr(self, name) is not None or name in _NULLABLE
+        }
+
+
+_NULLABLE = frozenset(
+    {
+        "logo",
+        "icon",
+        "personality",
+        "custom_context",
+        "target_audience",
+        "notify_email",
+        "notify_webhook",
+    }
+)
+
+
+class CreateBrand(_BrandFields):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class UpdateBrand(_BrandFields):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class Brands:
+    """Brand profiles of an organisation (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
+    async def create_brand(
+        self, actor_id: str, organization_id: str, command: CreateBrand
+    ) -> BrandProfile:
+        now = self._ports.clock.now()
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            brand = BrandProfile(
+                id=self._ports.ids.new_id(),
+                organization_id=organization_id,
+                created_at=now,
+                updated_at=now,
+                **command.changes(),
+            )
+            await uow.brands.add(brand)
+            await uow.commit()
+        return brand
+
+    async def update_brand(
+        self, actor_id: str, organization_id: str, brand_id: str, command: UpdateBrand
+    ) -> BrandProfile:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            brand = await _brand(uow, organization_id, brand_id)
+            for name, value in command.changes().items():
+                setattr(brand, name, value)
+            brand.updated_at = self._ports.clock.now()
+            await uow.brands.update(brand)
+            await uow.commit()
+        return brand
+
+    async def delete_brand(self, actor_id: str, organization_id: str, brand_id: str) -> None:
+        """Soft delete: hidden from every ordinary query until restored or purged."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            brand = await _brand(uow, organization_id, brand_id)
+            brand.deleted_at = brand.updated_at = self._ports.clock.now()
+            await uow.brands.update(brand)
+            await uow.commit()
+
+    async def restore_brand(
+        self, actor_id: str, organization_id: str, brand_id: str
+    ) -> BrandProfile:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            brand = await _brand(uow, organization_id, brand_id, include_deleted=True)
+            brand.deleted_at = None
+            brand.updated_at = self._ports.clock.now()
+            await uow.brands.update(brand)
+            await uow.commit()
+        return brand
+
+    async def get_brand(self, actor_id: str, organization_id: str, brand_id: str) -> BrandProfile:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await _brand(uow, organization_id, brand_id)
+
+    async def list_brands(
+        self, actor_id: str, organization_id: str, *, include_deleted: bool = False
+    ) -> list[BrandProfile]:
+        """Brands by created_at; ``include_deleted`` for audit views."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await uow.brands.find(organization_id, include_deleted=include_deleted)
+
+
+async def _brand(
+    uow: UnitOfWork, organization_id: str, brand_id: str, *, include_deleted: bool = False
+) -> BrandProfile:
+    brand = await uow.brands.get(organization_id, brand_id, include_deleted=include_deleted)
+    if brand is None:
+        raise NotFoundError("brand_profile", brand_id)
+    return brand

@@ -1,0 +1,251 @@
+"""Users, organisations and members (behaviour.md, "Organisations, members, billing").
+
+Creating an organisation makes its creator the OWNER and opens a FREE subscription in its
+trial: the registration bonus for one billing period, booked as a SUBSCRIPTION ledger row.
+Membership changes follow the rules of :mod:`rabbit.domain.policies.permissions` (an
+organisation keeps an OWNER; only an OWNER grants, changes or removes an OWNER).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from rabbit.application.authorization import authorize
+from rabbit.application.context import Ports
+from rabbit.application.credits import Credits
+from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._commands import Command
+from rabbit.domain.enums import MemberRole
+from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.model import Organization, OrganizationMember, Subscription, User
+from rabbit.domain.policies.identity import check_slug, normalise_email
+from rabbit.domain.policies.permissions import (
+    Permission,
+    check_member_removal,
+    check_role_change,
+    require,
+)
+from rabbit.domain.policies.pricing import (
+    REGISTRATION_BONUS,
+    TRIAL_PERIOD,
+    TRIAL_STATUS,
+    TRIAL_TIER,
+)
+
+
+class RegisterUser(Command):
+    email: str = Field(min_length=3, max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    image: str | None = None
+
+
+class CreateOrganization(Command):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(min_length=1, max_length=63)
+    logo: str | None = None
+
+
+class InviteMember(Command):
+    user_id: str = Field(min_length=1)
+    role: MemberRole = MemberRole.MEMBER
+
+
+class ChangeRole(Command):
+    role: MemberRole
+
+
+class Organizations:
+    """Register users, create organisations, manage members."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+        self._credits = Credits(ports)
+
+    async def register_user(self, command: RegisterUser) -> User:
+        """A new user; ConflictError(email) when the email (any case) is taken."""
+        email = normalise_email(command.email)
+        now = self._ports.clock.now()
+        async with self._ports.uow() as uow:
+            if await uow.users.get_by_email(email) is not None:
+                raise ConflictError("user", "email", "is already registered")
+            user = User(
+                id=self._ports.ids.new_id(),
+                email=email,
+                name=command.name,
+                image=command.image,
+                created_at=now,
+                updated_at=now,
+            )
+            await uow.users.add(user)
+            await uow.commit()
+        return user
+
+    async def delete_user(self, actor_id: str) -> None:
+        """The user deletes their own account (soft delete; purge removes it later)."""
+        async with self._ports.uow() as uow:
+            user = await self._live_user(uow, actor_id)
+            user.deleted_at = user.updated_at = self._ports.clock.now()
+            await uow.users.update(user)
+            await uow.commit()
+
+    async def create_organization(self, actor_id: str, command: CreateOrganization) -> Organization:
+        """A new organisation owned by the actor, with its FREE trial subscription."""
+        slug = check_slug(command.slug)
+        now = self._ports.clock.now()
+        async with self._ports.uow() as uow:
+            await self._live_user(uow, actor_id)
+            if await uow.organizations.get_by_slug(slug) is not None:
+                raise ConflictError("organization", "slug", "is already taken")
+            organization = Organization(
+                id=self._ports.ids.new_id(),
+                name=command.name,
+                slug=slug,
+                logo=command.logo,
+                created_at=now,
+                updated_at=now,
+            )
+            await uow.organizations.add(organization)
+            await uow.members.add(
+                OrganizationMember(
+                    id=self._ports.ids.new_id(),
+                    organization_id=organization.id,
+                    user_id=actor_id,
+                    role=MemberRole.OWNER,
+                    joined_at=now,
+                    created_at=now,
+                )
+            )
+            subscription = Subscription(
+                id=self._ports.ids.new_id(),
+                organization_id=organization.id,
+                tier=TRIAL_TIER,
+                status=TRIAL_STATUS,
+                created_at=now,
+                updated_at=now,
+            )
+            subscription.start_period(now, now + TRIAL_PERIOD, REGISTRATION_BONUS)
+            await uow.subscriptions.add(subscription)
+            await self._credits.open_period(
+                uow, subscription, REGISTRATION_BONUS, "registration bonus"
+            )
+            await uow.commit()
+        return organization
+
+    async def delete_organization(self, actor_id: str, organization_id: str) -> None:
+        """Soft-delete the organisation (MANAGE_BILLING: its owners); purge removes it."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BILLING)
+            organization = await self._organization(uow, organization_id)
+            organization.deleted_at = organization.updated_at = self._ports.clock.now()
+            await uow.organizations.update(organization)
+            await uow.commit()
+
+    async def restore_organization(self, actor_id: str, organization_id: str) -> Organization:
+        """Undo a soft delete; only a joined OWNER of the deleted organisation may."""
+        async with self._ports.uow() as uow:
+            member = await uow.members.get(organization_id, actor_id)
+            organization = await uow.organizations.get(organization_id, include_deleted=True)
+            if organization is None or member is None or not member.has_joined:
+                raise NotFoundError("organization", organization_id)
+            require(member.role, Permission.MANAGE_BILLING, actor_id)
+            organization.deleted_at = None
+            organization.updated_at = self._ports.clock.now()
+            await uow.organizations.update(organization)
+            await uow.commit()
+        return organization
+
+    async def invite_member(
+        self, actor_id: str, organization_id: str, command: InviteMember
+    ) -> OrganizationMember:
+        """An open invitation (joined_at None); only an OWNER invites an OWNER."""
+        now = self._ports.clock.now()
+        async with self._ports.uow() as uow:
+            actor = await authorize(uow, actor_id, organization_id, Permission.MANAGE_MEMBERS)
+            # An invitation grants its role: the same rule as raising a MEMBER to it.
+            check_role_change(actor.role, MemberRole.MEMBER, command.role, 0, actor_id=actor_id)
+            await self._live_user(uow, command.user_id)
+            if await uow.members.get(organization_id, command.user_id) is not None:
+                raise ConflictError("organization_member", "user_id", "is already a member")
+            member = OrganizationMember(
+                id=self._ports.ids.new_id(),
+                organization_id=organization_id,
+                user_id=command.user_id,
+                role=command.role,
+                invited_at=now,
+                created_at=now,
+            )
+            await uow.members.add(member)
+            await uow.commit()
+        return member
+
+    async def accept_invitation(self, actor_id: str, organization_id: str) -> OrganizationMember:
+        """The invited user joins; NotFoundError when there is no open invitation for them."""
+        async with self._ports.uow() as uow:
+            member = await uow.members.get(organization_id, actor_id)
+            organization = await uow.organizations.get(organization_id)
+            if member is None or member.has_joined or organization is None:
+                raise NotFoundError("invitation", organization_id)
+            member.joined_at = self._ports.clock.now()
+            await uow.members.update(member)
+            await uow.commit()
+        return member
+
+    async def change_role(
+        self, actor_id: str, organization_id: str, user_id: str, command: ChangeRole
+    ) -> OrganizationMember:
+        """Change a member's role under the owner-keeping rules."""
+        async with self._ports.uow() as uow:
+            actor = await authorize(uow, actor_id, organization_id, Permission.MANAGE_MEMBERS)
+            member = await self._member(uow, organization_id, user_id)
+            owners = await self._owners_besides(uow, member)
+            check_role_change(actor.role, member.role, command.role, owners, actor_id=actor_id)
+            member.role = command.role
+            await uow.members.update(member)
+            await uow.commit()
+        return member
+
+    async def remove_member(self, actor_id: str, organization_id: str, user_id: str) -> None:
+        """Remove a member (or withdraw an invitation) under the owner-keeping rules."""
+        async with self._ports.uow() as uow:
+            actor = await authorize(uow, actor_id, organization_id, Permission.MANAGE_MEMBERS)
+            member = await self._member(uow, organization_id, user_id)
+            owners = await self._owners_besides(uow, member)
+            check_member_removal(actor.role, member.role, owners, actor_id=actor_id)
+            await uow.members.remove(organization_id, user_id)
+            await uow.commit()
+
+    async def list_members(self, actor_id: str, organization_id: str) -> list[OrganizationMember]:
+        """Members and open invitations, by created_at."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await uow.members.find(organization_id)
+
+    async def _live_user(self, uow: UnitOfWork, user_id: str) -> User:
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise NotFoundError("user", user_id)
+        return user
+
+    async def _organization(self, uow: UnitOfWork, organization_id: str) -> Organization:
+        organization = await uow.organizations.get(organization_id)
+        if organization is None:
+            raise NotFoundError("organization", organization_id)
+        return organization
+
+    async def _member(
+        self, uow: UnitOfWork, organization_id: str, user_id: str
+    ) -> OrganizationMember:
+        member = await uow.members.get(organization_id, user_id)
+        if member is None:
+            raise NotFoundError("organization_member", user_id)
+        return member
+
+    async def _owners_besides(self, uow: UnitOfWork, target: OrganizationMember) -> int:
+        """The OWNER count the owner-keeping rule judges a change of ``target`` against.
+
+        Only joined OWNERs keep an organisation owned, so an open invitation as OWNER is
+        counted as one extra: changing or withdrawing it never leaves the others ownerless.
+        """
+        members = await uow.members.find(target.organization_id)
+        joined = sum(1 for m in members if m.role is MemberRole.OWNER and m.has_joined)
+        return joined if target.has_joined else joined + 1

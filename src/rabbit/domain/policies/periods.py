@@ -1,0 +1,35 @@
+"""Billing periods: their length and what a renewal does to a subscription.
+
+A period lasts 30 days (the trial included). Renewal opens the next period from the moment
+it runs, not from the end of the previous one: the ledger invariant counts the rows
+created at or after ``current_period_start``, so starting the period at the renewal itself
+keeps the last debits of the old period out of the new one. Unused credits do not roll
+over. A trial that is renewed becomes an ACTIVE subscription; a CANCELLED or PAUSED one
+cannot be renewed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Final
+
+from rabbit.domain.enums import SubscriptionStatus
+from rabbit.domain.errors import InvalidTransitionError
+from rabbit.domain.model import Subscription
+
+BILLING_PERIOD: Final = timedelta(days=30)
+
+_RENEWABLE: Final = frozenset(
+    {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE}
+)
+
+
+def renew(subscription: Subscription, now: datetime, allowance: int) -> None:
+    """Open the next period at ``now`` with ``allowance`` credits (no rollover)."""
+    if subscription.status not in _RENEWABLE:
+        raise InvalidTransitionError(
+            "subscription", subscription.id, subscription.status, SubscriptionStatus.ACTIVE
+        )
+    subscription.start_period(now, now + BILLING_PERIOD, allowance)
+    subscription.status = SubscriptionStatus.ACTIVE
+    subscription.updated_at = now
