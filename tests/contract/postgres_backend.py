@@ -1,0 +1,49 @@
+"""The Postgres side of the contract suite: one engine per session, TRUNCATE between tests.
+
+Importing this module fails with ImportError until ``rabbit_postgres.unit_of_work`` exists;
+the ``postgres`` parameter of the ``backend`` fixture is then skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from rabbit.application.ports.unit_of_work import UnitOfWork
+from rabbit_postgres import unit_of_work as pg_unit_of_work
+from rabbit_postgres.schema import metadata
+
+
+def _async_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+class PostgresBackend:
+    name = "postgres"
+
+    def __init__(self, engine: AsyncEngine, factory: Any) -> None:
+        self._engine = engine
+        self._factory = factory
+
+    @classmethod
+    async def connect(cls, url: str) -> PostgresBackend:
+        engine = create_async_engine(_async_url(url))
+        # Adjust to the adapter's factory when it lands (the integrator's step).
+        factory = pg_unit_of_work.PostgresUnitOfWorkFactory(engine)
+        return cls(engine, factory)
+
+    def uow_factory(self) -> UnitOfWork:
+        return self._factory()  # type: ignore[no-any-return]
+
+    async def reset(self) -> None:
+        names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+        async with self._engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+    async def close(self) -> None:
+        await self._engine.dispose()
