@@ -1,0 +1,1 @@
+"""Thin in-memory repositories: each one a query per port method over a typed table view."""

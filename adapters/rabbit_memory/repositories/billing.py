@@ -1,0 +1,46 @@
+"""Subscriptions and the append-only credit ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rabbit.domain.model import CreditTransaction, Subscription
+from rabbit_memory.repositories._ordering import by_created
+from rabbit_memory.session import Session, Table
+
+
+class MemorySubscriptionRepository:
+    """``for_update`` needs no lock here: units of work are serialised (docs/adr/0005)."""
+
+    def __init__(self, session: Session) -> None:
+        self._subscriptions: Table[Subscription] = Table(session, "subscriptions")
+
+    async def add(self, subscription: Subscription) -> None:
+        self._subscriptions.insert(subscription)
+
+    async def get(self, organization_id: str, *, for_update: bool = False) -> Subscription | None:
+        return self._subscriptions.first(lambda s: s.organization_id == organization_id)
+
+    async def update(self, subscription: Subscription) -> None:
+        self._subscriptions.replace(subscription)
+
+
+class MemoryCreditLedger:
+    def __init__(self, session: Session) -> None:
+        self._rows: Table[CreditTransaction] = Table(session, "credit_transactions")
+
+    async def append(self, transaction: CreditTransaction) -> None:
+        self._rows.insert(transaction)
+
+    async def find(
+        self, organization_id: str, *, since: datetime | None = None
+    ) -> list[CreditTransaction]:
+        return self._rows.select(
+            lambda t: (
+                t.organization_id == organization_id and (since is None or t.created_at >= since)
+            ),
+            order=by_created,
+        )
+
+    async def total(self, organization_id: str, *, since: datetime | None = None) -> int:
+        return sum(t.amount for t in await self.find(organization_id, since=since))

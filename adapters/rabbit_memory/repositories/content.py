@@ -1,0 +1,185 @@
+"""Pending posts, posts, their metrics history and publish attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
+from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
+from rabbit_memory.repositories._ordering import (
+    by_created,
+    newest_first_missing_last,
+    purged_before,
+)
+from rabbit_memory.session import Session, Table
+
+
+class MemoryPendingPostRepository:
+    """Locks (``for_update``, skip locked) are implied: units of work are serialised."""
+
+    def __init__(self, session: Session) -> None:
+        self._pending: Table[PendingPost] = Table(session, "pending_posts")
+
+    async def add(self, pending_post: PendingPost) -> None:
+        self._pending.insert(pending_post)
+
+    async def get(
+        self, organization_id: str, pending_post_id: str, *, for_update: bool = False
+    ) -> PendingPost | None:
+        pending = self._pending.get(pending_post_id)
+        if pending is None or pending.organization_id != organization_id:
+            return None
+        return pending
+
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        statuses: Sequence[PendingPostStatus] | None = None,
+    ) -> list[PendingPost]:
+        wanted = None if statuses is None else frozenset(statuses)
+        return self._pending.select(
+            lambda p: (
+                p.organization_id == organization_id
+                and (brand_id is None or p.brand_profile_id == brand_id)
+                and (wanted is None or p.status in wanted)
+            ),
+            order=by_created,
+        )
+
+    async def update(self, pending_post: PendingPost) -> None:
+        self._pending.replace(pending_post)
+
+    async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        return self._pending.select(
+            lambda p: (
+                p.status in PUBLISHABLE_STATUSES
+                and p.scheduled_for is not None
+                and p.scheduled_for <= now
+            ),
+            order=lambda p: p.scheduled_for,
+            limit=limit,
+        )
+
+    async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        return self._pending.select(
+            lambda p: (
+                p.status is PendingPostStatus.PENDING
+                and p.expires_at is not None
+                and p.expires_at <= now
+            ),
+            order=lambda p: p.expires_at,
+            limit=limit,
+        )
+
+
+class MemoryPostRepository:
+    def __init__(self, session: Session) -> None:
+        self._posts: Table[Post] = Table(session, "posts")
+
+    async def add(self, post: Post) -> None:
+        self._posts.insert(post)
+
+    async def get(
+        self, organization_id: str, post_id: str, *, include_deleted: bool = False
+    ) -> Post | None:
+        post = self._posts.get(post_id)
+        if post is None or post.organization_id != organization_id:
+            return None
+        if post.deleted_at is not None and not include_deleted:
+            return None
+        return post
+
+    async def get_for_pending(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+    ) -> Post | None:
+        return self._posts.first(
+            lambda p: (
+                p.organization_id == organization_id
+                and p.pending_post_id == pending_post_id
+                and p.platform == platform
+                and p.deleted_at is None
+            )
+        )
+
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        published_since: datetime | None = None,
+        include_deleted: bool = False,
+    ) -> list[Post]:
+        return self._posts.select(
+            lambda p: (
+                p.organization_id == organization_id
+                and (brand_id is None or p.brand_profile_id == brand_id)
+                and (
+                    published_since is None
+                    or (p.published_at is not None and p.published_at >= published_since)
+                )
+                and (include_deleted or p.deleted_at is None)
+            ),
+            order=lambda p: newest_first_missing_last(p.published_at),
+        )
+
+    async def count_published(self, organization_id: str, *, since: datetime) -> int:
+        return self._posts.count(
+            lambda p: (
+                p.organization_id == organization_id
+                and p.deleted_at is None
+                and p.published_at is not None
+                and p.published_at >= since
+            )
+        )
+
+    async def update(self, post: Post) -> None:
+        self._posts.replace(post)
+
+    async def delete_purged(self, organization_id: str, before: datetime) -> int:
+        return self._posts.delete(
+            self._posts.ids(
+                lambda p: (
+                    p.organization_id == organization_id and purged_before(p.deleted_at, before)
+                )
+            )
+        )
+
+
+class MemoryPostMetricRepository:
+    def __init__(self, session: Session) -> None:
+        self._metrics: Table[PostMetric] = Table(session, "post_metrics")
+
+    async def add(self, metric: PostMetric) -> None:
+        self._metrics.insert(metric)
+
+    async def list_for_post(self, organization_id: str, post_id: str) -> list[PostMetric]:
+        return self._metrics.select(
+            lambda m: m.organization_id == organization_id and m.post_id == post_id,
+            order=lambda m: m.collected_at,
+        )
+
+
+class MemoryPublishAttemptRepository:
+    def __init__(self, session: Session) -> None:
+        self._attempts: Table[PublishAttempt] = Table(session, "publish_attempts")
+
+    async def add(self, attempt: PublishAttempt) -> None:
+        self._attempts.insert(attempt)
+
+    async def update(self, attempt: PublishAttempt) -> None:
+        self._attempts.replace(attempt)
+
+    async def list_for(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+    ) -> list[PublishAttempt]:
+        return self._attempts.select(
+            lambda a: (
+                a.organization_id == organization_id
+                and a.pending_post_id == pending_post_id
+                and a.platform == platform
+            ),
+            order=lambda a: a.attempt_number,
+        )
