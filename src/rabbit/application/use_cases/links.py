@@ -1,0 +1,161 @@
+"""Links between brands and social accounts (N:M), and the publishing-account choice.
+
+Linking again updates ``is_default`` (an upsert). Making an account the default of a brand
+for its platform first clears the previous default of that (brand, platform) and then sets
+the new one, in that order inside one unit of work, so the partial unique index "one
+default per (brand, platform)" is never violated, not even between two statements.
+Unlinking removes the link only. Queries skip soft-deleted brands and accounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rabbit.application.authorization import authorize
+from rabbit.application.context import Ports
+from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._commands import Command
+from rabbit.domain.enums import SocialPlatform
+from rabbit.domain.errors import NotFoundError
+from rabbit.domain.model import BrandProfile, BrandProfileAccount, SocialAccount
+from rabbit.domain.policies.permissions import Permission
+from rabbit.domain.policies.publishing_account import choose_publishing_account
+
+
+class LinkAccount(Command):
+    is_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedAccount:
+    account: SocialAccount
+    is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedBrand:
+    brand: BrandProfile
+    is_default: bool
+
+
+class Links:
+    """Link, unlink and list (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
+    async def link_account(
+        self,
+        actor_id: str,
+        organization_id: str,
+        brand_id: str,
+        account_id: str,
+        command: LinkAccount,
+    ) -> BrandProfileAccount:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            await _brand(uow, organization_id, brand_id)
+            account = await _account(uow, organization_id, account_id)
+            if command.is_default:
+                await _clear_default(uow, organization_id, brand_id, account)
+            link = await uow.brand_accounts.get(organization_id, brand_id, account_id)
+            if link is None:
+                link = BrandProfileAccount(
+                    id=self._ports.ids.new_id(),
+                    organization_id=organization_id,
+                    brand_profile_id=brand_id,
+                    social_account_id=account_id,
+                    platform=account.platform,
+                    is_default=command.is_default,
+                    created_at=self._ports.clock.now(),
+                )
+                await uow.brand_accounts.add(link)
+            else:
+                link.is_default = command.is_default
+                await uow.brand_accounts.update(link)
+            await uow.commit()
+        return link
+
+    async def unlink_account(
+        self, actor_id: str, organization_id: str, brand_id: str, account_id: str
+    ) -> None:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            if not await uow.brand_accounts.remove(organization_id, brand_id, account_id):
+                raise NotFoundError("brand_profile_account", f"{brand_id}/{account_id}")
+            await uow.commit()
+
+    async def brand_accounts(
+        self, actor_id: str, organization_id: str, brand_id: str
+    ) -> list[LinkedAccount]:
+        """The brand's live accounts, by link creation, with their is_default flag."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            await _brand(uow, organization_id, brand_id)
+            result = []
+            for link in await uow.brand_accounts.list_for_brand(organization_id, brand_id):
+                account = await uow.social_accounts.get(organization_id, link.social_account_id)
+                if account is not None:
+                    result.append(LinkedAccount(account, link.is_default))
+            return result
+
+    async def account_brands(
+        self, actor_id: str, organization_id: str, account_id: str
+    ) -> list[LinkedBrand]:
+        """The account's live brands, by link creation, with the is_default flag."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            await _account(uow, organization_id, account_id)
+            result = []
+            for link in await uow.brand_accounts.list_for_account(organization_id, account_id):
+                brand = await uow.brands.get(organization_id, link.brand_profile_id)
+                if brand is not None:
+                    result.append(LinkedBrand(brand, link.is_default))
+            return result
+
+    async def publishing_account(
+        self, actor_id: str, organization_id: str, brand_id: str, platform: SocialPlatform
+    ) -> SocialAccount | None:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            await _brand(uow, organization_id, brand_id)
+            return await find_publishing_account(uow, organization_id, brand_id, platform)
+
+
+async def find_publishing_account(
+    uow: UnitOfWork, organization_id: str, brand_id: str, platform: SocialPlatform
+) -> SocialAccount | None:
+    """The account that publishes the brand's posts on ``platform``, inside the caller's
+    unit of work (the publishing use case calls this); None when there is none usable."""
+    links = await uow.brand_accounts.list_for_brand(organization_id, brand_id)
+    accounts = {}
+    for link in links:
+        if link.platform == platform:
+            account = await uow.social_accounts.get(organization_id, link.social_account_id)
+            if account is not None:
+                accounts[account.id] = account
+    return choose_publishing_account(platform, links, accounts)
+
+
+async def _clear_default(
+    uow: UnitOfWork, organization_id: str, brand_id: str, account: SocialAccount
+) -> None:
+    for link in await uow.brand_accounts.list_for_brand(organization_id, brand_id):
+        is_other = link.social_account_id != account.id
+        if link.is_default and link.platform == account.platform and is_other:
+            link.is_default = False
+            await uow.brand_accounts.update(link)
+
+
+async def _brand(uow: UnitOfWork, organization_id: str, brand_id: str) -> BrandProfile:
+    brand = await uow.brands.get(organization_id, brand_id)
+    if brand is None:
+        raise NotFoundError("brand_profile", brand_id)
+    return brand
+
+
+async def _account(uow: UnitOfWork, organization_id: str, account_id: str) -> SocialAccount:
+    account = await uow.social_accounts.get(organization_id, account_id)
+    if account is None:
+        raise NotFoundError("social_account", account_id)
+    return account

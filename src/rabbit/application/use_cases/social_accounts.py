@@ -1,0 +1,162 @@
+"""Connected social accounts: connect, token refresh, disconnect, key rotation.
+
+Tokens are encrypted with the token cipher before the entity that carries them is built,
+so no repository, repr, log line or error ever holds a plain token (commands hold them as
+``SecretStr``). Token changes go through the repository's compare-and-set on
+``token_version``: a slower concurrent refresh cannot overwrite a newer token.
+
+There is no OAuth port: whoever talks to the platform (the publishing flow, a refresh job)
+reports the outcome here — new tokens with :meth:`SocialAccounts.record_token_refresh`, a
+definite rejection with :meth:`SocialAccounts.record_refresh_rejected`. A temporary refresh
+error is simply not reported: it never deactivates the account. Key rotation lives in
+:mod:`rabbit.application.use_cases.key_rotation`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, SecretStr
+
+from rabbit.application.authorization import authorize
+from rabbit.application.context import Ports
+from rabbit.application.ports import TokenCipher, UnitOfWork
+from rabbit.application.use_cases._commands import Command
+from rabbit.domain.enums import SocialAccountType, SocialPlatform
+from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.model import SocialAccount
+from rabbit.domain.policies.permissions import Permission
+from rabbit.domain.policies.pricing import check_account_limit
+
+
+class ConnectAccount(Command):
+    platform: SocialPlatform
+    account_id: str = Field(min_length=1, max_length=200)
+    account_name: str = Field(min_length=1, max_length=200)
+    account_type: SocialAccountType | None = None
+    profile_url: str | None = None
+    avatar_url: str | None = None
+    access_token: SecretStr = Field(min_length=1)
+    refresh_token: SecretStr | None = None
+    token_expires_at: datetime | None = None
+
+
+class RefreshedTokens(Command):
+    """What a successful refresh returned, and the token_version it started from."""
+
+    access_token: SecretStr = Field(min_length=1)
+    refresh_token: SecretStr | None = None
+    token_expires_at: datetime | None = None
+    expected_version: int = Field(ge=1)
+
+
+class SocialAccounts:
+    """The organisation's social accounts (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
+    async def connect_account(
+        self, actor_id: str, organization_id: str, command: ConnectAccount
+    ) -> SocialAccount:
+        """ConflictError(account_id) when that platform account is connected anywhere;
+        LimitExceededError when the tier's account limit is reached."""
+        cipher = self._ports.cipher
+        access_token = cipher.encrypt(command.access_token.get_secret_value())
+        refresh_token = _encrypt_optional(cipher, command.refresh_token)
+        now = self._ports.clock.now()
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            subscription = await uow.subscriptions.get(organization_id, for_update=True)
+            if subscription is None:
+                raise NotFoundError("subscription", organization_id)
+            check_account_limit(
+                subscription.tier, await uow.social_accounts.count_live(organization_id)
+            )
+            account = SocialAccount(
+                id=self._ports.ids.new_id(),
+                organization_id=organization_id,
+                platform=command.platform,
+                account_id=command.account_id,
+                account_name=command.account_name,
+                account_type=command.account_type,
+                profile_url=command.profile_url,
+                avatar_url=command.avatar_url,
+                access_token=access_token,
+                refresh_token=refresh_token,
+                token_expires_at=command.token_expires_at,
+                created_at=now,
+                updated_at=now,
+            )
+            await uow.social_accounts.add(account)
+            await uow.commit()
+        return account
+
+    async def record_token_refresh(
+        self, organization_id: str, account_id: str, command: RefreshedTokens
+    ) -> SocialAccount:
+        """Store refreshed tokens if nobody changed them since ``expected_version``.
+
+        ConflictError(token_version) when a newer token was stored meanwhile: that newer
+        token survives, and the caller should use it rather than retry.
+        """
+        cipher = self._ports.cipher
+        access_token = cipher.encrypt(command.access_token.get_secret_value())
+        refresh_token = _encrypt_optional(cipher, command.refresh_token)
+        async with self._ports.uow() as uow:
+            account = await _account(uow, organization_id, account_id)
+            account.access_token = access_token
+            account.refresh_token = refresh_token
+            account.token_expires_at = command.token_expires_at
+            account.token_version = command.expected_version + 1
+            account.updated_at = self._ports.clock.now()
+            stored = await uow.social_accounts.update_tokens_if_version(
+                account, command.expected_version
+            )
+            if not stored:
+                raise ConflictError(
+                    "social_account", "token_version", "the tokens changed since this refresh"
+                )
+            await uow.commit()
+        return account
+
+    async def record_refresh_rejected(self, organization_id: str, account_id: str) -> None:
+        """The platform definitely refused the refresh token: deactivate the account until it
+        is reconnected (it can no longer publish)."""
+        async with self._ports.uow() as uow:
+            account = await _account(uow, organization_id, account_id)
+            account.is_active = False
+            account.updated_at = self._ports.clock.now()
+            await uow.social_accounts.update(account)
+            await uow.commit()
+
+    async def disconnect_account(
+        self, actor_id: str, organization_id: str, account_id: str
+    ) -> None:
+        """Soft delete and deactivate; the platform account may be connected again later."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            account = await _account(uow, organization_id, account_id)
+            account.is_active = False
+            account.deleted_at = account.updated_at = self._ports.clock.now()
+            await uow.social_accounts.update(account)
+            await uow.commit()
+
+    async def list_accounts(
+        self, actor_id: str, organization_id: str, *, include_deleted: bool = False
+    ) -> list[SocialAccount]:
+        """Accounts by created_at (tokens stay encrypted and out of reprs)."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await uow.social_accounts.find(organization_id, include_deleted=include_deleted)
+
+
+def _encrypt_optional(cipher: TokenCipher, value: SecretStr | None) -> str | None:
+    return None if value is None else cipher.encrypt(value.get_secret_value())
+
+
+async def _account(uow: UnitOfWork, organization_id: str, account_id: str) -> SocialAccount:
+    account = await uow.social_accounts.get(organization_id, account_id)
+    if account is None:
+        raise NotFoundError("social_account", account_id)
+    return account
