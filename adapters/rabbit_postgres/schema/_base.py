@@ -200,3 +200,9 @@ def jsonb(name: str, default: str) -> sa.Column[Any]:
 
 def text_default(name: str, default: str, *, nullable: bool = False) -> sa.Column[str]:
     return sa.Column(name, sa.Text(), nullable=nullable, server_default=default)
+
+
+def check(sql: str, *, name: str, field: str) -> sa.CheckConstraint:
+    """A CHECK constraint that knows which field it guards, so a violation becomes
+    ``ValidationError(field)`` (see :mod:`rabbit_postgres.errors`)."""
+    return sa.CheckConstraint(sql, name=name, info={"field": field})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from rabbit_postgres.schema._base import (
+    check,
     counter,
     created_at,
     credit_action,
@@ -36,8 +37,10 @@ subscriptions = sa.Table(
     sa.UniqueConstraint("organization_id"),
     tenant_key(),
     # The last line of defence against an overdraft, whatever the application does.
-    sa.CheckConstraint(
-        "credits_used >= 0 AND credits_used <= credits_total", name="credits_within_total"
+    check(
+        "credits_used >= 0 AND credits_used <= credits_total",
+        name="credits_within_total",
+        field="credits_used",
     ),
     sa.Index(None, "current_period_end"),
 )

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from rabbit_postgres.schema._base import (
     TENANT_COLUMN,
+    check,
     created_at,
     deleted_at,
     flag,
@@ -51,7 +52,7 @@ brand_profiles = sa.Table(
     created_at(),
     updated_at(),
     tenant_key(),
-    sa.CheckConstraint("approval_timeout > 0", name="approval_timeout_positive"),
+    check("approval_timeout > 0", name="approval_timeout_positive", field="approval_timeout"),
     sa.Index(None, "organization_id"),
 )
 
@@ -78,7 +79,7 @@ social_accounts = sa.Table(
     # The target of the link's (organization_id, social_account_id, platform) key, which
     # keeps the platform copied onto a link equal to its account's.
     sa.UniqueConstraint(TENANT_COLUMN, "id", "platform"),
-    sa.CheckConstraint("token_version >= 1", name="token_version_positive"),
+    check("token_version >= 1", name="token_version_positive", field="token_version"),
     # One platform account is connected once system-wide, and again after a disconnect.
     sa.Index(
         "uq_social_accounts_platform_account_id",
@@ -116,6 +117,7 @@ brand_profile_accounts = sa.Table(
         "platform",
         unique=True,
         postgresql_where=sa.text("is_default"),
+        info={"field": "is_default"},
     ),
     # An account's brands (list_for_account) and the cascade from social_accounts.
     sa.Index(None, "social_account_id"),

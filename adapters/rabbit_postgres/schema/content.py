@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 from rabbit.domain.model.content import EMBEDDING_DIMENSIONS
 from rabbit_postgres.schema._base import (
+    check,
     content_angle,
     content_type,
     counter,
@@ -46,7 +47,7 @@ content_embeddings = sa.Table(
     created_at(),
     tenant_key(),
     sa.UniqueConstraint("content_type", "content_id"),
-    sa.CheckConstraint("content_hash ~ '^[0-9a-f]{16}$'", name="content_hash_format"),
+    check("content_hash ~ '^[0-9a-f]{16}$'", name="content_hash_format", field="content_hash"),
     sa.Index(
         EMBEDDING_HNSW_INDEX,
         "embedding",
@@ -86,7 +87,7 @@ pending_posts = sa.Table(
     tenant_fk("material_id", "materials", ondelete="CASCADE"),
     tenant_fk("schedule_id", "schedules", ondelete="SET NULL"),
     tenant_fk("embedding_id", "content_embeddings", ondelete="SET NULL"),
-    sa.CheckConstraint("cardinality(platforms) >= 1", name="platforms_not_empty"),
+    check("cardinality(platforms) >= 1", name="platforms_not_empty", field="platforms"),
     sa.Index(None, "organization_id", "status"),
     # list_due: publishable posts by scheduled_for.
     sa.Index(
@@ -164,7 +165,7 @@ publish_attempts = sa.Table(
     tenant_fk("social_account_id", "social_accounts", ondelete="CASCADE"),
     # Two workers cannot start the same attempt.
     sa.UniqueConstraint("pending_post_id", "platform", "attempt_number"),
-    sa.CheckConstraint("attempt_number >= 1", name="attempt_number_positive"),
+    check("attempt_number >= 1", name="attempt_number_positive", field="attempt_number"),
 )
 
 post_metrics = sa.Table(

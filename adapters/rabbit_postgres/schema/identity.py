@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from rabbit_postgres.schema._base import (
+    check,
     created_at,
     deleted_at,
     flag,
@@ -30,7 +31,7 @@ users = sa.Table(
     updated_at(),
     sa.UniqueConstraint("email"),
     # The core stores emails lower-cased, so the plain unique constraint ignores case.
-    sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+    check("email = lower(email)", name="email_lower_case", field="email"),
 )
 
 organizations = sa.Table(
@@ -45,8 +46,10 @@ organizations = sa.Table(
     created_at(),
     updated_at(),
     sa.UniqueConstraint("slug"),
-    sa.CheckConstraint(
-        "slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND char_length(slug) <= 63", name="slug_format"
+    check(
+        "slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND char_length(slug) <= 63",
+        name="slug_format",
+        field="slug",
     ),
 )
 

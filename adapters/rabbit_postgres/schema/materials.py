@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 from rabbit_postgres.schema._base import (
     array,
+    check,
     content_angle,
     counter,
     created_at,
@@ -53,8 +54,8 @@ materials = sa.Table(
     # A deleted brand leaves its materials in the organisation, unassigned.
     tenant_fk("brand_profile_id", "brand_profiles", ondelete="SET NULL"),
     tenant_fk("embedding_id", "content_embeddings", ondelete="SET NULL"),
-    sa.CheckConstraint("file_size IS NULL OR file_size > 0", name="file_size_positive"),
-    sa.CheckConstraint("usage_count >= 0", name="usage_count_not_negative"),
+    check("file_size IS NULL OR file_size > 0", name="file_size_positive", field="file_size"),
+    check("usage_count >= 0", name="usage_count_not_negative", field="usage_count"),
     sa.Index(None, "organization_id"),
     sa.Index(None, "organization_id", "status"),
 )

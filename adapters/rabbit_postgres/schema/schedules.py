@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 from rabbit_postgres.schema._base import (
     array,
+    check,
     created_at,
     flag,
     id_column,
@@ -43,7 +44,11 @@ schedules = sa.Table(
     tenant_key(),
     tenant_fk("brand_profile_id", "brand_profiles", ondelete="CASCADE"),
     # 0 = Sunday … 6 = Saturday; "contained by" also accepts the empty array.
-    sa.CheckConstraint("days_of_week <@ ARRAY[0, 1, 2, 3, 4, 5, 6]", name="days_of_week_range"),
+    check(
+        "days_of_week <@ ARRAY[0, 1, 2, 3, 4, 5, 6]",
+        name="days_of_week_range",
+        field="days_of_week",
+    ),
     # claim_due: active schedules by next_run_at.
     sa.Index(None, "next_run_at", postgresql_where=sa.text("is_active")),
 )
