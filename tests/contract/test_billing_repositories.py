@@ -1,0 +1,153 @@
+"""Subscriptions and the append-only credit ledger."""
+
+from __future__ import annotations
+
+import pytest
+
+from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
+from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.model import Organization
+
+from .builders import a_credit_transaction, a_subscription, at, sorted_ids
+from .conftest import ContractBackend
+
+
+async def test_subscription_round_trip_preserves_every_field(
+    backend: ContractBackend, org: Organization
+) -> None:
+    subscription = a_subscription(
+        org,
+        tier=SubscriptionTier.GROWTH,
+        status=SubscriptionStatus.PAST_DUE,
+        credits_total=1000,
+        credits_used=250,
+        stripe_subscription_id="sub_42",
+        created_at=at(1),
+        updated_at=at(2),
+    )
+    await backend.seed(subscription)
+
+    assert await backend.read(lambda uow: uow.subscriptions.get(org.id)) == subscription
+
+
+async def test_get_subscription_for_update_returns_the_same_row(
+    backend: ContractBackend, org: Organization
+) -> None:
+    subscription = a_subscription(org)
+    await backend.seed(subscription)
+
+    found = await backend.read(lambda uow: uow.subscriptions.get(org.id, for_update=True))
+
+    assert found == subscription
+
+
+async def test_get_subscription_returns_none_for_another_organization(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    await backend.seed(a_subscription(org))
+
+    assert await backend.read(lambda uow: uow.subscriptions.get(other_org.id)) is None
+
+
+async def test_a_second_subscription_for_an_organization_conflicts(
+    backend: ContractBackend, org: Organization
+) -> None:
+    await backend.seed(a_subscription(org))
+
+    with pytest.raises(ConflictError) as error:
+        await backend.write(lambda uow: uow.subscriptions.add(a_subscription(org)))
+
+    assert error.value.field == "organization_id"
+
+
+async def test_subscription_update_stores_the_counters(
+    backend: ContractBackend, org: Organization
+) -> None:
+    subscription = a_subscription(org, credits_total=30)
+    await backend.seed(subscription)
+    subscription.consume(7)
+    subscription.tier = SubscriptionTier.STARTER
+    subscription.current_period_end = at(days=60)
+
+    await backend.write(lambda uow: uow.subscriptions.update(subscription))
+
+    stored = await backend.read(lambda uow: uow.subscriptions.get(org.id))
+    assert stored == subscription
+    assert stored.credits_remaining == 23
+
+
+async def test_updating_a_missing_subscription_raises_not_found(
+    backend: ContractBackend, org: Organization
+) -> None:
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.subscriptions.update(a_subscription(org)))
+
+
+async def test_ledger_round_trip_preserves_every_field(
+    backend: ContractBackend, org: Organization
+) -> None:
+    subscription = a_subscription(org)
+    row = a_credit_transaction(
+        org,
+        subscription,
+        amount=100,
+        action=CreditAction.TOPUP,
+        description="top-up",
+        related_post_id="post-1",
+        created_at=at(3),
+    )
+    await backend.seed(subscription, row)
+
+    assert await backend.read(lambda uow: uow.ledger.find(org.id)) == [row]
+
+
+async def test_ledger_lists_by_created_at_then_id_and_filters_by_since(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    subscription, elsewhere = a_subscription(org), a_subscription(other_org)
+    low, high = sorted_ids(2)
+    before = a_credit_transaction(org, subscription, amount=30, created_at=at(-10))
+    tie_high = a_credit_transaction(org, subscription, id=high, amount=-1, created_at=at(5))
+    tie_low = a_credit_transaction(org, subscription, id=low, amount=-2, created_at=at(5))
+    boundary = a_credit_transaction(org, subscription, amount=-4, created_at=at(0))
+    foreign = a_credit_transaction(other_org, elsewhere, amount=-8, created_at=at(1))
+    await backend.seed(subscription, elsewhere, tie_high, before, tie_low, boundary, foreign)
+
+    everything = await backend.read(lambda uow: uow.ledger.find(org.id))
+    recent = await backend.read(lambda uow: uow.ledger.find(org.id, since=at(0)))
+
+    assert [t.id for t in everything] == [before.id, boundary.id, low, high]
+    assert [t.id for t in recent] == [boundary.id, low, high]
+
+
+async def test_ledger_total_sums_amounts_since_an_instant(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    subscription, elsewhere = a_subscription(org), a_subscription(other_org)
+    await backend.seed(
+        subscription,
+        elsewhere,
+        a_credit_transaction(org, subscription, amount=30, created_at=at(-10)),
+        a_credit_transaction(org, subscription, amount=-1, created_at=at(0)),
+        a_credit_transaction(org, subscription, amount=-2, created_at=at(5)),
+        a_credit_transaction(other_org, elsewhere, amount=-100, created_at=at(5)),
+    )
+
+    assert await backend.read(lambda uow: uow.ledger.total(org.id)) == 27
+    assert await backend.read(lambda uow: uow.ledger.total(org.id, since=at(0))) == -3
+
+
+async def test_ledger_total_is_zero_without_rows(
+    backend: ContractBackend, org: Organization
+) -> None:
+    assert await backend.read(lambda uow: uow.ledger.total(org.id)) == 0
+
+
+async def test_a_ledger_row_for_another_organizations_subscription_is_refused(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    foreign = a_subscription(other_org)
+    await backend.seed(foreign)
+
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.ledger.append(a_credit_transaction(org, foreign)))

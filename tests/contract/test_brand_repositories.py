@@ -1,0 +1,647 @@
+"""Brand profiles, social accounts, brand-account links and external sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from rabbit.application.ports.unit_of_work import UnitOfWork
+from rabbit.domain.enums import SocialPlatform
+from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.model import BrandProfile, Organization, SocialAccount
+
+from .builders import (
+    a_brand,
+    a_link,
+    a_material,
+    a_rich_brand,
+    a_rich_external_source,
+    a_rich_social_account,
+    a_schedule,
+    a_social_account,
+    an_external_source,
+    at,
+    sorted_ids,
+)
+from .conftest import ContractBackend
+
+# Brands --------------------------------------------------------------------------------
+
+
+async def test_brand_round_trip_preserves_every_field_and_value_object(
+    backend: ContractBackend, org: Organization
+) -> None:
+    brand = a_rich_brand(org)
+    await backend.seed(brand)
+
+    found = await backend.read(lambda uow: uow.brands.get(org.id, brand.id))
+
+    assert found == brand
+    assert found.content_pillars.target("Origins") == 60
+    assert found.platform_settings.is_enabled(SocialPlatform.TIKTOK) is False
+
+
+async def test_brand_round_trip_preserves_defaults(
+    backend: ContractBackend, org: Organization
+) -> None:
+    brand = a_brand(org)
+    await backend.seed(brand)
+
+    assert await backend.read(lambda uow: uow.brands.get(org.id, brand.id)) == brand
+
+
+async def test_get_brand_returns_none_for_another_organizations_row(
+    backend: ContractBackend, brand: BrandProfile, other_org: Organization
+) -> None:
+    assert await backend.read(lambda uow: uow.brands.get(other_org.id, brand.id)) is None
+
+
+async def test_get_brand_returns_none_for_an_unknown_id(
+    backend: ContractBackend, org: Organization
+) -> None:
+    assert await backend.read(lambda uow: uow.brands.get(org.id, "no-such-brand")) is None
+
+
+async def test_soft_deleted_brand_is_hidden_unless_included(
+    backend: ContractBackend, org: Organization
+) -> None:
+    live, deleted = a_brand(org, created_at=at(1)), a_brand(org, deleted_at=at(3))
+    await backend.seed(live, deleted)
+
+    assert await backend.read(lambda uow: uow.brands.get(org.id, deleted.id)) is None
+    assert await backend.read(
+        lambda uow: uow.brands.get(org.id, deleted.id, include_deleted=True)
+    ) == (deleted)
+    assert await backend.read(lambda uow: uow.brands.find(org.id)) == [live]
+    everything = await backend.read(lambda uow: uow.brands.find(org.id, include_deleted=True))
+    assert [b.id for b in everything] == [deleted.id, live.id]
+
+
+async def test_brands_are_listed_by_created_at_then_id(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    low, high = sorted_ids(2)
+    late = a_brand(org, created_at=at(9))
+    tie_high, tie_low = a_brand(org, id=high), a_brand(org, id=low)
+    await backend.seed(late, tie_high, tie_low, a_brand(other_org))
+
+    brands = await backend.read(lambda uow: uow.brands.find(org.id))
+
+    assert [b.id for b in brands] == [low, high, late.id]
+
+
+async def test_brand_update_stores_every_field(backend: ContractBackend, org: Organization) -> None:
+    brand = a_brand(org)
+    await backend.seed(brand)
+    rich = a_rich_brand(org, id=brand.id, deleted_at=at(20))
+
+    await backend.write(lambda uow: uow.brands.update(rich))
+
+    assert await backend.read(
+        lambda uow: uow.brands.get(org.id, brand.id, include_deleted=True)
+    ) == (rich)
+
+
+async def test_updating_a_missing_brand_raises_not_found(
+    backend: ContractBackend, org: Organization
+) -> None:
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.brands.update(a_brand(org)))
+
+
+async def test_updating_a_brand_through_another_organization_raises_not_found(
+    backend: ContractBackend, brand: BrandProfile, other_org: Organization
+) -> None:
+    hijacked = a_brand(other_org, id=brand.id, name="Hijacked")
+
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.brands.update(hijacked))
+    assert (await backend.read(lambda uow: uow.brands.get(brand.organization_id, brand.id))) == (
+        brand
+    )
+
+
+async def test_delete_purged_brands_counts_and_keeps_recent_and_foreign_rows(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    old = a_brand(org, deleted_at=at(days=-40))
+    recent = a_brand(org, deleted_at=at(days=-2))
+    live = a_brand(org)
+    foreign_old = a_brand(other_org, deleted_at=at(days=-40))
+    await backend.seed(old, recent, live, foreign_old)
+
+    removed = await backend.write(lambda uow: uow.brands.delete_purged(org.id, at(days=-30)))
+
+    assert removed == 1
+    remaining = await backend.read(lambda uow: uow.brands.find(org.id, include_deleted=True))
+    assert {b.id for b in remaining} == {recent.id, live.id}
+    assert await backend.read(
+        lambda uow: uow.brands.get(other_org.id, foreign_old.id, include_deleted=True)
+    )
+
+
+async def test_purging_a_brand_cascades_to_schedules_and_unlinks_materials(
+    backend: ContractBackend, org: Organization
+) -> None:
+    brand = a_brand(org, deleted_at=at(days=-40))
+    schedule = a_schedule(org, brand)
+    material = a_material(org, brand)
+    await backend.seed(brand, schedule, material)
+
+    await backend.write(lambda uow: uow.brands.delete_purged(org.id, at(days=-30)))
+
+    assert await backend.read(lambda uow: uow.schedules.get(org.id, schedule.id)) is None
+    kept = await backend.read(lambda uow: uow.materials.get(org.id, material.id))
+    assert kept is not None
+    assert kept.brand_profile_id is None
+
+
+# Social accounts -----------------------------------------------------------------------
+
+
+async def test_social_account_round_trip_preserves_every_field(
+    backend: ContractBackend, org: Organization
+) -> None:
+    account = a_rich_social_account(org)
+    await backend.seed(account)
+
+    assert await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id)) == account
+
+
+async def test_get_social_account_returns_none_for_another_organizations_row(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    account = a_social_account(org)
+    await backend.seed(account)
+
+    assert await backend.read(lambda uow: uow.social_accounts.get(other_org.id, account.id)) is None
+
+
+async def test_soft_deleted_social_account_is_hidden_unless_included(
+    backend: ContractBackend, org: Organization
+) -> None:
+    live = a_social_account(org)
+    deleted = a_social_account(org, deleted_at=at(4))
+    await backend.seed(live, deleted)
+
+    assert await backend.read(lambda uow: uow.social_accounts.get(org.id, deleted.id)) is None
+    assert await backend.read(
+        lambda uow: uow.social_accounts.get(org.id, deleted.id, include_deleted=True)
+    ) == (deleted)
+    assert await backend.read(lambda uow: uow.social_accounts.find(org.id)) == [live]
+    everything = await backend.read(
+        lambda uow: uow.social_accounts.find(org.id, include_deleted=True)
+    )
+    assert {a.id for a in everything} == {live.id, deleted.id}
+
+
+async def test_the_same_platform_account_cannot_be_connected_twice_anywhere(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    await backend.seed(a_social_account(org, platform=SocialPlatform.TWITTER, account_id="42"))
+    again = a_social_account(other_org, platform=SocialPlatform.TWITTER, account_id="42")
+
+    with pytest.raises(ConflictError) as error:
+        await backend.write(lambda uow: uow.social_accounts.add(again))
+
+    assert error.value.field == "account_id"
+
+
+async def test_the_same_account_id_on_another_platform_is_allowed(
+    backend: ContractBackend, org: Organization
+) -> None:
+    twitter = a_social_account(org, platform=SocialPlatform.TWITTER, account_id="42")
+    reddit = a_social_account(org, platform=SocialPlatform.REDDIT, account_id="42")
+    await backend.seed(twitter, reddit)
+
+    assert await backend.read(lambda uow: uow.social_accounts.count_live(org.id)) == 2
+
+
+async def test_a_disconnected_account_can_be_connected_again(
+    backend: ContractBackend, org: Organization
+) -> None:
+    old = a_social_account(org, platform=SocialPlatform.TWITTER, account_id="42", deleted_at=at(-5))
+    await backend.seed(old)
+    again = a_social_account(org, platform=SocialPlatform.TWITTER, account_id="42")
+
+    await backend.write(lambda uow: uow.social_accounts.add(again))
+
+    assert await backend.read(lambda uow: uow.social_accounts.get(org.id, again.id)) == again
+
+
+async def test_restoring_a_disconnected_account_conflicts_with_its_reconnection(
+    backend: ContractBackend, org: Organization
+) -> None:
+    old = a_social_account(org, platform=SocialPlatform.TWITTER, account_id="42", deleted_at=at(-5))
+    again = a_social_account(org, platform=SocialPlatform.TWITTER, account_id="42")
+    await backend.seed(old, again)
+    old.deleted_at = None
+
+    with pytest.raises(ConflictError) as error:
+        await backend.write(lambda uow: uow.social_accounts.update(old))
+
+    assert error.value.field == "account_id"
+
+
+async def test_count_live_counts_only_undeleted_accounts_of_the_organization(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    await backend.seed(
+        a_social_account(org),
+        a_social_account(org, is_active=False),
+        a_social_account(org, deleted_at=at(1)),
+        a_social_account(other_org),
+    )
+
+    assert await backend.read(lambda uow: uow.social_accounts.count_live(org.id)) == 2
+
+
+async def test_social_accounts_are_listed_by_created_at_then_id(
+    backend: ContractBackend, org: Organization
+) -> None:
+    low, high = sorted_ids(2)
+    first = a_social_account(org, created_at=at(-1))
+    tie_high, tie_low = a_social_account(org, id=high), a_social_account(org, id=low)
+    await backend.seed(tie_high, first, tie_low)
+
+    accounts = await backend.read(lambda uow: uow.social_accounts.find(org.id))
+
+    assert [a.id for a in accounts] == [first.id, low, high]
+
+
+async def test_list_all_returns_every_organizations_accounts_by_id(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    ids = sorted_ids(3)
+    mine = a_social_account(org, id=ids[2])
+    theirs = a_social_account(other_org, id=ids[0])
+    deleted = a_social_account(org, id=ids[1], deleted_at=at(1))
+    await backend.seed(mine, theirs, deleted)
+
+    live = await backend.read(lambda uow: uow.social_accounts.list_all())
+    everything = await backend.read(lambda uow: uow.social_accounts.list_all(include_deleted=True))
+
+    assert [a.id for a in live] == [ids[0], ids[2]]
+    assert [a.id for a in everything] == ids
+
+
+async def test_update_tokens_if_version_is_a_compare_and_set(
+    backend: ContractBackend, org: Organization
+) -> None:
+    account = a_social_account(org, token_version=1)
+    await backend.seed(account)
+    fresh = a_social_account(
+        org,
+        id=account.id,
+        platform=account.platform,
+        account_id=account.account_id,
+        access_token="v1:key1:new-access",
+        refresh_token="v1:key1:new-refresh",
+        token_expires_at=at(days=90),
+        token_version=2,
+    )
+    stale = a_social_account(
+        org,
+        id=account.id,
+        platform=account.platform,
+        account_id=account.account_id,
+        access_token="v1:key1:stale-access",
+        token_version=2,
+    )
+
+    first = await backend.write(lambda uow: uow.social_accounts.update_tokens_if_version(fresh, 1))
+    second = await backend.write(lambda uow: uow.social_accounts.update_tokens_if_version(stale, 1))
+
+    assert (first, second) == (True, False)
+    stored = await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id))
+    assert (stored.access_token, stored.refresh_token, stored.token_version) == (
+        "v1:key1:new-access",
+        "v1:key1:new-refresh",
+        2,
+    )
+    assert stored.token_expires_at == at(days=90)
+
+
+async def test_update_tokens_if_version_changes_no_other_field(
+    backend: ContractBackend, org: Organization
+) -> None:
+    account = a_social_account(org, account_name="Original", token_version=1)
+    await backend.seed(account)
+    account.account_name = "Renamed"
+    account.access_token = "v1:key1:rotated"
+    account.token_version = 2
+
+    await backend.write(lambda uow: uow.social_accounts.update_tokens_if_version(account, 1))
+
+    stored = await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id))
+    assert (stored.account_name, stored.access_token) == ("Original", "v1:key1:rotated")
+
+
+async def test_update_tokens_of_another_organizations_account_changes_nothing(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    account = a_social_account(org, token_version=1)
+    await backend.seed(account)
+    forged = a_social_account(
+        other_org, id=account.id, access_token="v1:key1:forged", token_version=2
+    )
+
+    changed = await backend.write(
+        lambda uow: uow.social_accounts.update_tokens_if_version(forged, 1)
+    )
+
+    assert changed is False
+    stored = await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id))
+    assert stored.access_token == account.access_token
+
+
+async def test_social_account_update_stores_every_field(
+    backend: ContractBackend, org: Organization
+) -> None:
+    account = a_social_account(org)
+    await backend.seed(account)
+    changed = a_rich_social_account(
+        org, id=account.id, platform=account.platform, account_id=account.account_id
+    )
+
+    await backend.write(lambda uow: uow.social_accounts.update(changed))
+
+    assert await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id)) == changed
+
+
+async def test_updating_a_missing_social_account_raises_not_found(
+    backend: ContractBackend, org: Organization
+) -> None:
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.social_accounts.update(a_social_account(org)))
+
+
+async def test_delete_purged_social_accounts_counts_only_old_deleted_rows(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    old = a_social_account(org, deleted_at=at(days=-31))
+    recent = a_social_account(org, deleted_at=at(days=-29))
+    foreign = a_social_account(other_org, deleted_at=at(days=-60))
+    await backend.seed(old, recent, foreign, a_social_account(org))
+
+    removed = await backend.write(
+        lambda uow: uow.social_accounts.delete_purged(org.id, at(days=-30))
+    )
+
+    assert removed == 1
+    everything = await backend.read(
+        lambda uow: uow.social_accounts.find(org.id, include_deleted=True)
+    )
+    assert old.id not in {a.id for a in everything}
+    assert len(everything) == 2
+    assert await backend.read(
+        lambda uow: uow.social_accounts.get(other_org.id, foreign.id, include_deleted=True)
+    )
+
+
+# Brand-account links -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def account(backend: ContractBackend, org: Organization) -> SocialAccount:
+    social = a_social_account(org, platform=SocialPlatform.LINKEDIN)
+    await backend.seed(social)
+    return social
+
+
+async def test_link_round_trip_preserves_every_field(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    link = a_link(org, brand, account, is_default=True, created_at=at(3))
+    await backend.seed(link)
+
+    assert await backend.read(lambda uow: uow.brand_accounts.get(org.id, brand.id, account.id)) == (
+        link
+    )
+
+
+async def test_get_link_returns_none_for_another_organization(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    account: SocialAccount,
+) -> None:
+    await backend.seed(a_link(org, brand, account))
+
+    found = await backend.read(
+        lambda uow: uow.brand_accounts.get(other_org.id, brand.id, account.id)
+    )
+
+    assert found is None
+
+
+async def test_a_second_link_of_the_same_brand_and_account_conflicts(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    await backend.seed(a_link(org, brand, account))
+
+    with pytest.raises(ConflictError):
+        await backend.write(lambda uow: uow.brand_accounts.add(a_link(org, brand, account)))
+
+
+async def test_a_second_default_for_the_same_brand_and_platform_conflicts(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    second = a_social_account(org, platform=account.platform)
+    await backend.seed(second, a_link(org, brand, account, is_default=True))
+
+    with pytest.raises(ConflictError):
+        await backend.write(
+            lambda uow: uow.brand_accounts.add(a_link(org, brand, second, is_default=True))
+        )
+
+
+async def test_defaults_on_different_platforms_and_non_defaults_coexist(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    same_platform = a_social_account(org, platform=account.platform)
+    other_platform = a_social_account(org, platform=SocialPlatform.TWITTER)
+    await backend.seed(same_platform, other_platform)
+
+    await backend.seed(
+        a_link(org, brand, account, is_default=True),
+        a_link(org, brand, same_platform, is_default=False),
+        a_link(org, brand, other_platform, is_default=True),
+    )
+
+    links = await backend.read(lambda uow: uow.brand_accounts.list_for_brand(org.id, brand.id))
+    assert len(links) == 3
+
+
+async def test_moving_the_default_works_when_the_old_one_is_cleared_first(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    second = a_social_account(org, platform=account.platform)
+    old_default = a_link(org, brand, account, is_default=True)
+    new_link = a_link(org, brand, second, is_default=False)
+    await backend.seed(second, old_default, new_link)
+    old_default.is_default = False
+    new_link.is_default = True
+
+    async def move(uow: UnitOfWork) -> None:
+        await uow.brand_accounts.update(old_default)
+        await uow.brand_accounts.update(new_link)
+
+    await backend.write(move)
+
+    stored = await backend.read(lambda uow: uow.brand_accounts.get(org.id, brand.id, second.id))
+    assert stored.is_default is True
+
+
+async def test_a_link_to_another_organizations_account_is_refused(
+    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
+) -> None:
+    foreign = a_social_account(other_org)
+    await backend.seed(foreign)
+
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.brand_accounts.add(a_link(org, brand, foreign)))
+
+
+async def test_a_link_to_another_organizations_brand_is_refused(
+    backend: ContractBackend, org: Organization, other_org: Organization, account: SocialAccount
+) -> None:
+    foreign_brand = a_brand(other_org)
+    await backend.seed(foreign_brand)
+
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.brand_accounts.add(a_link(org, foreign_brand, account)))
+
+
+async def test_remove_link_reports_whether_there_was_one(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    await backend.seed(a_link(org, brand, account))
+
+    first = await backend.write(lambda uow: uow.brand_accounts.remove(org.id, brand.id, account.id))
+    second = await backend.write(
+        lambda uow: uow.brand_accounts.remove(org.id, brand.id, account.id)
+    )
+
+    assert (first, second) == (True, False)
+    assert await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id)) == account
+
+
+async def test_remove_link_through_another_organization_removes_nothing(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    account: SocialAccount,
+) -> None:
+    await backend.seed(a_link(org, brand, account))
+
+    removed = await backend.write(
+        lambda uow: uow.brand_accounts.remove(other_org.id, brand.id, account.id)
+    )
+
+    assert removed is False
+    assert await backend.read(lambda uow: uow.brand_accounts.get(org.id, brand.id, account.id))
+
+
+async def test_links_are_listed_by_created_at_then_id_for_brand_and_account(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    other_brand = a_brand(org)
+    other_account = a_social_account(org, platform=SocialPlatform.TWITTER)
+    low, high = sorted_ids(2)
+    late = a_link(org, brand, account, created_at=at(9))
+    tie_high = a_link(org, brand, other_account, id=high, created_at=at(1))
+    tie_low = a_link(org, other_brand, account, id=low, created_at=at(1))
+    await backend.seed(other_brand, other_account, late, tie_high, tie_low)
+
+    for_brand = await backend.read(lambda uow: uow.brand_accounts.list_for_brand(org.id, brand.id))
+    for_account = await backend.read(
+        lambda uow: uow.brand_accounts.list_for_account(org.id, account.id)
+    )
+
+    assert [link.id for link in for_brand] == [high, late.id]
+    assert [link.id for link in for_account] == [low, late.id]
+
+
+async def test_updating_a_missing_link_raises_not_found(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.brand_accounts.update(a_link(org, brand, account)))
+
+
+# External sources ----------------------------------------------------------------------
+
+
+async def test_external_source_round_trip_preserves_every_field_and_secrets(
+    backend: ContractBackend, org: Organization, brand: BrandProfile
+) -> None:
+    source = a_rich_external_source(org, brand)
+    await backend.seed(source)
+
+    found = await backend.read(lambda uow: uow.external_sources.get(org.id, source.id))
+
+    assert found == source
+    assert found.connection_config.secrets() == {
+        "api_key": "v1:key1:enc-api-key",
+        "api_secret": "v1:key1:enc-api-secret",
+    }
+    assert found.connection_config.to_json()["region"] == "eu"
+
+
+async def test_get_external_source_returns_none_for_another_organization(
+    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
+) -> None:
+    source = an_external_source(org, brand)
+    await backend.seed(source)
+
+    assert await backend.read(lambda uow: uow.external_sources.get(other_org.id, source.id)) is None
+
+
+async def test_external_sources_are_listed_by_created_at_then_id_and_filtered_by_brand(
+    backend: ContractBackend, org: Organization, brand: BrandProfile
+) -> None:
+    other_brand = a_brand(org)
+    low, high = sorted_ids(2)
+    late = an_external_source(org, brand, created_at=at(5))
+    tie_high = an_external_source(org, brand, id=high)
+    tie_low = an_external_source(org, other_brand, id=low)
+    await backend.seed(other_brand, late, tie_high, tie_low)
+
+    everything = await backend.read(lambda uow: uow.external_sources.find(org.id))
+    of_brand = await backend.read(lambda uow: uow.external_sources.find(org.id, brand_id=brand.id))
+
+    assert [s.id for s in everything] == [low, high, late.id]
+    assert [s.id for s in of_brand] == [high, late.id]
+
+
+async def test_external_source_update_stores_every_field(
+    backend: ContractBackend, org: Organization, brand: BrandProfile
+) -> None:
+    source = an_external_source(org, brand)
+    await backend.seed(source)
+    changed = a_rich_external_source(org, brand, id=source.id)
+
+    await backend.write(lambda uow: uow.external_sources.update(changed))
+
+    assert await backend.read(lambda uow: uow.external_sources.get(org.id, source.id)) == changed
+
+
+async def test_an_external_source_of_another_organizations_brand_is_refused(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    foreign_brand = a_brand(other_org)
+    await backend.seed(foreign_brand)
+
+    with pytest.raises(NotFoundError):
+        await backend.write(
+            lambda uow: uow.external_sources.add(an_external_source(org, foreign_brand))
+        )
+
+
+async def test_updating_a_missing_external_source_raises_not_found(
+    backend: ContractBackend, org: Organization, brand: BrandProfile
+) -> None:
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.external_sources.update(an_external_source(org, brand)))
