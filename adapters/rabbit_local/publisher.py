@@ -1,0 +1,97 @@
+"""A publisher that records posts in memory, with scripted faults for tests.
+
+It behaves like a platform that honours idempotency keys: publishing twice under one key
+returns the first result. Faults are scripted per call, so a test can reproduce exactly the
+crash windows the exactly-once rule is about (rejected, lost before sending, lost after
+sending).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from rabbit.application.ports.publisher import (
+    PublishedPost,
+    PublishRejectedError,
+    PublishRequest,
+    PublishUnknownError,
+)
+from rabbit.domain.enums import SocialPlatform
+
+Outcome = Literal["ok", "reject", "unknown_before_send", "unknown_after_send"]
+LookupOutcome = Literal["ok", "unavailable"]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRecord:
+    """What reached the "platform": the request (token hidden from repr) and its result."""
+
+    request: PublishRequest
+    result: PublishedPost
+
+
+class RecordingPublisher:
+    """Publishes into a list; ``script`` queues outcomes of the next calls (then "ok")."""
+
+    def __init__(self, outcomes: Iterable[Outcome] = ()) -> None:
+        self._outcomes: deque[Outcome] = deque(outcomes)
+        self._lookup_outcomes: deque[LookupOutcome] = deque()
+        self._by_key: dict[str, PublishedRecord] = {}
+        self._records: list[PublishedRecord] = []
+        self.calls = 0
+
+    def script(self, *outcomes: Outcome) -> None:
+        """Append outcomes for the next publish calls, one per call."""
+        self._outcomes.extend(outcomes)
+
+    def script_lookups(self, *outcomes: LookupOutcome) -> None:
+        """Append outcomes for the next lookups ("unavailable" raises PublishUnknownError)."""
+        self._lookup_outcomes.extend(outcomes)
+
+    @property
+    def published(self) -> list[PublishedRecord]:
+        """Every distinct post the platform holds, in publishing order."""
+        return list(self._records)
+
+    async def publish(self, request: PublishRequest) -> PublishedPost:
+        self.calls += 1
+        outcome = self._outcomes.popleft() if self._outcomes else "ok"
+        if outcome == "reject":
+            raise PublishRejectedError(f"{request.platform} rejected the post")
+        if outcome == "unknown_before_send":
+            raise PublishUnknownError(f"connection to {request.platform} lost before sending")
+        result = self._record(request)
+        if outcome == "unknown_after_send":
+            raise PublishUnknownError(f"no answer from {request.platform} after sending")
+        return result
+
+    async def lookup(
+        self, platform: SocialPlatform, account_id: str, idempotency_key: str
+    ) -> PublishedPost | None:
+        outcome = self._lookup_outcomes.popleft() if self._lookup_outcomes else "ok"
+        if outcome == "unavailable":
+            raise PublishUnknownError(f"{platform} cannot be asked right now")
+        record = self._by_key.get(idempotency_key)
+        if record is None:
+            return None
+        if record.request.platform != platform or record.request.account_id != account_id:
+            return None
+        return record.result
+
+    def _record(self, request: PublishRequest) -> PublishedPost:
+        earlier = self._by_key.get(request.idempotency_key)
+        if earlier is not None:
+            return earlier.result
+        number = sum(1 for r in self._records if r.request.platform == request.platform) + 1
+        external_id = f"{request.platform.lower()}-{number}"
+        result = PublishedPost(
+            external_id=external_id,
+            external_url=f"https://{request.platform.lower()}.example/posts/{external_id}",
+        )
+        record = PublishedRecord(request=request, result=result)
+        self._by_key[request.idempotency_key] = record
+        self._records.append(record)
+        return result
