@@ -10,7 +10,8 @@ one. The caller passes only selectable materials (READY or USED, not deleted or 
 - weighted: successive draws without replacement, weight = mean engagement + EPSILON; a
   material without data counts as engagement 0, so it keeps a small chance to prove itself.
 - pillar_balanced: pillars ordered by how far their share of recent posts lies below the
-  target percentage (ties drawn at random), round_robin inside each pillar; materials of
+  target percentage (ties go to the larger target, so a 0 % pillar is not picked while all
+  are on target; remaining ties are drawn at random), round_robin inside each pillar; materials of
   no targeted pillar come last, in round_robin order. Pillar names match case-insensitively.
 """
 
@@ -116,6 +117,7 @@ def pillar_balanced(
 ) -> list[MaterialCandidate]:
     """Materials of the pillar furthest below its target first (round_robin inside it)."""
     deficits = pillar_deficits(pillars, recent_counts)
+    targets = {pillar.name.strip().casefold(): pillar.percentage for pillar in pillars.pillars}
     groups: dict[str, list[MaterialCandidate]] = {}
     untargeted: list[MaterialCandidate] = []
     for candidate in candidates:
@@ -126,8 +128,8 @@ def pillar_balanced(
             untargeted.append(candidate)
     order: list[MaterialCandidate] = []
     while groups:
-        largest = max(deficits[name] for name in groups)
-        tied = sorted(name for name in groups if deficits[name] == largest)
+        best = max((deficits[name], targets[name]) for name in groups)
+        tied = sorted(name for name in groups if (deficits[name], targets[name]) == best)
         chosen = tied[0] if len(tied) == 1 else rng.choice(tied)
         order.extend(round_robin(groups.pop(chosen)))
     order.extend(round_robin(untargeted))
