@@ -1,0 +1,118 @@
+"""Brand-account links, the default per platform, and the publishing account."""
+
+from __future__ import annotations
+
+import pytest
+
+from rabbit.application.use_cases.billing import ChangeTier
+from rabbit.application.use_cases.links import LinkAccount
+from rabbit.domain.enums import SocialPlatform, SubscriptionTier
+from rabbit.domain.errors import NotFoundError
+
+from .app import App
+
+X = SocialPlatform.TWITTER
+LI = SocialPlatform.LINKEDIN
+
+
+async def setup(app: App) -> tuple[str, str, str]:
+    org_id, owner = await app.organization()
+    await app.billing.change_tier(owner, org_id, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    return org_id, owner, await app.brand(org_id, owner)
+
+
+async def link(app: App, org: str, actor: str, brand: str, account: str, default: bool) -> None:
+    app.tick()
+    await app.links.link_account(actor, org, brand, account, LinkAccount(is_default=default))
+
+
+async def defaults(app: App, org: str, actor: str, brand: str) -> dict[str, bool]:
+    linked = await app.links.brand_accounts(actor, org, brand)
+    return {entry.account.account_id: entry.is_default for entry in linked}
+
+
+async def test_making_a_default_clears_the_previous_default_of_that_platform(app: App) -> None:
+    org, owner, brand = await setup(app)
+    a = await app.account(org, owner, X, "x-a")
+    b = await app.account(org, owner, X, "x-b")
+    c = await app.account(org, owner, LI, "li-c")
+    await link(app, org, owner, brand, a.id, True)
+    await link(app, org, owner, brand, c.id, True)
+    await link(app, org, owner, brand, b.id, True)
+    assert await defaults(app, org, owner, brand) == {"x-a": False, "li-c": True, "x-b": True}
+
+
+async def test_linking_again_updates_is_default(app: App) -> None:
+    org, owner, brand = await setup(app)
+    a = await app.account(org, owner, X, "x-a")
+    await link(app, org, owner, brand, a.id, True)
+    await link(app, org, owner, brand, a.id, False)
+    assert await defaults(app, org, owner, brand) == {"x-a": False}
+
+
+async def test_an_account_serves_several_brands_and_unlinking_removes_only_the_link(
+    app: App,
+) -> None:
+    org, owner, brand = await setup(app)
+    other = await app.brand(org, owner, "Other")
+    a = await app.account(org, owner, X, "x-a")
+    await link(app, org, owner, brand, a.id, True)
+    await link(app, org, owner, other, a.id, False)
+    served = await app.links.account_brands(owner, org, a.id)
+    assert [(e.brand.id, e.is_default) for e in served] == [(brand, True), (other, False)]
+    await app.links.unlink_account(owner, org, brand, a.id)
+    assert [e.brand.id for e in await app.links.account_brands(owner, org, a.id)] == [other]
+    assert len(await app.accounts.list_accounts(owner, org)) == 1
+    with pytest.raises(NotFoundError):
+        await app.links.unlink_account(owner, org, brand, a.id)
+
+
+async def test_queries_skip_deleted_accounts_and_brands(app: App) -> None:
+    org, owner, brand = await setup(app)
+    other = await app.brand(org, owner, "Other")
+    a = await app.account(org, owner, X, "x-a")
+    b = await app.account(org, owner, X, "x-b")
+    await link(app, org, owner, brand, a.id, False)
+    await link(app, org, owner, brand, b.id, False)
+    await link(app, org, owner, other, b.id, False)
+    await app.accounts.disconnect_account(owner, org, a.id)
+    await app.brands.delete_brand(owner, org, other)
+    assert await defaults(app, org, owner, brand) == {"x-b": False}
+    assert [e.brand.id for e in await app.links.account_brands(owner, org, b.id)] == [brand]
+
+
+async def test_the_default_account_publishes(app: App) -> None:
+    org, owner, brand = await setup(app)
+    a = await app.account(org, owner, X, "x-a")
+    b = await app.account(org, owner, X, "x-b")
+    await link(app, org, owner, brand, a.id, False)
+    await link(app, org, owner, brand, b.id, True)
+    chosen = await app.links.publishing_account(owner, org, brand, X)
+    assert chosen is not None
+    assert chosen.id == b.id
+
+
+async def test_an_unusable_default_falls_back_to_the_earliest_usable_link(app: App) -> None:
+    org, owner, brand = await setup(app)
+    a = await app.account(org, owner, X, "x-a")
+    b = await app.account(org, owner, X, "x-b")
+    c = await app.account(org, owner, X, "x-c")
+    await link(app, org, owner, brand, a.id, False)
+    await link(app, org, owner, brand, b.id, False)
+    await link(app, org, owner, brand, c.id, True)
+    await app.accounts.record_refresh_rejected(org, c.id)  # default inactive
+    await app.accounts.disconnect_account(owner, org, a.id)  # earliest deleted
+    chosen = await app.links.publishing_account(owner, org, brand, X)
+    assert chosen is not None
+    assert chosen.id == b.id
+
+
+async def test_no_usable_account_of_the_platform_means_none(app: App) -> None:
+    org, owner, brand = await setup(app)
+    a = await app.account(org, owner, X, "x-a")
+    li = await app.account(org, owner, LI, "li-a")
+    await link(app, org, owner, brand, a.id, True)
+    await link(app, org, owner, brand, li.id, True)
+    await app.accounts.record_refresh_rejected(org, a.id)
+    assert await app.links.publishing_account(owner, org, brand, X) is None
+    assert await app.links.publishing_account(owner, org, brand, SocialPlatform.REDDIT) is None
