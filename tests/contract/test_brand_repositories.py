@@ -440,8 +440,10 @@ async def test_a_second_link_of_the_same_brand_and_account_conflicts(
 ) -> None:
     await backend.seed(a_link(org, brand, account))
 
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as error:
         await backend.write(lambda uow: uow.brand_accounts.add(a_link(org, brand, account)))
+
+    assert error.value.field == "social_account_id"
 
 
 async def test_a_second_default_for_the_same_brand_and_platform_conflicts(
@@ -450,10 +452,12 @@ async def test_a_second_default_for_the_same_brand_and_platform_conflicts(
     second = a_social_account(org, platform=account.platform)
     await backend.seed(second, a_link(org, brand, account, is_default=True))
 
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as error:
         await backend.write(
             lambda uow: uow.brand_accounts.add(a_link(org, brand, second, is_default=True))
         )
+
+    assert error.value.field == "is_default"
 
 
 async def test_defaults_on_different_platforms_and_non_defaults_coexist(

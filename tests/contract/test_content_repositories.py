@@ -590,3 +590,34 @@ async def test_updating_a_missing_publish_attempt_raises_not_found(
         await backend.write(
             lambda uow: uow.publish_attempts.update(a_publish_attempt(org, pending, account))
         )
+
+
+async def test_a_publish_attempt_through_another_organizations_account_is_refused(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    material: Material,
+) -> None:
+    pending = a_pending_post(org, brand, material)
+    foreign_account = a_social_account(other_org)
+    await backend.seed(pending, foreign_account)
+
+    with pytest.raises(NotFoundError):
+        await backend.write(
+            lambda uow: uow.publish_attempts.add(a_publish_attempt(org, pending, foreign_account))
+        )
+
+
+async def test_a_metric_of_another_organizations_post_is_refused(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    account: SocialAccount,
+) -> None:
+    post = a_post(org, brand, account)
+    await backend.seed(post)
+
+    with pytest.raises(NotFoundError):
+        await backend.write(lambda uow: uow.post_metrics.add(a_post_metric(other_org, post)))
