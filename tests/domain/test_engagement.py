@@ -32,11 +32,15 @@ def test_rate_is_interactions_per_impression_and_none_without_impressions(
 def test_rate_stays_within_zero_and_one_when_interactions_do_not_exceed_impressions(
     impressions: int, data: st.DataObject
 ) -> None:
-    parts = data.draw(st.lists(st.integers(0, impressions), min_size=4, max_size=4))
-    if sum(parts) > impressions:
-        parts = [0, 0, 0, impressions]
+    remaining = impressions
+    parts: list[int] = []
+    for _ in range(4):
+        part = data.draw(st.integers(0, remaining))
+        parts.append(part)
+        remaining -= part
+    likes, comments, shares, clicks = parts
 
-    rate = engagement_rate(*parts, impressions)
+    rate = engagement_rate(likes, comments, shares, clicks, impressions)
 
     assert rate is not None
     assert 0.0 <= rate <= 1.0
