@@ -16,6 +16,7 @@ from rabbit.application.ports import UnitOfWorkFactory
 from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_local.clock import FakeClock
 from rabbit_local.embedder import HashingEmbedder
+from rabbit_local.generator import TemplateContentGenerator
 from rabbit_local.ids import SequentialIds
 from rabbit_local.notifier import LoggingNotifier
 from rabbit_local.publisher import RecordingPublisher
@@ -49,7 +50,7 @@ def make_app(store_factory: Callable[[], UnitOfWorkFactory]) -> Callable[[], App
             random=SeededRandom(7),
             cipher=cipher(),
             embedder=HashingEmbedder(),
-            generator=_generator(),
+            generator=TemplateContentGenerator(),
             publisher=RecordingPublisher(),
             notifier=LoggingNotifier(),
             config=CoreConfig(),
@@ -62,12 +63,3 @@ def make_app(store_factory: Callable[[], UnitOfWorkFactory]) -> Callable[[], App
 @pytest.fixture
 def app(make_app: Callable[[], App]) -> App:
     return make_app()
-
-
-def _generator():  # type: ignore[no-untyped-def]
-    """The local content generator (these use cases never call it)."""
-    try:
-        from rabbit_local.generator import TemplateContentGenerator
-    except ImportError:  # not written yet: nothing here generates content
-        return None
-    return TemplateContentGenerator()
