@@ -158,7 +158,9 @@ def jsonb(name: str, default: str) -> sa.Column[object]:
 
 
 def check(table: str, name: str, sql: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(sql, name=f"ck_{table}_{name}")
+    """``op.f`` marks the name as final: alembic would otherwise apply the target
+    metadata's ``ck`` naming convention to it a second time."""
+    return sa.CheckConstraint(sql, name=op.f(f"ck_{table}_{name}"))
 
 
 def unique(table: str, *columns: str) -> sa.UniqueConstraint:
