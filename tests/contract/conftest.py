@@ -8,6 +8,7 @@ unit of work, each through its own repository).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
@@ -137,10 +138,10 @@ async def backend(adapter: Backend) -> ContractBackend:
 @pytest.fixture(scope="session")
 async def postgres_contract_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     """One engine for the whole session; each test starts from truncated tables."""
-    try:
-        from .postgres_backend import PostgresBackend
-    except ImportError:
+    if importlib.util.find_spec("rabbit_postgres.unit_of_work") is None:
         pytest.skip("postgres adapter not written yet")
+    from .postgres_backend import PostgresBackend
+
     # The migrated database of tests/support/postgres.py (a session fixture).
     url = request.getfixturevalue("postgres_url")
     adapter = await PostgresBackend.connect(url)

@@ -1,7 +1,7 @@
 """The Postgres side of the contract suite: one engine per session, TRUNCATE between tests.
 
-Importing this module fails with ImportError until ``rabbit_postgres.unit_of_work`` exists;
-the ``postgres`` parameter of the ``backend`` fixture is then skipped.
+Until ``rabbit_postgres.unit_of_work`` exists the ``postgres`` parameter of the ``backend``
+fixture is skipped (see conftest.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from rabbit.application.ports.unit_of_work import UnitOfWork
-from rabbit_postgres import unit_of_work as pg_unit_of_work
 from rabbit_postgres.schema import metadata
 
 
@@ -32,6 +31,8 @@ class PostgresBackend:
 
     @classmethod
     async def connect(cls, url: str) -> PostgresBackend:
+        from rabbit_postgres import unit_of_work as pg_unit_of_work
+
         engine = create_async_engine(_async_url(url))
         # Adjust to the adapter's factory when it lands (the integrator's step).
         factory = pg_unit_of_work.PostgresUnitOfWorkFactory(engine)
@@ -41,9 +42,14 @@ class PostgresBackend:
         return self._factory()  # type: ignore[no-any-return]
 
     async def reset(self) -> None:
-        names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-        async with self._engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        await truncate_all(self._engine)
 
     async def close(self) -> None:
         await self._engine.dispose()
+
+
+async def truncate_all(engine: AsyncEngine) -> None:
+    """Empty every table of the schema (cross-organisation queries see only this test)."""
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
