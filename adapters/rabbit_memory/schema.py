@@ -1,13 +1,15 @@
 """The relational rules the PostgreSQL schema enforces, declared once for the memory store.
 
-Tables, the entity name each one uses in domain errors, foreign keys with their on-delete
-action, and unique constraints (partial ones return ``None`` for rows they do not cover).
+Tables, the entity name each one uses in domain errors (as ``rabbit_postgres.errors`` names
+them), foreign keys with their on-delete action, unique constraints (partial ones return
+``None`` for rows they do not cover) and check constraints.
 The session applies them generically, so the memory adapter refuses and cascades exactly
 where the database would.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from enum import Enum
@@ -41,7 +43,6 @@ TENANT_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t not in GLOBAL_TABL
 class OnDelete(Enum):
     CASCADE = "cascade"
     SET_NULL = "set null"
-    RESTRICT = "restrict"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,8 @@ class ForeignKey:
     column: str
     parent: str
     on_delete: OnDelete
+    match: tuple[str, ...] = ()
+    """Further columns that must equal the parent's (the link's copied ``platform``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,30 +68,45 @@ class Unique:
     key: Callable[[Any], Hashable | None]
 
 
-_C, _N, _R = OnDelete.CASCADE, OnDelete.SET_NULL, OnDelete.RESTRICT
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A CHECK constraint; a row failing ``holds`` is a ValidationError naming ``field``."""
+
+    table: str
+    field: str
+    holds: Callable[[Any], bool]
+
+
+_C, _N = OnDelete.CASCADE, OnDelete.SET_NULL
 
 FOREIGN_KEYS: tuple[ForeignKey, ...] = (
     *(ForeignKey(table, "organization_id", "organizations", _C) for table in TENANT_TABLES),
     ForeignKey("organization_members", "user_id", "users", _C),
-    ForeignKey("credit_transactions", "subscription_id", "subscriptions", _R),
+    ForeignKey("credit_transactions", "subscription_id", "subscriptions", _C),
     ForeignKey("brand_profile_accounts", "brand_profile_id", "brand_profiles", _C),
-    ForeignKey("brand_profile_accounts", "social_account_id", "social_accounts", _C),
+    ForeignKey("brand_profile_accounts", "social_account_id", "social_accounts", _C, ("platform",)),
     ForeignKey("schedules", "brand_profile_id", "brand_profiles", _C),
     ForeignKey("materials", "brand_profile_id", "brand_profiles", _N),
+    ForeignKey("materials", "embedding_id", "content_embeddings", _N),
     ForeignKey("external_sources", "brand_profile_id", "brand_profiles", _C),
-    # Not stated by domain.md: the database default (no action). Purge deletes these first.
-    ForeignKey("pending_posts", "brand_profile_id", "brand_profiles", _R),
-    ForeignKey("pending_posts", "material_id", "materials", _R),
-    ForeignKey("pending_posts", "schedule_id", "schedules", _R),
-    ForeignKey("posts", "brand_profile_id", "brand_profiles", _R),
-    ForeignKey("posts", "social_account_id", "social_accounts", _R),
-    ForeignKey("posts", "material_id", "materials", _R),
-    ForeignKey("posts", "schedule_id", "schedules", _R),
-    ForeignKey("posts", "pending_post_id", "pending_posts", _R),
+    ForeignKey("pending_posts", "brand_profile_id", "brand_profiles", _C),
+    ForeignKey("pending_posts", "material_id", "materials", _C),
+    ForeignKey("pending_posts", "schedule_id", "schedules", _N),
+    ForeignKey("pending_posts", "embedding_id", "content_embeddings", _N),
+    ForeignKey("posts", "brand_profile_id", "brand_profiles", _C),
+    ForeignKey("posts", "social_account_id", "social_accounts", _C),
+    ForeignKey("posts", "material_id", "materials", _N),
+    ForeignKey("posts", "schedule_id", "schedules", _N),
+    ForeignKey("posts", "pending_post_id", "pending_posts", _N),
     ForeignKey("post_metrics", "post_id", "posts", _C),
-    ForeignKey("publish_attempts", "pending_post_id", "pending_posts", _R),
-    ForeignKey("publish_attempts", "social_account_id", "social_accounts", _R),
+    ForeignKey("publish_attempts", "pending_post_id", "pending_posts", _C),
+    ForeignKey("publish_attempts", "social_account_id", "social_accounts", _C),
 )
+"""As rabbit_postgres.schema declares them (the contract suite runs both stores)."""
+
+# Where the contract suite (tests/contract) and rabbit_postgres.schema differ, the contract
+# wins: emails are unique compared lower-cased (no lower-case CHECK), and two metric
+# readings of a post may share collected_at (no unique (post_id, collected_at)).
 
 UNIQUES: tuple[Unique, ...] = (
     Unique("users", "email", lambda u: u.email.lower()),
@@ -123,6 +141,24 @@ UNIQUES: tuple[Unique, ...] = (
     Unique("content_embeddings", "content_id", lambda e: (e.content_type, e.content_id)),
 )
 
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_CONTENT_HASH = re.compile(r"^[0-9a-f]{16}$")
+
+CHECKS: tuple[Check, ...] = (
+    Check("organizations", "slug", lambda o: bool(_SLUG.match(o.slug)) and len(o.slug) <= 63),
+    Check("subscriptions", "credits_used", lambda s: 0 <= s.credits_used <= s.credits_total),
+    Check("brand_profiles", "approval_timeout", lambda b: b.approval_timeout > 0),
+    Check("social_accounts", "token_version", lambda a: a.token_version >= 1),
+    Check("schedules", "days_of_week", lambda s: set(s.days_of_week) <= set(range(7))),
+    Check("materials", "file_size", lambda m: m.file_size is None or m.file_size > 0),
+    Check("materials", "usage_count", lambda m: m.usage_count >= 0),
+    Check("pending_posts", "platforms", lambda p: len(p.platforms) >= 1),
+    Check("publish_attempts", "attempt_number", lambda a: a.attempt_number >= 1),
+    Check(
+        "content_embeddings", "content_hash", lambda e: bool(_CONTENT_HASH.match(e.content_hash))
+    ),
+)
+
 
 def references_from(table: str) -> tuple[ForeignKey, ...]:
     """The foreign keys a row of ``table`` holds."""
@@ -136,3 +172,7 @@ def references_to(table: str) -> tuple[ForeignKey, ...]:
 
 def uniques_of(table: str) -> tuple[Unique, ...]:
     return tuple(u for u in UNIQUES if u.table == table)
+
+
+def checks_of(table: str) -> tuple[Check, ...]:
+    return tuple(c for c in CHECKS if c.table == table)

@@ -3,8 +3,8 @@
 Reads see the committed state plus this session's own writes. A table is copied (a shallow
 dict copy; the entities in it are never mutated in place) the first time the session writes
 to it, and ``commit`` swaps the written tables into the database. Every write enforces the
-schema's primary keys, foreign keys and unique constraints at once, as PostgreSQL does per
-statement; deletes cascade, set null or refuse as the foreign keys say.
+schema's check constraints, primary keys, foreign keys and unique constraints at once, as
+PostgreSQL does per statement; deletes cascade or set null as the foreign keys say.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.errors import ConflictError, NotFoundError, ValidationError
 from rabbit_memory.copying import clone
 from rabbit_memory.database import MemoryDatabase
 from rabbit_memory.schema import (
     ENTITY_NAMES,
     GLOBAL_TABLES,
     OnDelete,
+    checks_of,
     references_from,
     references_to,
     uniques_of,
@@ -86,6 +87,7 @@ class Session:
         entity_id = _id(entity)
         if entity_id in rows:
             raise ConflictError(ENTITY_NAMES[table], "id", "a row with this id already exists")
+        self._check_values(table, entity)
         self._check_references(table, entity)
         self._check_uniques(table, entity)
         self._writable(table)[entity_id] = clone(entity)
@@ -97,16 +99,16 @@ class Session:
         current = self.rows(table).get(entity_id)
         if current is None or not _same_tenant(table, current, entity):
             raise NotFoundError(ENTITY_NAMES[table], entity_id)
+        self._check_values(table, entity)
         self._check_references(table, entity)
         self._check_uniques(table, entity)
         self._writable(table)[entity_id] = clone(entity)
 
     def delete(self, table: str, ids: Iterable[str]) -> int:
-        """Hard-delete rows and apply the on-delete actions; the number of ``table`` rows
-        removed. Refuses (ConflictError, nothing changed) when a restricting reference from
-        a row that survives would dangle."""
+        """Hard-delete rows, cascading and setting null as the foreign keys say; the number
+        of ``table`` rows removed."""
         doomed = self._cascade_closure(table, set(ids) & set(self.rows(table)))
-        nulled = self._set_null_and_restrict(doomed)
+        nulled = self._references_to_null(doomed)
         for doomed_table, doomed_ids in doomed.items():
             rows = self._writable(doomed_table)
             for doomed_id in doomed_ids:
@@ -121,13 +123,22 @@ class Session:
 
     # constraints ---------------------------------------------------------------------
 
+    def _check_values(self, table: str, entity: object) -> None:
+        for check in checks_of(table):
+            if not check.holds(entity):
+                raise ValidationError(check.field, "violates a check constraint")
+
     def _check_references(self, table: str, entity: object) -> None:
         for fk in references_from(table):
             parent_id = _column(entity, fk.column)
             if parent_id is None:
                 continue
             parent = self.rows(fk.parent).get(parent_id)
-            if parent is None or not _same_tenant(fk.parent, parent, entity):
+            if (
+                parent is None
+                or not _same_tenant(fk.parent, parent, entity)
+                or any(_column(parent, c) != _column(entity, c) for c in fk.match)
+            ):
                 raise NotFoundError(ENTITY_NAMES[fk.parent], parent_id)
 
     def _check_uniques(self, table: str, entity: object) -> None:
@@ -138,9 +149,7 @@ class Session:
                 continue
             for other_id, other in self.rows(table).items():
                 if other_id != entity_id and unique.key(other) == key:
-                    raise ConflictError(
-                        ENTITY_NAMES[table], unique.field, f"this {unique.field} is taken"
-                    )
+                    raise ConflictError(ENTITY_NAMES[table], unique.field, "already exists")
 
     def _cascade_closure(self, table: str, ids: set[str]) -> dict[str, set[str]]:
         doomed: dict[str, set[str]] = {}
@@ -157,20 +166,17 @@ class Session:
                     pending.append((fk.child, children))
         return {name: found for name, found in doomed.items() if found}
 
-    def _set_null_and_restrict(
+    def _references_to_null(
         self, doomed: Mapping[str, set[str]]
     ) -> dict[tuple[str, str], list[str]]:
+        """Surviving rows whose set-null references point at doomed rows, and the columns."""
         nulled: dict[tuple[str, str], list[str]] = {}
         for parent_table, parent_ids in doomed.items():
             for fk in references_to(parent_table):
-                if fk.on_delete is OnDelete.CASCADE:
+                if fk.on_delete is not OnDelete.SET_NULL:
                     continue
-                survivors = _referencing(self.rows(fk.child), fk.column, parent_ids) - doomed.get(
-                    fk.child, set()
-                )
-                if survivors and fk.on_delete is OnDelete.RESTRICT:
-                    raise ConflictError(ENTITY_NAMES[fk.child], fk.column, "still referenced")
-                for child_id in survivors:
+                referencing = _referencing(self.rows(fk.child), fk.column, parent_ids)
+                for child_id in referencing - doomed.get(fk.child, set()):
                     nulled.setdefault((fk.child, child_id), []).append(fk.column)
         return nulled
 

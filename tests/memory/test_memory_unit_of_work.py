@@ -14,7 +14,7 @@ import pytest
 from memory_builders import T0, account, brand, material, organization, pending_post, user
 
 from rabbit.domain.enums import ContentType, MemberRole, SocialPlatform
-from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.errors import ConflictError, NotFoundError, ValidationError
 from rabbit.domain.model import BrandProfileAccount, ContentEmbedding, OrganizationMember
 from rabbit.domain.values import LanguageRules, PlatformSetting, PlatformSettings
 from rabbit_memory import MemoryDatabase, MemoryUnitOfWork, MemoryUnitOfWorkFactory
@@ -250,20 +250,52 @@ async def test_purging_a_brand_cascades_and_nulls_material_references(
     assert kept.brand_profile_id is None
 
 
-async def test_purging_a_brand_with_pending_posts_is_refused_and_changes_nothing(
+async def test_purging_a_brand_cascades_to_its_content_and_nulls_optional_references(
     uow_factory: MemoryUnitOfWorkFactory,
 ) -> None:
     await seed(uow_factory)
     async with uow_factory() as uow:
         await uow.pending_posts.add(pending_post())
+        await uow.materials.add(material("m2", "org1", brand_id=None))
+        await uow.pending_posts.add(pending_post("p2", brand_id="b1", material_id="m2"))
         deleted = brand("b1")
         deleted.deleted_at = T0
         await uow.brands.update(deleted)
-        with pytest.raises(ConflictError) as caught:
-            await uow.brands.delete_purged("org1", T0 + timedelta(days=1))
-        still_there = await uow.brands.get("org1", "b1", include_deleted=True)
-    assert (caught.value.entity, caught.value.field) == ("pending_post", "brand_profile_id")
-    assert still_there is not None
+        await uow.brands.delete_purged("org1", T0 + timedelta(days=1))
+        await uow.commit()
+
+    database = uow_factory.database
+    assert database.count("pending_posts") == 0
+    assert set(database.tables["materials"]) == {"m1", "m2"}
+
+
+async def test_a_check_constraint_is_a_validation_error_naming_the_field(
+    uow_factory: MemoryUnitOfWorkFactory,
+) -> None:
+    await seed(uow_factory)
+    async with uow_factory() as uow:
+        with pytest.raises(ValidationError) as caught:
+            await uow.pending_posts.add(dataclasses.replace(pending_post(), platforms=()))
+    assert caught.value.field == "platforms"
+
+
+async def test_a_link_must_carry_its_accounts_platform(
+    uow_factory: MemoryUnitOfWorkFactory,
+) -> None:
+    await seed(uow_factory)
+    link = BrandProfileAccount(
+        id="l1",
+        organization_id="org1",
+        brand_profile_id="b1",
+        social_account_id="a1",
+        platform=SocialPlatform.LINKEDIN,
+        created_at=T0,
+    )
+    async with uow_factory() as uow:
+        await uow.social_accounts.add(account("a1", "org1", "tw-1"))
+        with pytest.raises(NotFoundError) as caught:
+            await uow.brand_accounts.add(link)
+    assert caught.value.entity == "social_account"
 
 
 def _embedding(
@@ -275,7 +307,7 @@ def _embedding(
         content_type=ContentType.MATERIAL,
         content_id=content_id,
         embedding=vector,
-        content_hash="h",
+        content_hash="0123456789abcdef",
         created_at=T0,
     )
 
@@ -305,6 +337,22 @@ async def test_upsert_keeps_the_first_id_and_replaces_the_vector(
         stored = await uow.embeddings.upsert(replacement)
     assert stored.id == "e-m1"
     assert stored.embedding == (0.0, 1.0)
+
+
+async def test_re_embedding_keeps_the_materials_reference(
+    uow_factory: MemoryUnitOfWorkFactory,
+) -> None:
+    await seed(uow_factory)
+    async with uow_factory() as uow:
+        first = await uow.embeddings.upsert(_embedding("m1", (1.0, 0.0)))
+        linked = await uow.materials.get("org1", "m1")
+        assert linked is not None
+        linked.embedding_id = first.id
+        await uow.materials.update(linked)
+        await uow.embeddings.upsert(_embedding("m1", (0.0, 1.0)))
+        reloaded = await uow.materials.get("org1", "m1")
+    assert reloaded is not None
+    assert reloaded.embedding_id == first.id
 
 
 def test_the_factory_builds_fresh_units_over_one_database() -> None:

@@ -54,9 +54,11 @@ class MemoryEmbeddingRepository:
                 embedding=embedding.embedding,
                 content_hash=embedding.content_hash,
             )
-            # The organisation may change, so replace under the new owner's id check.
-            self._rows.delete([existing.id])
-            self._rows.insert(stored)
+            if existing.organization_id == embedding.organization_id:
+                self._rows.replace(stored)
+            else:  # moved to another organisation: re-file it under the new owner
+                self._rows.delete([existing.id])
+                self._rows.insert(stored)
         result = self._rows.get(stored.id)
         assert result is not None  # just written in this session
         return result
