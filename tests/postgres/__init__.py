@@ -1,0 +1,1 @@
+"""Tests of the PostgreSQL schema, migrations, runtime and error translation."""
