@@ -1,0 +1,9 @@
+"""The PostgreSQL adapter: SQLAlchemy 2 Core (async) on asyncpg, with pgvector.
+
+- ``schema``: the tables (Core ``Table`` objects, no ORM) and their ``MetaData``;
+- ``runtime``: DATABASE_URL parsing, the embedded server, the engine and its lifetime;
+- ``errors``: adapter errors and the translation of violated constraints to domain errors;
+- ``settings``: what the runtime needs from the composition root.
+
+The migrations live in ``migrations/`` at the project root (``uv run alembic upgrade head``).
+"""
