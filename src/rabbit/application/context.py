@@ -1,0 +1,47 @@
+"""What a use case is given: the ports it may use and the tunable rules of the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from rabbit.application.ports import (
+    Clock,
+    ContentGenerator,
+    Embedder,
+    IdGenerator,
+    Notifier,
+    Publisher,
+    RandomSource,
+    TokenCipher,
+    UnitOfWorkFactory,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CoreConfig:
+    """Rules of the core that a deployment may tune (defaults are the spec's)."""
+
+    exploration_rate: float = 0.1
+    publish_max_attempts: int = 3
+    purge_retention: timedelta = field(default_factory=lambda: timedelta(days=30))
+    dedup_window: timedelta = field(default_factory=lambda: timedelta(days=30))
+    analytics_window: timedelta = field(default_factory=lambda: timedelta(days=30))
+    tick_batch_size: int = 100
+    enterprise_allowance: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Every port a use case may call. Built once by the container; cheap to share."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    random: RandomSource
+    cipher: TokenCipher
+    embedder: Embedder
+    generator: ContentGenerator
+    publisher: Publisher
+    notifier: Notifier
+    config: CoreConfig = field(default_factory=CoreConfig)
