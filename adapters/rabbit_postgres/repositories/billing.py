@@ -1,0 +1,61 @@
+"""Subscriptions and the append-only credit ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from rabbit.domain.model import CreditTransaction, Subscription
+from rabbit_postgres.mapping import CREDIT_TRANSACTIONS, SUBSCRIPTIONS
+from rabbit_postgres.schema import credit_transactions, subscriptions
+from rabbit_postgres.session import PostgresSession
+
+
+class PostgresSubscriptionRepository:
+    """``for_update`` is ``SELECT … FOR UPDATE``: concurrent deductions serialise."""
+
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, subscription: Subscription) -> None:
+        await self._session.insert(SUBSCRIPTIONS, subscription)
+
+    async def get(self, organization_id: str, *, for_update: bool = False) -> Subscription | None:
+        return await self._session.one(
+            SUBSCRIPTIONS,
+            subscriptions.c.organization_id == organization_id,
+            for_update=for_update,
+        )
+
+    async def update(self, subscription: Subscription) -> None:
+        await self._session.replace(SUBSCRIPTIONS, subscription)
+
+
+class PostgresCreditLedger:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def append(self, transaction: CreditTransaction) -> None:
+        await self._session.insert(CREDIT_TRANSACTIONS, transaction)
+
+    def _rows(self, organization_id: str, since: datetime | None) -> list[sa.ColumnElement[bool]]:
+        where = [credit_transactions.c.organization_id == organization_id]
+        if since is not None:
+            where.append(credit_transactions.c.created_at >= since)
+        return where
+
+    async def find(
+        self, organization_id: str, *, since: datetime | None = None
+    ) -> list[CreditTransaction]:
+        return await self._session.many(
+            CREDIT_TRANSACTIONS,
+            *self._rows(organization_id, since),
+            order_by=[credit_transactions.c.created_at],
+        )
+
+    async def total(self, organization_id: str, *, since: datetime | None = None) -> int:
+        statement = sa.select(sa.func.coalesce(sa.func.sum(credit_transactions.c.amount), 0)).where(
+            *self._rows(organization_id, since)
+        )
+        return int(await self._session.scalar(statement))

@@ -1,0 +1,172 @@
+"""Pending posts, posts, their metrics history and publish attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
+from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
+from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
+from rabbit_postgres.schema import pending_posts, post_metrics, posts, publish_attempts
+from rabbit_postgres.session import PostgresSession, live, purged_before
+
+
+class PostgresPendingPostRepository:
+    """``for_update`` locks the row; ``list_due``/``list_expired`` skip locked rows."""
+
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, pending_post: PendingPost) -> None:
+        await self._session.insert(PENDING_POSTS, pending_post)
+
+    async def get(
+        self, organization_id: str, pending_post_id: str, *, for_update: bool = False
+    ) -> PendingPost | None:
+        return await self._session.one(
+            PENDING_POSTS,
+            pending_posts.c.organization_id == organization_id,
+            pending_posts.c.id == pending_post_id,
+            for_update=for_update,
+        )
+
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        statuses: Sequence[PendingPostStatus] | None = None,
+    ) -> list[PendingPost]:
+        where = [pending_posts.c.organization_id == organization_id]
+        if brand_id is not None:
+            where.append(pending_posts.c.brand_profile_id == brand_id)
+        if statuses is not None:
+            where.append(pending_posts.c.status.in_(list(statuses)))
+        return await self._session.many(
+            PENDING_POSTS, *where, order_by=[pending_posts.c.created_at]
+        )
+
+    async def update(self, pending_post: PendingPost) -> None:
+        await self._session.replace(PENDING_POSTS, pending_post)
+
+    async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        return await self._session.many(
+            PENDING_POSTS,
+            # Written as the partial index's predicate, so the planner can use it.
+            pending_posts.c.status.in_(sorted(PUBLISHABLE_STATUSES)),
+            pending_posts.c.scheduled_for <= now,
+            order_by=[pending_posts.c.scheduled_for],
+            limit=limit,
+            skip_locked=True,
+        )
+
+    async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        return await self._session.many(
+            PENDING_POSTS,
+            pending_posts.c.status == PendingPostStatus.PENDING,
+            pending_posts.c.expires_at <= now,
+            order_by=[pending_posts.c.expires_at],
+            limit=limit,
+            skip_locked=True,
+        )
+
+
+class PostgresPostRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, post: Post) -> None:
+        await self._session.insert(POSTS, post)
+
+    async def get(
+        self, organization_id: str, post_id: str, *, include_deleted: bool = False
+    ) -> Post | None:
+        return await self._session.one(
+            POSTS,
+            posts.c.organization_id == organization_id,
+            posts.c.id == post_id,
+            live(posts, include_deleted),
+        )
+
+    async def get_for_pending(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+    ) -> Post | None:
+        return await self._session.one(
+            POSTS,
+            posts.c.organization_id == organization_id,
+            posts.c.pending_post_id == pending_post_id,
+            posts.c.platform == platform,
+            live(posts),
+        )
+
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        published_since: datetime | None = None,
+        include_deleted: bool = False,
+    ) -> list[Post]:
+        where = [posts.c.organization_id == organization_id, live(posts, include_deleted)]
+        if brand_id is not None:
+            where.append(posts.c.brand_profile_id == brand_id)
+        if published_since is not None:
+            where.append(posts.c.published_at >= published_since)
+        return await self._session.many(
+            POSTS, *where, order_by=[posts.c.published_at.desc().nulls_last()]
+        )
+
+    async def count_published(self, organization_id: str, *, since: datetime) -> int:
+        return await self._session.count(
+            posts,
+            posts.c.organization_id == organization_id,
+            live(posts),
+            posts.c.published_at >= since,
+        )
+
+    async def update(self, post: Post) -> None:
+        await self._session.replace(POSTS, post)
+
+    async def delete_purged(self, organization_id: str, before: datetime) -> int:
+        return await self._session.delete(
+            posts, posts.c.organization_id == organization_id, purged_before(posts, before)
+        )
+
+
+class PostgresPostMetricRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, metric: PostMetric) -> None:
+        await self._session.insert(POST_METRICS, metric)
+
+    async def list_for_post(self, organization_id: str, post_id: str) -> list[PostMetric]:
+        return await self._session.many(
+            POST_METRICS,
+            post_metrics.c.organization_id == organization_id,
+            post_metrics.c.post_id == post_id,
+            order_by=[post_metrics.c.collected_at],
+        )
+
+
+class PostgresPublishAttemptRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, attempt: PublishAttempt) -> None:
+        await self._session.insert(PUBLISH_ATTEMPTS, attempt)
+
+    async def update(self, attempt: PublishAttempt) -> None:
+        await self._session.replace(PUBLISH_ATTEMPTS, attempt)
+
+    async def list_for(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+    ) -> list[PublishAttempt]:
+        return await self._session.many(
+            PUBLISH_ATTEMPTS,
+            publish_attempts.c.organization_id == organization_id,
+            publish_attempts.c.pending_post_id == pending_post_id,
+            publish_attempts.c.platform == platform,
+            order_by=[publish_attempts.c.attempt_number],
+        )

@@ -1,0 +1,103 @@
+"""Users, organisations and memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rabbit.domain.errors import NotFoundError
+from rabbit.domain.model import Organization, OrganizationMember, User
+from rabbit_postgres.mapping import MEMBERS, ORGANIZATIONS, USERS
+from rabbit_postgres.schema import organization_members, organizations, users
+from rabbit_postgres.session import PostgresSession, live, purged_before
+
+
+class PostgresUserRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, user: User) -> None:
+        await self._session.insert(USERS, user)
+
+    async def get(self, user_id: str, *, include_deleted: bool = False) -> User | None:
+        return await self._session.one(USERS, users.c.id == user_id, live(users, include_deleted))
+
+    async def get_by_email(self, email: str) -> User | None:
+        return await self._session.one(USERS, users.c.email == email.lower(), live(users))
+
+    async def update(self, user: User) -> None:
+        await self._session.replace(USERS, user)
+
+    async def delete_purged(self, before: datetime) -> int:
+        return await self._session.delete(users, purged_before(users, before))
+
+
+class PostgresOrganizationRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, organization: Organization) -> None:
+        await self._session.insert(ORGANIZATIONS, organization)
+
+    async def get(
+        self, organization_id: str, *, include_deleted: bool = False
+    ) -> Organization | None:
+        return await self._session.one(
+            ORGANIZATIONS,
+            organizations.c.id == organization_id,
+            live(organizations, include_deleted),
+        )
+
+    async def get_by_slug(self, slug: str) -> Organization | None:
+        return await self._session.one(
+            ORGANIZATIONS, organizations.c.slug == slug, live(organizations)
+        )
+
+    async def update(self, organization: Organization) -> None:
+        await self._session.replace(ORGANIZATIONS, organization)
+
+    async def list_purgeable(self, before: datetime) -> list[Organization]:
+        return await self._session.many(ORGANIZATIONS, purged_before(organizations, before))
+
+    async def delete(self, organization_id: str) -> None:
+        await self._session.delete(organizations, organizations.c.id == organization_id)
+
+
+class PostgresMemberRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, member: OrganizationMember) -> None:
+        await self._session.insert(MEMBERS, member)
+
+    async def get(self, organization_id: str, user_id: str) -> OrganizationMember | None:
+        return await self._session.one(
+            MEMBERS,
+            organization_members.c.organization_id == organization_id,
+            organization_members.c.user_id == user_id,
+        )
+
+    async def find(self, organization_id: str) -> list[OrganizationMember]:
+        return await self._session.many(
+            MEMBERS,
+            organization_members.c.organization_id == organization_id,
+            order_by=[organization_members.c.created_at],
+        )
+
+    async def list_for_user(self, user_id: str) -> list[OrganizationMember]:
+        return await self._session.many(
+            MEMBERS,
+            organization_members.c.user_id == user_id,
+            order_by=[organization_members.c.created_at],
+        )
+
+    async def update(self, member: OrganizationMember) -> None:
+        await self._session.replace(MEMBERS, member)
+
+    async def remove(self, organization_id: str, user_id: str) -> None:
+        removed = await self._session.delete(
+            organization_members,
+            organization_members.c.organization_id == organization_id,
+            organization_members.c.user_id == user_id,
+        )
+        if removed == 0:
+            raise NotFoundError("organization_member", user_id)

@@ -1,0 +1,74 @@
+"""Materials."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from rabbit.domain.enums import MaterialStatus
+from rabbit.domain.model import Material
+from rabbit_postgres.mapping import MATERIALS
+from rabbit_postgres.schema import materials
+from rabbit_postgres.session import PostgresSession, live, purged_before
+
+
+def _statuses(statuses: Sequence[MaterialStatus] | None) -> sa.ColumnElement[bool]:
+    return sa.true() if statuses is None else materials.c.status.in_(list(statuses))
+
+
+class PostgresMaterialRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, material: Material) -> None:
+        await self._session.insert(MATERIALS, material)
+
+    async def get(
+        self, organization_id: str, material_id: str, *, include_deleted: bool = False
+    ) -> Material | None:
+        return await self._session.one(
+            MATERIALS,
+            materials.c.organization_id == organization_id,
+            materials.c.id == material_id,
+            live(materials, include_deleted),
+        )
+
+    async def find(
+        self,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        statuses: Sequence[MaterialStatus] | None = None,
+        include_deleted: bool = False,
+    ) -> list[Material]:
+        where = [
+            materials.c.organization_id == organization_id,
+            _statuses(statuses),
+            live(materials, include_deleted),
+        ]
+        if brand_id is not None:
+            where.append(materials.c.brand_profile_id == brand_id)
+        return await self._session.many(MATERIALS, *where, order_by=[materials.c.created_at])
+
+    async def count(
+        self, organization_id: str, *, statuses: Sequence[MaterialStatus] | None = None
+    ) -> int:
+        """Live materials (not deleted) of the organisation, of those statuses if given."""
+        return await self._session.count(
+            materials,
+            materials.c.organization_id == organization_id,
+            live(materials),
+            _statuses(statuses),
+        )
+
+    async def update(self, material: Material) -> None:
+        await self._session.replace(MATERIALS, material)
+
+    async def delete_purged(self, organization_id: str, before: datetime) -> int:
+        return await self._session.delete(
+            materials,
+            materials.c.organization_id == organization_id,
+            purged_before(materials, before),
+        )

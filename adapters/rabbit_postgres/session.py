@@ -1,0 +1,172 @@
+"""One unit of work's connection and transaction, and the statement helpers repositories use.
+
+Every write goes through :meth:`PostgresSession.execute`, which turns a violated constraint
+into the domain error it stands for (:func:`rabbit_postgres.errors.translate_integrity_error`).
+After such an error PostgreSQL has aborted the transaction: the caller leaves the unit of work
+without committing, which rolls it back (the memory store behaves the same way for callers
+that do so, and no use case continues after a refused write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from rabbit.domain.errors import NotFoundError
+from rabbit_postgres.errors import entity_name, translate_integrity_error
+from rabbit_postgres.mapping import EntityMapping
+
+E = TypeVar("E")
+
+
+class SessionState(Enum):
+    NEW = "new"
+    ACTIVE = "active"
+    COMMITTED = "committed"
+    ROLLED_BACK = "rolled back"
+
+
+class PostgresSession:
+    """The connection and transaction of one unit of work (used once)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self._transaction: AsyncTransaction | None = None
+        self.state = SessionState.NEW
+
+    # lifecycle -----------------------------------------------------------------------
+
+    async def begin(self) -> None:
+        self._require(SessionState.NEW, "begin")
+        connection = await self._engine.connect()
+        try:
+            self._transaction = await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self.state = SessionState.ACTIVE
+
+    async def commit(self) -> None:
+        self._require(SessionState.ACTIVE, "commit")
+        assert self._transaction is not None
+        try:
+            await self._transaction.commit()
+        except IntegrityError as exc:
+            self.state = SessionState.ROLLED_BACK
+            raise translate_integrity_error(exc) from exc
+        except BaseException:
+            self.state = SessionState.ROLLED_BACK
+            raise
+        self.state = SessionState.COMMITTED
+
+    async def rollback(self) -> None:
+        self._require(SessionState.ACTIVE, "roll back")
+        assert self._transaction is not None
+        self.state = SessionState.ROLLED_BACK
+        await self._transaction.rollback()
+
+    async def close(self) -> None:
+        """Roll back what was not committed and give the connection back to the pool."""
+        try:
+            if self.state is SessionState.ACTIVE:
+                await self.rollback()
+        finally:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()
+
+    def _require(self, state: SessionState, action: str) -> None:
+        if self.state is not state:
+            raise RuntimeError(f"cannot {action}: the unit of work is {self.state.value}")
+
+    @property
+    def connection(self) -> AsyncConnection:
+        self._require(SessionState.ACTIVE, "use the database")
+        assert self._connection is not None
+        return self._connection
+
+    # statements ----------------------------------------------------------------------
+
+    async def execute(self, statement: sa.Executable) -> sa.CursorResult[Any]:
+        """Run one statement; a violated constraint raises the matching domain error."""
+        connection = self.connection
+        try:
+            return await connection.execute(statement)
+        except IntegrityError as exc:
+            raise translate_integrity_error(exc) from exc
+
+    async def scalar(self, statement: sa.Executable) -> Any:
+        return (await self.execute(statement)).scalar_one()
+
+    async def one(
+        self, mapping: EntityMapping[E], *where: sa.ColumnElement[bool], for_update: bool = False
+    ) -> E | None:
+        statement = sa.select(*mapping.columns).where(*where)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self.execute(statement)).first()
+        return None if row is None else mapping.entity_from(row)
+
+    async def many(
+        self,
+        mapping: EntityMapping[E],
+        *where: sa.ColumnElement[bool],
+        order_by: Sequence[sa.ColumnElement[Any]] = (),
+        limit: int | None = None,
+        skip_locked: bool = False,
+    ) -> list[E]:
+        """Rows ordered by ``order_by`` then by id (byte order, as the memory store sorts)."""
+        statement = (
+            sa.select(*mapping.columns).where(*where).order_by(*order_by, by_id(mapping.table.c.id))
+        )
+        if limit is not None:
+            statement = statement.limit(max(limit, 0))
+        if skip_locked:
+            statement = statement.with_for_update(skip_locked=True)
+        result = await self.execute(statement)
+        return [mapping.entity_from(row) for row in result]
+
+    async def insert(self, mapping: EntityMapping[E], entity: E) -> None:
+        await self.execute(sa.insert(mapping.table).values(mapping.values(entity)))
+
+    async def replace(self, mapping: EntityMapping[E], entity: E) -> None:
+        """UPDATE every column of the row with the entity's id (and organisation, for tenant
+        rows); NotFoundError when there is no such row."""
+        table = mapping.table
+        values = mapping.values(entity)
+        key = [table.c.id == values["id"]]
+        if "organization_id" in table.c:
+            key.append(table.c.organization_id == values["organization_id"])
+        result = await self.execute(sa.update(table).where(*key).values(values))
+        if result.rowcount == 0:
+            raise NotFoundError(entity_name(table.name), str(values["id"]))
+
+    async def count(self, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
+        statement = sa.select(sa.func.count()).select_from(table).where(*where)
+        return int(await self.scalar(statement))
+
+    async def delete(self, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
+        """Hard delete (the foreign keys cascade or set null); the number of rows removed."""
+        result = await self.execute(sa.delete(table).where(*where))
+        return int(result.rowcount)
+
+
+def by_id(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """Ids compared byte-wise (``COLLATE "C"``), whatever the database's collation."""
+    return sa.collate(column, "C")
+
+
+def purged_before(table: sa.Table, before: Any) -> sa.ColumnElement[bool]:
+    """Soft-deleted strictly before ``before``."""
+    return sa.and_(table.c.deleted_at.is_not(None), table.c.deleted_at < before)
+
+
+def live(table: sa.Table, include_deleted: bool = False) -> sa.ColumnElement[bool]:
+    return sa.true() if include_deleted else table.c.deleted_at.is_(None)
