@@ -104,9 +104,9 @@ FOREIGN_KEYS: tuple[ForeignKey, ...] = (
 )
 """As rabbit_postgres.schema declares them (the contract suite runs both stores)."""
 
-# Where the contract suite (tests/contract) and rabbit_postgres.schema differ, the contract
-# wins: emails are unique compared lower-cased (no lower-case CHECK), and two metric
-# readings of a post may share collected_at (no unique (post_id, collected_at)).
+# Emails are unique compared lower-cased; rabbit_postgres lower-cases them before storing
+# (its CHECK email = lower(email) then always holds). domain.md: one post_metrics row per
+# (post, collected_at).
 
 UNIQUES: tuple[Unique, ...] = (
     Unique("users", "email", lambda u: u.email.lower()),
@@ -133,6 +133,7 @@ UNIQUES: tuple[Unique, ...] = (
         "platform",
         lambda p: None if p.pending_post_id is None else (p.pending_post_id, p.platform),
     ),
+    Unique("post_metrics", "collected_at", lambda m: (m.post_id, m.collected_at)),
     Unique(
         "publish_attempts",
         "attempt_number",

@@ -8,7 +8,6 @@ unit of work, each through its own repository).
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
@@ -136,15 +135,12 @@ async def backend(adapter: Backend) -> ContractBackend:
 
 
 @pytest.fixture(scope="session")
-async def postgres_contract_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
-    """One engine for the whole session; each test starts from truncated tables."""
-    if importlib.util.find_spec("rabbit_postgres.unit_of_work") is None:
-        pytest.skip("postgres adapter not written yet")
+async def postgres_contract_backend(postgres_url: str) -> AsyncIterator[Backend]:
+    """One engine for the whole session (on the migrated database of
+    tests/support/postgres.py); each test starts from truncated tables."""
     from .postgres_backend import PostgresBackend
 
-    # The migrated database of tests/support/postgres.py (a session fixture).
-    url = request.getfixturevalue("postgres_url")
-    adapter = await PostgresBackend.connect(url)
+    adapter = await PostgresBackend.connect(postgres_url)
     yield adapter
     await adapter.close()
 

@@ -1,8 +1,4 @@
-"""The Postgres side of the contract suite: one engine per session, TRUNCATE between tests.
-
-Until ``rabbit_postgres.unit_of_work`` exists the ``postgres`` parameter of the ``backend``
-fixture is skipped (see conftest.py).
-"""
+"""The Postgres side of the contract suite: one engine per session, TRUNCATE between tests."""
 
 from __future__ import annotations
 
@@ -34,7 +30,6 @@ class PostgresBackend:
         from rabbit_postgres import unit_of_work as pg_unit_of_work
 
         engine = create_async_engine(_async_url(url))
-        # Adjust to the adapter's factory when it lands (the integrator's step).
         factory = pg_unit_of_work.PostgresUnitOfWorkFactory(engine)
         return cls(engine, factory)
 

@@ -469,7 +469,7 @@ async def test_delete_purged_posts_counts_and_removes_their_metrics(
 # Post metrics --------------------------------------------------------------------------
 
 
-async def test_post_metrics_are_listed_by_collected_at_then_id(
+async def test_post_metrics_are_listed_by_collected_at(
     backend: ContractBackend,
     org: Organization,
     other_org: Organization,
@@ -477,7 +477,6 @@ async def test_post_metrics_are_listed_by_collected_at_then_id(
     account: SocialAccount,
 ) -> None:
     post = a_post(org, brand, account)
-    low, high = sorted_ids(2)
     later = a_post_metric(
         org,
         post,
@@ -490,17 +489,32 @@ async def test_post_metrics_are_listed_by_collected_at_then_id(
         clicks=4,
         engagement_rate=0.085,
     )
-    tie_high = a_post_metric(org, post, id=high, collected_at=at(30))
-    tie_low = a_post_metric(org, post, id=low, collected_at=at(30))
-    await backend.seed(post, later, tie_high, tie_low)
+    middle = a_post_metric(org, post, collected_at=at(30))
+    first = a_post_metric(org, post, collected_at=at(10))
+    await backend.seed(post, later, middle, first)
 
     readings = await backend.read(lambda uow: uow.post_metrics.list_for_post(org.id, post.id))
     foreign = await backend.read(lambda uow: uow.post_metrics.list_for_post(other_org.id, post.id))
 
-    assert [m.id for m in readings] == [low, high, later.id]
+    assert [m.id for m in readings] == [first.id, middle.id, later.id]
     assert readings[2].engagement_rate == pytest.approx(0.085, rel=1e-6)
     assert (readings[2].likes, readings[2].reach, readings[2].clicks) == (9, 150, 4)
     assert foreign == []
+
+
+async def test_a_second_reading_of_a_post_at_the_same_instant_conflicts(
+    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
+) -> None:
+    """domain.md: one post_metrics row per (post, collected_at)."""
+    post = a_post(org, brand, account)
+    await backend.seed(post, a_post_metric(org, post, collected_at=at(30)))
+
+    with pytest.raises(ConflictError) as error:
+        await backend.write(
+            lambda uow: uow.post_metrics.add(a_post_metric(org, post, collected_at=at(30)))
+        )
+
+    assert error.value.field == "collected_at"
 
 
 # Publish attempts ----------------------------------------------------------------------

@@ -64,6 +64,16 @@ async def test_a_second_user_with_the_same_email_in_another_case_conflicts(
     assert error.value.field == "email"
 
 
+async def test_a_user_email_is_stored_lower_cased(backend: ContractBackend) -> None:
+    user = a_user(email="Grace.Hopper@Example.COM")
+    await backend.seed(user)
+
+    found = await backend.read(lambda uow: uow.users.get(user.id))
+
+    assert found is not None
+    assert found.email == "grace.hopper@example.com"
+
+
 async def test_user_update_stores_every_field(backend: ContractBackend) -> None:
     user = a_user()
     await backend.seed(user)

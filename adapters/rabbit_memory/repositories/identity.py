@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from rabbit.domain.errors import NotFoundError
@@ -10,12 +11,17 @@ from rabbit_memory.repositories._ordering import by_created, purged_before
 from rabbit_memory.session import Session, Table
 
 
+def _lower_cased(user: User) -> User:
+    """Emails are stored lower-cased (as rabbit_postgres stores them)."""
+    return dataclasses.replace(user, email=user.email.lower())
+
+
 class MemoryUserRepository:
     def __init__(self, session: Session) -> None:
         self._users: Table[User] = Table(session, "users")
 
     async def add(self, user: User) -> None:
-        self._users.insert(user)
+        self._users.insert(_lower_cased(user))
 
     async def get(self, user_id: str, *, include_deleted: bool = False) -> User | None:
         user = self._users.get(user_id)
@@ -28,7 +34,7 @@ class MemoryUserRepository:
         return self._users.first(lambda u: u.email.lower() == wanted and u.deleted_at is None)
 
     async def update(self, user: User) -> None:
-        self._users.replace(user)
+        self._users.replace(_lower_cased(user))
 
     async def delete_purged(self, before: datetime) -> int:
         return self._users.delete(self._users.ids(lambda u: purged_before(u.deleted_at, before)))
