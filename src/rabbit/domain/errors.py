@@ -98,3 +98,19 @@ class LimitExceededError(DomainError):
         super().__init__(f"{field}: the tier allows at most {limit}")
         self.field = field
         self.limit = limit
+
+
+class DuplicateContentError(DomainError):
+    """Generated content is too similar to the organisation's recent content (similarity at
+    or above the TOO_SIMILAR threshold, or an identical content hash); nothing was written
+    and nothing charged."""
+
+    code = "duplicate_content"
+
+    def __init__(self, similarity: float, content_type: str, content_id: str) -> None:
+        super().__init__(
+            f"content is too similar ({similarity:.2f}) to {content_type} {content_id!r}"
+        )
+        self.similarity = similarity
+        self.content_type = content_type
+        self.content_id = content_id

@@ -1,0 +1,283 @@
+"""Materials: upload, analysis, embedding, archive, and selection for a brand.
+
+Lifecycle (through these use cases): upload → UPLOADED; start_analysis → PROCESSING;
+record_analysis → ANALYZED (or fail_analysis → FAILED); store_embedding → READY; archive /
+unarchive between READY or USED and ARCHIVED. Publishing marks a material USED
+(``rabbit.domain.policies.materials.record_use``). Everything needs CREATE_CONTENT.
+
+Selection (:func:`rank_materials`, used by the autopilot tick and by
+:meth:`Materials.select_material`): candidates are the READY or USED, live materials of the
+brand and the organisation's materials of no brand; the strategy orders them
+(``rabbit.domain.policies.selection``). ``weighted`` uses each material's mean engagement
+rate over its live posts; ``pillar_balanced`` counts the brand's posts of the analytics window
+per pillar of their material. :meth:`Materials.select_material` skips candidates whose own
+embedding is too similar to a post or pending post of the dedup window.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from pydantic import Field
+
+from rabbit.application.authorization import authorize
+from rabbit.application.context import Ports
+from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases.embeddings import check_duplicate, embed_one, store_embedding
+from rabbit.domain.enums import (
+    ContentAngle,
+    ContentType,
+    MaterialStatus,
+    MaterialStrategy,
+    MaterialType,
+    Sentiment,
+)
+from rabbit.domain.errors import NotFoundError
+from rabbit.domain.model import BrandProfile, Material
+from rabbit.domain.policies.materials import validate_upload
+from rabbit.domain.policies.permissions import Permission
+from rabbit.domain.policies.selection import MaterialCandidate, rank
+from rabbit.domain.policies.similarity import Verdict
+
+SELECTABLE = (MaterialStatus.READY, MaterialStatus.USED)
+RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
+
+
+class UploadMaterial(Command):
+    type: MaterialType
+    brand_profile_id: str | None = None
+    name: str | None = Field(default=None, max_length=500)
+    original_content: str | None = None
+    file_key: str | None = None
+    file_size: int | None = None
+    mime_type: str | None = None
+    url: str | None = None
+
+
+class RecordAnalysis(Command):
+    summary: str = Field(min_length=1)
+    key_points: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    suggested_angles: tuple[ContentAngle, ...] = ()
+    sentiment: Sentiment | None = None
+    content_pillar: str | None = None
+
+
+class Materials:
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
+    async def upload_material(
+        self, actor_id: str, organization_id: str, command: UploadMaterial
+    ) -> Material:
+        validate_upload(
+            command.type,
+            original_content=command.original_content,
+            url=command.url,
+            file_key=command.file_key,
+            file_size=command.file_size,
+            mime_type=command.mime_type,
+        )
+        now = self._ports.clock.now()
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            if command.brand_profile_id is not None:
+                await _brand(uow, organization_id, command.brand_profile_id)
+            material = Material(
+                id=self._ports.ids.new_id(),
+                organization_id=organization_id,
+                created_at=now,
+                updated_at=now,
+                **command.model_dump(),
+            )
+            if material.mime_type is not None:
+                material.mime_type = material.mime_type.strip().lower()
+            await uow.materials.add(material)
+            await uow.commit()
+        return material
+
+    async def start_analysis(
+        self, actor_id: str, organization_id: str, material_id: str
+    ) -> Material:
+        return await self._move(actor_id, organization_id, material_id, MaterialStatus.PROCESSING)
+
+    async def fail_analysis(
+        self, actor_id: str, organization_id: str, material_id: str
+    ) -> Material:
+        return await self._move(actor_id, organization_id, material_id, MaterialStatus.FAILED)
+
+    async def archive_material(
+        self, actor_id: str, organization_id: str, material_id: str
+    ) -> Material:
+        return await self._move(actor_id, organization_id, material_id, MaterialStatus.ARCHIVED)
+
+    async def unarchive_material(
+        self, actor_id: str, organization_id: str, material_id: str
+    ) -> Material:
+        return await self._move(actor_id, organization_id, material_id, MaterialStatus.READY)
+
+    async def record_analysis(
+        self, actor_id: str, organization_id: str, material_id: str, command: RecordAnalysis
+    ) -> Material:
+        """PROCESSING → ANALYZED with what the analysis found."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            material = await _material(uow, organization_id, material_id)
+            material.move_to(MaterialStatus.ANALYZED)
+            for name, value in command.model_dump().items():
+                setattr(material, name, value)
+            material.updated_at = self._ports.clock.now()
+            await uow.materials.update(material)
+            await uow.commit()
+        return material
+
+    async def store_embedding(
+        self, actor_id: str, organization_id: str, material_id: str
+    ) -> Material:
+        """Embed the material's text, upsert its embedding, ANALYZED → READY."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            material = await _material(uow, organization_id, material_id)
+            material.move_to(MaterialStatus.READY)
+            text = material.text
+            vector = await embed_one(self._ports, text)
+            stored = await store_embedding(
+                self._ports, uow, organization_id, ContentType.MATERIAL, material.id, text, vector
+            )
+            material.embedding_id = stored.id
+            material.updated_at = self._ports.clock.now()
+            await uow.materials.update(material)
+            await uow.commit()
+        return material
+
+    async def select_material(
+        self,
+        actor_id: str,
+        organization_id: str,
+        brand_id: str,
+        strategy: MaterialStrategy | str,
+    ) -> Material | None:
+        """The strategy's first candidate not too similar to recent posts, or None."""
+        now = self._ports.clock.now()
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            brand = await _brand(uow, organization_id, brand_id)
+            for material in await rank_materials(self._ports, uow, brand, strategy, now):
+                if not await too_similar_to_recent(self._ports, uow, material, now):
+                    return material
+        return None
+
+    async def _move(
+        self, actor_id: str, organization_id: str, material_id: str, target: MaterialStatus
+    ) -> Material:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            material = await _material(uow, organization_id, material_id)
+            material.move_to(target)
+            material.updated_at = self._ports.clock.now()
+            await uow.materials.update(material)
+            await uow.commit()
+        return material
+
+
+async def rank_materials(
+    ports: Ports,
+    uow: UnitOfWork,
+    brand: BrandProfile,
+    strategy: MaterialStrategy | str,
+    now: datetime,
+) -> list[Material]:
+    """The brand's selectable materials in the strategy's order of preference."""
+    org = brand.organization_id
+    materials = [
+        m
+        for m in await uow.materials.find(org, statuses=SELECTABLE)
+        if m.brand_profile_id in (brand.id, None)
+    ]
+    if not materials:
+        return []
+    posts = await uow.posts.find(org, brand_id=brand.id)
+    rates: dict[str, list[float]] = defaultdict(list)
+    for post in posts:
+        if post.material_id is not None and post.engagement_rate is not None:
+            rates[post.material_id].append(post.engagement_rate)
+    candidates = [
+        MaterialCandidate(
+            id=m.id,
+            usage_count=m.usage_count,
+            last_used_at=m.last_used_at,
+            content_pillar=m.content_pillar,
+            mean_engagement=(sum(rates[m.id]) / len(rates[m.id])) if rates[m.id] else None,
+        )
+        for m in materials
+    ]
+    recent_counts = await _recent_pillar_counts(ports, uow, brand, now)
+    order = rank(
+        strategy,
+        candidates,
+        ports.random,
+        pillars=brand.content_pillars,
+        recent_pillar_counts=recent_counts,
+    )
+    by_id = {m.id: m for m in materials}
+    return [by_id[c.id] for c in order]
+
+
+async def too_similar_to_recent(
+    ports: Ports, uow: UnitOfWork, material: Material, now: datetime
+) -> bool:
+    """Whether the material's own embedding is TOO_SIMILAR to a recent post or pending post
+    (a material without an embedding is not checked here; generation checks its post)."""
+    own = await uow.embeddings.get(material.organization_id, ContentType.MATERIAL, material.id)
+    if own is None:
+        return False
+    check = await check_duplicate(
+        uow,
+        material.organization_id,
+        material.text,
+        own.embedding,
+        now,
+        window=ports.config.dedup_window,
+        exclude=[(ContentType.MATERIAL, material.id)],
+        kinds=RECENT_CONTENT,
+    )
+    return check.verdict is Verdict.TOO_SIMILAR
+
+
+async def _recent_pillar_counts(
+    ports: Ports, uow: UnitOfWork, brand: BrandProfile, now: datetime
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    if not brand.content_pillars.pillars:
+        return counts
+    since = now - ports.config.analytics_window
+    posts = await uow.posts.find(brand.organization_id, brand_id=brand.id, published_since=since)
+    pillars: dict[str, str | None] = {}
+    for post in posts:
+        if post.material_id is None:
+            continue
+        if post.material_id not in pillars:
+            material = await uow.materials.get(
+                brand.organization_id, post.material_id, include_deleted=True
+            )
+            pillars[post.material_id] = material.content_pillar if material else None
+        pillar = pillars[post.material_id]
+        if pillar:
+            counts[pillar] += 1
+    return counts
+
+
+async def _material(uow: UnitOfWork, organization_id: str, material_id: str) -> Material:
+    material = await uow.materials.get(organization_id, material_id)
+    if material is None:
+        raise NotFoundError("material", material_id)
+    return material
+
+
+async def _brand(uow: UnitOfWork, organization_id: str, brand_id: str) -> BrandProfile:
+    brand = await uow.brands.get(organization_id, brand_id)
+    if brand is None:
+        raise NotFoundError("brand_profile", brand_id)
+    return brand

@@ -1,0 +1,419 @@
+"""Publishing due posts, exactly once per (pending post, platform).
+
+:meth:`Publishing.publish_due` takes one batch of due posts (AUTO_APPROVED or APPROVED with
+``scheduled_for <= now``) and, for each of their platforms without a post yet:
+
+1. **Plan** (one unit of work, the pending post locked): resolve the publishing account
+   (none usable → the pending post becomes FAILED, naming the platform), read the attempts
+   and let :func:`~rabbit.domain.policies.publishing.next_step` decide.
+2. **Settle** an attempt left STARTED (a crash between commit and answer) or UNKNOWN
+   (timeout) with the publisher's ``lookup`` by idempotency key: found → it succeeded;
+   nothing → the attempt becomes FAILED and a new one may start; lookup unavailable → left
+   for a later run. An unknown outcome is never retried blindly.
+3. **Start**: check that the organisation can afford the publish price, write a STARTED
+   attempt (number = previous + 1, key ``"<pending post id>:<platform>"``, the same for every
+   try) and COMMIT it, then call the publisher with the decrypted token. Two workers cannot
+   start the same attempt (unique attempt number), and the stable key makes the platform
+   return the first result to a repeat.
+4. **Finish** in one transaction: create the post (UNIQUE(pending_post_id, platform) refuses a
+   double), mark the attempt SUCCEEDED, store the post's embedding; when every platform has
+   its post, charge PUBLISH once for the pending post at ``publish_price(len(platforms))``
+   (so the cross-platform discount applies), record the material's use and mark the pending
+   post PUBLISHED.
+   A rejection marks the attempt FAILED (the pending post FAILED with the reason after
+   ``publish_max_attempts`` failures); an unknown outcome marks it UNKNOWN.
+
+Credits: affordability is checked (subscription row locked) before any platform call, so
+an organisation without credits publishes nothing and changes nothing (the post stays due
+and is tried again on a later run). Should a concurrent debit take the credits between that
+check and the final transaction, the platform already holds the post, and the store must
+say so: the posts are recorded and the pending post PUBLISHED without the charge, which is
+noted in ``review_notes`` (never an overdraft, never a post the store does not know).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from rabbit.application.context import Ports
+from rabbit.application.credits import Credits
+from rabbit.application.ports import (
+    PublishedPost,
+    PublishRejectedError,
+    PublishRequest,
+    PublishUnknownError,
+    UnitOfWork,
+)
+from rabbit.application.use_cases.embeddings import store_embedding
+from rabbit.application.use_cases.links import find_publishing_account
+from rabbit.domain.enums import (
+    PUBLISHABLE_STATUSES,
+    ContentType,
+    CreditAction,
+    PendingPostStatus,
+    PublishAttemptStatus,
+    SocialPlatform,
+)
+from rabbit.domain.errors import (
+    ConflictError,
+    InsufficientCreditsError,
+    NotFoundError,
+)
+from rabbit.domain.model import PendingPost, Post, PublishAttempt
+from rabbit.domain.policies.materials import record_use
+from rabbit.domain.policies.pricing import publish_price
+from rabbit.domain.policies.publishing import (
+    NextStep,
+    failed_count,
+    idempotency_key,
+    next_attempt_number,
+    next_step,
+)
+
+
+class Outcome(StrEnum):
+    PUBLISHED = "PUBLISHED"
+    """A post was recorded for the platform."""
+    ALREADY = "ALREADY"
+    """The platform had its post already, or the pending post is no longer due."""
+    RETRY = "RETRY"
+    """The attempt failed; a later run tries again."""
+    UNKNOWN = "UNKNOWN"
+    """The outcome is unknown; a later run settles it by lookup."""
+    FAILED = "FAILED"
+    """The pending post became FAILED."""
+    NO_CREDITS = "NO_CREDITS"
+    """Too few credits: nothing was called or changed."""
+
+
+@dataclass
+class PublishReport:
+    published: int = 0
+    """Platform posts recorded."""
+    completed: int = 0
+    """Pending posts that became PUBLISHED."""
+    failed: int = 0
+    """Pending posts that became FAILED."""
+    retrying: int = 0
+    unknown: int = 0
+    no_credits: int = 0
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome is Outcome.PUBLISHED:
+            self.published += 1
+        elif outcome is Outcome.FAILED:
+            self.failed += 1
+        elif outcome is Outcome.RETRY:
+            self.retrying += 1
+        elif outcome is Outcome.UNKNOWN:
+            self.unknown += 1
+        elif outcome is Outcome.NO_CREDITS:
+            self.no_credits += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    step: NextStep
+    attempt: PublishAttempt | None = None
+    """STARTED: the attempt just written; SETTLE: the attempt to settle."""
+    account_ref: str = ""
+    """The platform's own id of the publishing account."""
+    token: str = ""
+    content: str = ""
+    hashtags: tuple[str, ...] = ()
+    media_urls: tuple[str, ...] = ()
+
+
+class Publishing:
+    """A system use case (the autopilot tick runs it; no actor)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+        self._credits = Credits(ports)
+
+    async def publish_due(self, now: datetime) -> PublishReport:
+        """One batch (``tick_batch_size``) of due pending posts, every platform of each."""
+        report = PublishReport()
+        async with self._ports.uow() as uow:
+            due = await uow.pending_posts.list_due(now, limit=self._ports.config.tick_batch_size)
+        for pending in due:
+            for platform in pending.platforms:
+                outcome = await self.publish_platform(
+                    pending.organization_id, pending.id, platform, now
+                )
+                report.count(outcome)
+                if outcome in (Outcome.FAILED, Outcome.NO_CREDITS):
+                    break
+            if await self._is_published(pending.organization_id, pending.id):
+                report.completed += 1
+        return report
+
+    async def publish_platform(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform, now: datetime
+    ) -> Outcome:
+        """Drive one (pending post, platform) as far as this run can."""
+        for _ in range(2):  # at most: settle an old attempt, then start a new one
+            try:
+                plan = await self._plan(organization_id, pending_post_id, platform, now)
+            except InsufficientCreditsError:
+                return Outcome.NO_CREDITS
+            if plan.step is NextStep.DONE:
+                return Outcome.ALREADY
+            if plan.step is NextStep.GIVE_UP:
+                return Outcome.FAILED
+            assert plan.attempt is not None
+            if plan.step is NextStep.SETTLE:
+                try:
+                    found = await self._ports.publisher.lookup(
+                        platform, plan.account_ref, plan.attempt.idempotency_key
+                    )
+                except PublishUnknownError:
+                    return Outcome.UNKNOWN
+                if found is not None:
+                    return await self._finish(plan.attempt, found)
+                outcome = await self._failed(plan.attempt, "lookup: the platform has no post")
+                if outcome is Outcome.FAILED:
+                    return outcome
+                continue
+            return await self._call(plan)
+        return Outcome.RETRY  # pragma: no cover - the loop returns on its second pass
+
+    async def _plan(
+        self, organization_id: str, pending_post_id: str, platform: SocialPlatform, now: datetime
+    ) -> _Plan:
+        ports = self._ports
+        async with ports.uow() as uow:
+            pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=True)
+            if pending is None or not _due(pending, now):
+                return _Plan(NextStep.DONE)
+            if await uow.posts.get_for_pending(organization_id, pending.id, platform):
+                return _Plan(NextStep.DONE)
+            attempts = await uow.publish_attempts.list_for(organization_id, pending.id, platform)
+            step = next_step(attempts, ports.config.publish_max_attempts)
+            if step is NextStep.DONE:
+                return _Plan(NextStep.DONE)
+            if step is NextStep.GIVE_UP:
+                await self._fail_pending(uow, pending, _last_error(attempts, platform))
+                await uow.commit()
+                return _Plan(NextStep.GIVE_UP)
+            if step is NextStep.SETTLE:
+                last = attempts[-1]
+                account = await uow.social_accounts.get(
+                    organization_id, last.social_account_id, include_deleted=True
+                )
+                if account is None:  # the account row is gone: nothing can be asked
+                    raise NotFoundError("social_account", last.social_account_id)
+                return _Plan(NextStep.SETTLE, attempt=last, account_ref=account.account_id)
+            account = await find_publishing_account(
+                uow, organization_id, pending.brand_profile_id, platform
+            )
+            if account is None:
+                await self._fail_pending(
+                    uow, pending, f"{platform}: no usable social account is linked to the brand"
+                )
+                await uow.commit()
+                return _Plan(NextStep.GIVE_UP)
+            await self._check_affordable(uow, pending)
+            token = ports.cipher.decrypt(account.access_token)
+            attempt = PublishAttempt(
+                id=ports.ids.new_id(),
+                organization_id=organization_id,
+                pending_post_id=pending.id,
+                platform=platform,
+                social_account_id=account.id,
+                attempt_number=next_attempt_number(attempts),
+                idempotency_key=idempotency_key(pending.id, platform),
+                started_at=ports.clock.now(),
+            )
+            await uow.publish_attempts.add(attempt)
+            await uow.commit()  # BEFORE the platform call: a crash leaves it STARTED
+        return _Plan(
+            NextStep.START,
+            attempt=attempt,
+            account_ref=account.account_id,
+            token=token,
+            content=pending.content,
+            hashtags=pending.hashtags,
+            media_urls=pending.media_urls,
+        )
+
+    async def _call(self, plan: _Plan) -> Outcome:
+        assert plan.attempt is not None
+        request = PublishRequest(
+            idempotency_key=plan.attempt.idempotency_key,
+            platform=plan.attempt.platform,
+            account_id=plan.account_ref,
+            access_token=plan.token,
+            content=plan.content,
+            hashtags=plan.hashtags,
+            media_urls=plan.media_urls,
+        )
+        try:
+            result = await self._ports.publisher.publish(request)
+        except PublishRejectedError as exc:
+            return await self._failed(plan.attempt, str(exc) or "rejected by the platform")
+        except PublishUnknownError as exc:
+            await self._settle(plan.attempt, PublishAttemptStatus.UNKNOWN, str(exc) or "unknown")
+            return Outcome.UNKNOWN
+        return await self._finish(plan.attempt, result)
+
+    async def _finish(self, attempt: PublishAttempt, result: PublishedPost) -> Outcome:
+        ports = self._ports
+        org = attempt.organization_id
+        now = ports.clock.now()
+        try:
+            async with ports.uow() as uow:
+                pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
+                if pending is None:
+                    raise NotFoundError("pending_post", attempt.pending_post_id)
+                attempt.status = PublishAttemptStatus.SUCCEEDED
+                attempt.external_id = result.external_id
+                attempt.error = None
+                attempt.finished_at = now
+                await uow.publish_attempts.update(attempt)
+                if await uow.posts.get_for_pending(org, pending.id, attempt.platform):
+                    await uow.commit()
+                    return Outcome.ALREADY
+                post = _post(ports.ids.new_id(), pending, attempt, result, now)
+                await uow.posts.add(post)
+                own = await uow.embeddings.get(org, ContentType.PENDING_POST, pending.id)
+                if own is not None:
+                    await store_embedding(
+                        ports, uow, org, ContentType.POST, post.id, post.content, own.embedding
+                    )
+                if await self._all_published(uow, pending):
+                    await self._complete(uow, pending, now)
+                await uow.commit()
+        except ConflictError:  # another worker recorded this platform's post first
+            return Outcome.ALREADY
+        return Outcome.PUBLISHED
+
+    async def _complete(self, uow: UnitOfWork, pending: PendingPost, now: datetime) -> None:
+        """Every platform has its post: charge once, record the material's use, PUBLISHED."""
+        try:
+            await self._credits.charge(
+                uow,
+                pending.organization_id,
+                publish_price(len(pending.platforms)),
+                CreditAction.PUBLISH,
+                description=f"publishing to {len(pending.platforms)} platform(s)",
+                related_post_id=pending.id,
+            )
+        except InsufficientCreditsError as exc:
+            pending.review_notes = f"published; PUBLISH credits not charged: {exc.message}"
+        material = await uow.materials.get(
+            pending.organization_id, pending.material_id, include_deleted=True
+        )
+        if material is not None:
+            record_use(material, now)
+            material.updated_at = now
+            await uow.materials.update(material)
+        pending.move_to(PendingPostStatus.PUBLISHED)
+        pending.updated_at = now
+        await uow.pending_posts.update(pending)
+
+    async def _failed(self, attempt: PublishAttempt, error: str) -> Outcome:
+        """Mark the attempt FAILED; the pending post FAILED once the tries are used up."""
+        ports = self._ports
+        org = attempt.organization_id
+        async with ports.uow() as uow:
+            attempt.status = PublishAttemptStatus.FAILED
+            attempt.error = error
+            attempt.finished_at = ports.clock.now()
+            await uow.publish_attempts.update(attempt)
+            attempts = await uow.publish_attempts.list_for(
+                org, attempt.pending_post_id, attempt.platform
+            )
+            outcome = Outcome.RETRY
+            if failed_count(attempts) >= ports.config.publish_max_attempts:
+                pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
+                if pending is not None and pending.status in PUBLISHABLE_STATUSES:
+                    await self._fail_pending(uow, pending, f"{attempt.platform}: {error}")
+                    outcome = Outcome.FAILED
+            await uow.commit()
+        return outcome
+
+    async def _settle(
+        self, attempt: PublishAttempt, status: PublishAttemptStatus, error: str
+    ) -> None:
+        async with self._ports.uow() as uow:
+            attempt.status = status
+            attempt.error = error
+            attempt.finished_at = self._ports.clock.now()
+            await uow.publish_attempts.update(attempt)
+            await uow.commit()
+
+    async def _fail_pending(self, uow: UnitOfWork, pending: PendingPost, reason: str) -> None:
+        pending.move_to(PendingPostStatus.FAILED)
+        pending.review_notes = reason
+        pending.updated_at = self._ports.clock.now()
+        await uow.pending_posts.update(pending)
+
+    async def _check_affordable(self, uow: UnitOfWork, pending: PendingPost) -> None:
+        subscription = await uow.subscriptions.get(pending.organization_id, for_update=True)
+        if subscription is None:
+            raise NotFoundError("subscription", pending.organization_id)
+        needed = publish_price(len(pending.platforms))
+        if subscription.credits_remaining < needed:
+            raise InsufficientCreditsError(
+                pending.organization_id, needed, subscription.credits_remaining
+            )
+
+    async def _all_published(self, uow: UnitOfWork, pending: PendingPost) -> bool:
+        for platform in pending.platforms:
+            if (
+                await uow.posts.get_for_pending(pending.organization_id, pending.id, platform)
+                is None
+            ):
+                return False
+        return True
+
+    async def _is_published(self, organization_id: str, pending_post_id: str) -> bool:
+        async with self._ports.uow() as uow:
+            pending = await uow.pending_posts.get(organization_id, pending_post_id)
+            return pending is not None and pending.status is PendingPostStatus.PUBLISHED
+
+
+def _due(pending: PendingPost, now: datetime) -> bool:
+    return (
+        pending.status in PUBLISHABLE_STATUSES
+        and pending.scheduled_for is not None
+        and pending.scheduled_for <= now
+    )
+
+
+def _last_error(attempts: list[PublishAttempt], platform: SocialPlatform) -> str:
+    errors = [a.error for a in attempts if a.error]
+    return f"{platform}: {errors[-1] if errors else 'publishing failed'}"
+
+
+def _post(
+    post_id: str,
+    pending: PendingPost,
+    attempt: PublishAttempt,
+    result: PublishedPost,
+    now: datetime,
+) -> Post:
+    return Post(
+        id=post_id,
+        organization_id=pending.organization_id,
+        brand_profile_id=pending.brand_profile_id,
+        social_account_id=attempt.social_account_id,
+        material_id=pending.material_id,
+        schedule_id=pending.schedule_id,
+        pending_post_id=pending.id,
+        content=pending.content,
+        hashtags=pending.hashtags,
+        media_urls=pending.media_urls,
+        platform=attempt.platform,
+        external_id=result.external_id,
+        external_url=result.external_url,
+        published_at=now,
+        angle=pending.angle,
+        angle_reason=pending.angle_reason,
+        is_exploration=pending.is_exploration,
+        created_at=now,
+        updated_at=now,
+    )

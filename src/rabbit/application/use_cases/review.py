@@ -1,0 +1,110 @@
+"""Review of pending posts: approve (optionally edited, then re-embedded), reject, expire.
+
+Only a PENDING post can be reviewed (InvalidTransitionError otherwise). Approving or
+rejecting needs CREATE_CONTENT; expiring stale posts is a system call of the autopilot tick.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from rabbit.application.authorization import authorize
+from rabbit.application.context import Ports
+from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases.embeddings import embed_one, store_embedding
+from rabbit.domain.enums import ContentType, PendingPostStatus
+from rabbit.domain.errors import NotFoundError
+from rabbit.domain.model import PendingPost
+from rabbit.domain.policies.permissions import Permission
+
+
+class ApprovePost(Command):
+    content: str | None = Field(default=None, min_length=1)
+    hashtags: tuple[str, ...] | None = None
+    review_notes: str | None = None
+
+
+class RejectPost(Command):
+    review_notes: str | None = None
+
+
+class Review:
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
+    async def approve(
+        self, actor_id: str, organization_id: str, pending_post_id: str, command: ApprovePost
+    ) -> PendingPost:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            pending = await _locked(uow, organization_id, pending_post_id)
+            pending.move_to(PendingPostStatus.APPROVED)
+            if command.content is not None and command.content != pending.content:
+                pending.content = command.content
+                vector = await embed_one(self._ports, command.content)
+                stored = await store_embedding(
+                    self._ports,
+                    uow,
+                    organization_id,
+                    ContentType.PENDING_POST,
+                    pending.id,
+                    command.content,
+                    vector,
+                )
+                pending.embedding_id = stored.id
+            if command.hashtags is not None:
+                pending.hashtags = command.hashtags
+            if command.review_notes is not None:
+                pending.review_notes = command.review_notes
+            pending.updated_at = self._ports.clock.now()
+            await uow.pending_posts.update(pending)
+            await uow.commit()
+        return pending
+
+    async def reject(
+        self, actor_id: str, organization_id: str, pending_post_id: str, command: RejectPost
+    ) -> PendingPost:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            pending = await _locked(uow, organization_id, pending_post_id)
+            pending.move_to(PendingPostStatus.REJECTED)
+            pending.review_notes = command.review_notes
+            pending.updated_at = self._ports.clock.now()
+            await uow.pending_posts.update(pending)
+            await uow.commit()
+        return pending
+
+    async def list_pending(
+        self, actor_id: str, organization_id: str, brand_id: str | None = None
+    ) -> list[PendingPost]:
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await uow.pending_posts.find(
+                organization_id, brand_id=brand_id, statuses=[PendingPostStatus.PENDING]
+            )
+
+    async def expire_stale(self, now: datetime) -> int:
+        """System call: PENDING posts with expires_at <= now become EXPIRED; how many."""
+        expired = 0
+        batch = self._ports.config.tick_batch_size
+        while True:
+            async with self._ports.uow() as uow:
+                stale = await uow.pending_posts.list_expired(now, limit=batch)
+                for pending in stale:
+                    pending.move_to(PendingPostStatus.EXPIRED)
+                    pending.updated_at = self._ports.clock.now()
+                    await uow.pending_posts.update(pending)
+                await uow.commit()
+            expired += len(stale)
+            if len(stale) < batch:
+                return expired
+
+
+async def _locked(uow: UnitOfWork, organization_id: str, pending_post_id: str) -> PendingPost:
+    pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=True)
+    if pending is None:
+        raise NotFoundError("pending_post", pending_post_id)
+    return pending

@@ -1,0 +1,57 @@
+"""Exactly-once publishing: attempt bookkeeping rules (behaviour.md, "Publishing").
+
+Each try to publish a pending post to one platform is a PublishAttempt written (and
+committed) before the platform call, under an idempotency key that is the same for every
+try of that (pending post, platform). The state of the last attempt decides the next step:
+
+- none, or the last one FAILED: a new attempt may start, unless ``max_attempts`` tries
+  already failed (then the pending post becomes FAILED);
+- STARTED (a crash between the commit and the platform's answer) or UNKNOWN (timeout):
+  never retried blindly; the publisher's lookup by idempotency key settles it first;
+- SUCCEEDED: the platform has the post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from rabbit.domain.enums import PublishAttemptStatus, SocialPlatform
+from rabbit.domain.model import PublishAttempt
+
+
+class NextStep(StrEnum):
+    START = "START"
+    SETTLE = "SETTLE"
+    DONE = "DONE"
+    GIVE_UP = "GIVE_UP"
+
+
+UNSETTLED: frozenset[PublishAttemptStatus] = frozenset(
+    {PublishAttemptStatus.STARTED, PublishAttemptStatus.UNKNOWN}
+)
+
+
+def idempotency_key(pending_post_id: str, platform: SocialPlatform) -> str:
+    """Stable per (pending post, platform): every try hands the platform the same key."""
+    return f"{pending_post_id}:{platform}"
+
+
+def failed_count(attempts: Sequence[PublishAttempt]) -> int:
+    return sum(1 for a in attempts if a.status is PublishAttemptStatus.FAILED)
+
+
+def next_step(attempts: Sequence[PublishAttempt], max_attempts: int) -> NextStep:
+    """What to do for one (pending post, platform), given its attempts by number."""
+    last = attempts[-1] if attempts else None
+    if last is not None and last.status is PublishAttemptStatus.SUCCEEDED:
+        return NextStep.DONE
+    if last is not None and last.status in UNSETTLED:
+        return NextStep.SETTLE
+    if failed_count(attempts) >= max_attempts:
+        return NextStep.GIVE_UP
+    return NextStep.START
+
+
+def next_attempt_number(attempts: Sequence[PublishAttempt]) -> int:
+    return max((a.attempt_number for a in attempts), default=0) + 1
