@@ -1,0 +1,263 @@
+"""Exactly-once publishing, with the recording publisher's scripted faults."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from rabbit.application.ports import PublishedPost, PublishRequest
+from rabbit.application.use_cases.links import LinkAccount
+from rabbit.application.use_cases.publishing import Publishing
+from rabbit.domain.enums import (
+    ContentType,
+    CreditAction,
+    MaterialStatus,
+    PendingPostStatus,
+    PublishAttemptStatus,
+    SocialPlatform,
+)
+from rabbit.domain.model import PendingPost, Post, PublishAttempt
+from rabbit_local.publisher import RecordingPublisher
+
+from .app import App
+from .content_support import LI, TOPICS, World, X, world
+
+REDDIT = SocialPlatform.REDDIT
+
+
+async def due_post(w: World, platforms: tuple[SocialPlatform, ...] = (X,)) -> PendingPost:
+    material = await w.ready_material(TOPICS[0])
+    (pending,) = await w.generate(material, platforms)
+    return pending
+
+
+async def publish(w: World) -> None:
+    await w.content.publishing.publish_due(w.app.clock.now())
+    w.app.tick()
+
+
+async def state(w: World, pending_id: str) -> tuple[PendingPost, list[Post]]:
+    async with w.app.ports.uow() as uow:
+        pending = await uow.pending_posts.get(w.org, pending_id)
+        posts = [p for p in await uow.posts.find(w.org) if p.pending_post_id == pending_id]
+    assert pending is not None
+    return pending, posts
+
+
+async def attempts(w: World, pending_id: str, platform: SocialPlatform) -> list[PublishAttempt]:
+    async with w.app.ports.uow() as uow:
+        return await uow.publish_attempts.list_for(w.org, pending_id, platform)
+
+
+async def publish_charges(w: World) -> list[int]:
+    ledger = await w.app.billing.ledger(w.owner, w.org)
+    return [t.amount for t in ledger if t.action is CreditAction.PUBLISH]
+
+
+async def test_a_due_post_is_published_to_every_platform_and_charged_once(app: App) -> None:
+    w = await world(app)
+    pending = await due_post(w, (X, LI))
+    await publish(w)
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.PUBLISHED
+    assert sorted(p.platform for p in posts) == sorted([X, LI])
+    assert await publish_charges(w) == [-2]
+    tokens = {r.request.platform: r.request.access_token for r in w.content.publisher.published}
+    assert tokens == {X: "token-acme-x", LI: "token-acme-li"}
+    async with app.ports.uow() as uow:
+        material = await uow.materials.get(w.org, pending.material_id)
+        embeddings = [await uow.embeddings.get(w.org, ContentType.POST, p.id) for p in posts]
+    assert material is not None
+    assert (material.status, material.usage_count) == (MaterialStatus.USED, 1)
+    assert all(e is not None for e in embeddings)
+    await publish(w)  # nothing is due any more
+    assert len((await state(w, pending.id))[1]) == 2
+    assert len(w.content.publisher.published) == 2
+    assert await publish_charges(w) == [-2]
+
+
+async def test_three_platforms_get_the_cross_platform_discount(app: App) -> None:
+    w = await world(app)
+    reddit = await app.account(w.org, w.owner, REDDIT, "acme-r", access_token="token-r")
+    await app.links.link_account(w.owner, w.org, w.brand, reddit.id, LinkAccount(is_default=True))
+    pending = await due_post(w, (X, LI, REDDIT))
+    await publish(w)
+    assert len((await state(w, pending.id))[1]) == 3
+    assert await publish_charges(w) == [-2]
+
+
+async def test_a_rejected_try_is_retried_under_the_same_key(app: App) -> None:
+    w = await world(app)
+    pending = await due_post(w)
+    w.content.publisher.script("reject")
+    await publish(w)
+    stored, posts = await state(w, pending.id)
+    assert (stored.status, posts) == (PendingPostStatus.AUTO_APPROVED, [])
+    await publish(w)
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.PUBLISHED
+    assert len(posts) == 1
+    tries = await attempts(w, pending.id, X)
+    assert [(a.attempt_number, a.status) for a in tries] == [
+        (1, PublishAttemptStatus.FAILED),
+        (2, PublishAttemptStatus.SUCCEEDED),
+    ]
+    assert {a.idempotency_key for a in tries} == {f"{pending.id}:{X}"}
+    assert await publish_charges(w) == [-1]
+
+
+async def test_an_unknown_outcome_after_sending_is_settled_by_lookup_not_resent(
+    app: App,
+) -> None:
+    w = await world(app)
+    pending = await due_post(w)
+    w.content.publisher.script("unknown_after_send")
+    await publish(w)
+    stored, posts = await state(w, pending.id)
+    assert (stored.status, posts) == (PendingPostStatus.AUTO_APPROVED, [])
+    assert [a.status for a in await attempts(w, pending.id, X)] == [PublishAttemptStatus.UNKNOWN]
+    await publish(w)
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.PUBLISHED
+    assert len(posts) == 1
+    assert posts[0].external_id == w.content.publisher.published[0].result.external_id
+    assert w.content.publisher.calls == 1
+    assert len(w.content.publisher.published) == 1
+    assert await publish_charges(w) == [-1]
+
+
+async def test_an_unknown_outcome_before_sending_is_retried_once_lookup_finds_nothing(
+    app: App,
+) -> None:
+    w = await world(app)
+    pending = await due_post(w)
+    w.content.publisher.script("unknown_before_send")
+    await publish(w)
+    assert w.content.publisher.published == []
+    await publish(w)
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.PUBLISHED
+    assert len(posts) == 1
+    assert [a.status for a in await attempts(w, pending.id, X)] == [
+        PublishAttemptStatus.FAILED,
+        PublishAttemptStatus.SUCCEEDED,
+    ]
+    assert len(w.content.publisher.published) == 1
+
+
+async def test_an_unavailable_lookup_leaves_the_attempt_unknown(app: App) -> None:
+    w = await world(app)
+    pending = await due_post(w)
+    w.content.publisher.script("unknown_after_send")
+    w.content.publisher.script_lookups("unavailable")
+    await publish(w)
+    await publish(w)
+    assert [a.status for a in await attempts(w, pending.id, X)] == [PublishAttemptStatus.UNKNOWN]
+    assert (await state(w, pending.id))[1] == []
+    await publish(w)
+    assert len((await state(w, pending.id))[1]) == 1
+    assert w.content.publisher.calls == 1
+
+
+async def test_after_the_maximum_of_failed_tries_the_post_fails_with_the_reason(
+    app: App,
+) -> None:
+    w = await world(app)
+    pending = await due_post(w)
+    w.content.publisher.script("reject", "reject", "reject")
+    for _ in range(3):
+        await publish(w)
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.FAILED
+    assert stored.review_notes is not None
+    assert "rejected" in stored.review_notes
+    assert posts == []
+    assert await publish_charges(w) == []
+    await publish(w)
+    assert w.content.publisher.calls == 3
+
+
+async def test_a_platform_without_an_account_fails_the_post_with_a_clear_reason(
+    app: App,
+) -> None:
+    w = await world(app)
+    pending = await due_post(w, (REDDIT,))
+    await publish(w)
+    stored, _ = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.FAILED
+    assert stored.review_notes is not None
+    assert "REDDIT" in stored.review_notes
+    assert w.content.publisher.calls == 0
+
+
+async def test_without_credits_nothing_is_called_or_changed(app: App) -> None:
+    w = await world(app)
+    pending = await due_post(w)
+    async with app.ports.uow() as uow:
+        subscription = await uow.subscriptions.get(w.org)
+        assert subscription is not None
+        subscription.credits_used = subscription.credits_total
+        await uow.subscriptions.update(subscription)
+        await uow.commit()
+    report = await w.content.publishing.publish_due(app.clock.now())
+    assert report.no_credits == 1
+    stored, posts = await state(w, pending.id)
+    assert (stored.status, posts) == (PendingPostStatus.AUTO_APPROVED, [])
+    assert await attempts(w, pending.id, X) == []
+    assert w.content.publisher.calls == 0
+    await app.billing.top_up(w.owner, w.org)
+    await publish(w)
+    assert (await state(w, pending.id))[0].status is PendingPostStatus.PUBLISHED
+
+
+class CrashError(Exception):
+    """The worker dies right after the platform accepted the post."""
+
+
+class CrashingPublisher(RecordingPublisher):
+    def __init__(self) -> None:
+        super().__init__()
+        self.crash = True
+
+    async def publish(self, request: PublishRequest) -> PublishedPost:
+        result = await super().publish(request)
+        if self.crash:
+            raise CrashError
+        return result
+
+
+async def test_a_crash_after_the_platform_call_leaves_started_and_publishes_once(
+    app: App,
+) -> None:
+    publisher = CrashingPublisher()
+    crashing = dataclasses.replace(app.ports, publisher=publisher)
+    w = await world(app)
+    pending = await due_post(w)
+    with pytest.raises(CrashError):
+        await Publishing(crashing).publish_due(app.clock.now())
+    assert [a.status for a in await attempts(w, pending.id, X)] == [PublishAttemptStatus.STARTED]
+    publisher.crash = False
+    app.tick()
+    await Publishing(crashing).publish_due(app.clock.now())
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.PUBLISHED
+    assert len(posts) == 1
+    assert len(publisher.published) == 1
+    assert publisher.calls == 1
+    assert await publish_charges(w) == [-1]
+
+
+async def test_two_workers_at_once_publish_each_platform_once(app: App) -> None:
+    w = await world(app)
+    pending = await due_post(w, (X, LI))
+    now = app.clock.now()
+    await asyncio.gather(
+        Publishing(app.ports).publish_due(now), Publishing(app.ports).publish_due(now)
+    )
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.PUBLISHED
+    assert len(posts) == 2
+    assert len(w.content.publisher.published) == 2
+    assert await publish_charges(w) == [-2]
