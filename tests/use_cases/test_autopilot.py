@@ -143,3 +143,22 @@ async def test_posts_awaiting_review_are_not_published_and_expire(app: App) -> N
     (pending, *_), posts = await everything(w)
     assert pending.status is PendingPostStatus.EXPIRED
     assert posts == []
+
+
+async def test_a_schedule_without_credits_skips_its_slot_and_others_still_run(app: App) -> None:
+    poor = await world(app, slug="poor")
+    rich = await world(app, slug="rich")
+    for w in (poor, rich):
+        await w.ready_material(TOPICS[0])
+        await schedule(w, ("10:00",))
+    async with app.ports.uow() as uow:
+        subscription = await uow.subscriptions.get(poor.org)
+        assert subscription is not None
+        subscription.credits_used = subscription.credits_total
+        await uow.subscriptions.update(subscription)
+        await uow.commit()
+    report = await rich.content.autopilot.tick(app.clock.advance(timedelta(hours=1)))
+    assert (report.schedules_run, report.posts_generated, report.slots_skipped) == (2, 1, 1)
+    assert (await everything(poor)) == ([], [])
+    (stored,) = await poor.content.schedules.list_schedules(poor.owner, poor.org)
+    assert stored.next_run_at == datetime(2026, 3, 3, 10, 0, tzinfo=UTC)

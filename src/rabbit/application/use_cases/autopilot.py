@@ -32,7 +32,7 @@ from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import Review
 from rabbit.application.use_cases.schedules import claim_next_due
 from rabbit.domain.enums import GenerationMode
-from rabbit.domain.errors import DuplicateContentError, InsufficientCreditsError
+from rabbit.domain.errors import ConflictError, DomainError, DuplicateContentError
 from rabbit.domain.model import BrandProfile, PendingPost, Schedule
 
 
@@ -128,7 +128,11 @@ class Autopilot:
             except DuplicateContentError:
                 result.duplicates += 1
                 continue
-            except InsufficientCreditsError:
+            except ConflictError:
+                raise  # a write was refused: roll the whole slot back, retry next tick
+            except DomainError:
+                # no credits, or the generator refused: raised before any write of this
+                # generation, so the slot is skipped and the schedule still advances
                 break
             result.created = tuple(created)
             break

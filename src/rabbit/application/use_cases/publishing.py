@@ -33,6 +33,7 @@ noted in ``review_notes`` (never an overdraft, never a post the store does not k
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -58,6 +59,7 @@ from rabbit.domain.enums import (
 )
 from rabbit.domain.errors import (
     ConflictError,
+    DomainError,
     InsufficientCreditsError,
     NotFoundError,
 )
@@ -71,6 +73,8 @@ from rabbit.domain.policies.publishing import (
     next_attempt_number,
     next_step,
 )
+
+_log = logging.getLogger(__name__)
 
 
 class Outcome(StrEnum):
@@ -99,6 +103,8 @@ class PublishReport:
     retrying: int = 0
     unknown: int = 0
     no_credits: int = 0
+    errors: int = 0
+    """Platforms left due after an unexpected domain error (logged)."""
 
     def count(self, outcome: Outcome) -> None:
         if outcome is Outcome.PUBLISHED:
@@ -140,9 +146,14 @@ class Publishing:
             due = await uow.pending_posts.list_due(now, limit=self._ports.config.tick_batch_size)
         for pending in due:
             for platform in pending.platforms:
-                outcome = await self.publish_platform(
-                    pending.organization_id, pending.id, platform, now
-                )
+                try:
+                    outcome = await self.publish_platform(
+                        pending.organization_id, pending.id, platform, now
+                    )
+                except DomainError as exc:  # e.g. an undecryptable token: try again later
+                    _log.warning("publishing %s to %s: %s", pending.id, platform, exc.message)
+                    report.errors += 1
+                    break
                 report.count(outcome)
                 if outcome in (Outcome.FAILED, Outcome.NO_CREDITS):
                     break
