@@ -1,15 +1,20 @@
 """The ``ports`` the use-case tests run on: the memory store plus the local adapters.
 
 ``make_app`` builds a fresh, empty application (property tests need one per example);
-``app`` is one of them. To run these tests on another store, parametrise ``store_factory``.
+``app`` is one of them. ``store_factory`` is parametrised: every test runs on the memory
+store and on Postgres (the migrated test database, emptied before a new application's first
+unit of work).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import Self
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from rabbit.application.context import CoreConfig, Ports
 from rabbit.application.ports import UnitOfWorkFactory
@@ -22,6 +27,8 @@ from rabbit_local.notifier import LoggingNotifier
 from rabbit_local.publisher import RecordingPublisher
 from rabbit_local.random import SeededRandom
 from rabbit_memory import MemoryUnitOfWorkFactory
+from rabbit_postgres.schema import metadata
+from rabbit_postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 
 from .app import App
 
@@ -34,9 +41,46 @@ def cipher(current: str = "k1") -> AesGcmTokenCipher:
     return AesGcmTokenCipher(KEYS, current)
 
 
-@pytest.fixture
-def store_factory() -> Callable[[], UnitOfWorkFactory]:
-    return MemoryUnitOfWorkFactory
+class EmptyPostgresStore(PostgresUnitOfWorkFactory):
+    """A Postgres store that is empty for its application: the shared test database is
+    truncated when its first unit of work begins."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.emptied = False
+
+    def __call__(self) -> PostgresUnitOfWork:
+        return _EmptyingUnitOfWork(self)
+
+
+class _EmptyingUnitOfWork(PostgresUnitOfWork):
+    def __init__(self, store: EmptyPostgresStore) -> None:
+        super().__init__(store.engine)
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        if not self._store.emptied:
+            self._store.emptied = True
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            async with self._store.engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {names} CASCADE"))
+        return await super().__aenter__()
+
+
+@pytest.fixture(scope="session")
+async def use_case_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(postgres_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_factory(request: pytest.FixtureRequest) -> Callable[[], UnitOfWorkFactory]:
+    """A maker of empty stores (looked up lazily, so memory runs start no server)."""
+    if request.param == "memory":
+        return MemoryUnitOfWorkFactory
+    engine: AsyncEngine = request.getfixturevalue("use_case_engine")
+    return lambda: EmptyPostgresStore(engine)
 
 
 @pytest.fixture
