@@ -183,3 +183,25 @@ async def engine_resource(settings: DatabaseSettingsLike) -> AsyncIterator[Async
     (``init_resources`` opens it, ``shutdown_resources`` disposes of the engine)."""
     async with open_engine(settings) as engine:
         yield engine
+
+
+def build_engine(settings: DatabaseSettingsLike, **engine_options: Any) -> AsyncEngine:
+    """The engine for ``settings``, built without connecting (the embedded server is started
+    when no URL is configured). Pair it with :func:`engine_lifecycle`, which proves the
+    server usable at start and disposes of the engine at exit.
+
+    Built synchronously so that a dependency-injector ``Singleton`` can hold it and a
+    unit-of-work ``Factory`` can take it without turning async.
+    """
+    url = resolve_database_url(settings.database_url, settings.data_dir)
+    return create_async_engine(to_sqlalchemy_url(url), pool_pre_ping=True, **engine_options)
+
+
+async def engine_lifecycle(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """``providers.Resource`` body: check the server (reachable, pgvector available) on
+    ``init_resources``, dispose of the engine's pool on ``shutdown_resources``."""
+    try:
+        await check_server(engine)
+        yield engine
+    finally:
+        await engine.dispose()

@@ -1,27 +1,141 @@
-"""The ``rabbit`` command-line entry point."""
+"""The ``rabbit`` command: the demo, the autopilot job and database administration.
+
+Every failure a user can cause (bad flags, bad input, an unreachable database, a server
+without pgvector) ends as one line on stderr and a non-zero exit code; ``--debug`` shows
+the traceback instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from rabbit import __version__
+from rabbit.bootstrap import database
+from rabbit.bootstrap.settings import Settings
+from rabbit.domain.errors import DomainError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A usage error found after parsing (for example a bad ``--now``)."""
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant; a naive one is taken as UTC."""
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--now: not an ISO 8601 instant: {text!r}") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="rabbit", description="The service core of an autonomous social media agent."
+        prog="rabbit",
+        description="The service core of an autonomous social media marketing agent.",
     )
     parser.add_argument("--version", action="version", version=f"rabbit {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="seed a demo agency and run the autopilot")
+    demo.add_argument("--days", type=int, default=14, help="simulated days (default 14)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--memory", action="store_true", help="use the in-memory store")
+    demo.set_defaults(handler=_demo)
+
+    autopilot = commands.add_parser("autopilot", help="the autopilot job")
+    autopilot_commands = autopilot.add_subparsers(dest="autopilot_command", required=True)
+    tick = autopilot_commands.add_parser("tick", help="run one tick (or loop)")
+    tick.add_argument("--now", type=str, default=None, help="the instant (ISO 8601)")
+    tick.add_argument("--loop", action="store_true", help="tick forever")
+    tick.add_argument("--interval", type=float, default=300.0, help="seconds between ticks")
+    tick.set_defaults(handler=_tick)
+
+    db = commands.add_parser("db", help="database administration (alembic)")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="migrate to the newest revision").set_defaults(
+        handler=lambda args, settings: database.upgrade(settings)
+    )
+    down = db_commands.add_parser("downgrade", help="undo migrations")
+    down.add_argument("revision", nargs="?", default="-1")
+    down.set_defaults(handler=lambda args, settings: database.downgrade(settings, args.revision))
+    db_commands.add_parser("current", help="show the current revision").set_defaults(
+        handler=lambda args, settings: database.current(settings)
+    )
+    rev = db_commands.add_parser("revision", help="write a new revision")
+    rev.add_argument("-m", "--message", required=True)
+    rev.add_argument("--autogenerate", action="store_true")
+    rev.set_defaults(
+        handler=lambda args, settings: database.revision(
+            settings, args.message, autogenerate=args.autogenerate
+        )
+    )
     return parser
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> None:
+    from rabbit.cli.demo import demo
+
+    demo(settings, days=args.days, seed=args.seed, memory=args.memory)
+
+
+def _tick(args: argparse.Namespace, settings: Settings) -> None:
+    from rabbit.cli.autopilot import run_ticks
+
+    now = parse_instant(args.now) if args.now else None
+    asyncio.run(run_ticks(settings, now=now, loop=args.loop, interval=args.interval))
+
+
+Handler = Callable[[argparse.Namespace, Settings], None]
+
+#: Failures a user can cause or fix: reported as one line, not a traceback.
+HANDLED_ERRORS: tuple[type[Exception], ...] = (
+    CliError,
+    DomainError,
+    ValueError,
+    OSError,
+    *database.DATABASE_ERRORS,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help()
-    return 0
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    # pgserver warns when XDG_RUNTIME_DIR is unset (it falls back to /tmp): noise to users
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        handler(args, Settings())
+    except KeyboardInterrupt:
+        return 130
+    except HANDLED_ERRORS as exc:
+        if args.debug:
+            raise
+        print(f"rabbit: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, CliError) else EXIT_FAILURE
+    return EXIT_OK
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
 
 
 if __name__ == "__main__":
