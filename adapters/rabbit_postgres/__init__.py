@@ -3,7 +3,10 @@
 - ``schema``: the tables (Core ``Table`` objects, no ORM) and their ``MetaData``;
 - ``runtime``: DATABASE_URL parsing, the embedded server, the engine and its lifetime;
 - ``errors``: adapter errors and the translation of violated constraints to domain errors;
-- ``settings``: what the runtime needs from the composition root.
+- ``settings``: what the runtime needs from the composition root;
+- ``mapping``: rows to entities and back, by hand (ADR 0003);
+- ``session``, ``repositories``, ``unit_of_work``: ``PostgresUnitOfWorkFactory(engine)``, one
+  connection and transaction per unit of work, one statement per repository method.
 
 The migrations live in ``migrations/`` at the project root (``uv run alembic upgrade head``).
 """
