@@ -620,6 +620,24 @@ async def test_external_sources_are_listed_by_created_at_then_id_and_filtered_by
     assert [s.id for s in of_brand] == [high, late.id]
 
 
+async def test_list_all_external_sources_spans_organizations_by_id(
+    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
+) -> None:
+    foreign_brand = a_brand(other_org)
+    low, mid, high = sorted_ids(3)
+    sources = [
+        an_external_source(other_org, foreign_brand, id=mid, created_at=at(-5)),
+        a_rich_external_source(org, brand, id=high, created_at=at(-9)),
+        an_external_source(org, brand, id=low, created_at=at(3)),
+    ]
+    await backend.seed(foreign_brand, *sources)
+
+    listed = await backend.read(lambda uow: uow.external_sources.list_all())
+
+    assert [s.id for s in listed] == [low, mid, high]
+    assert listed == sorted(sources, key=lambda s: s.id)
+
+
 async def test_external_source_update_stores_every_field(
     backend: ContractBackend, org: Organization, brand: BrandProfile
 ) -> None:

@@ -173,6 +173,71 @@ async def test_a_pending_post_of_another_organizations_material_is_refused(
         )
 
 
+async def test_delete_for_brand_removes_its_pending_posts_and_their_attempts_only(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    material: Material,
+    account: SocialAccount,
+) -> None:
+    other_brand = a_brand(org)
+    foreign_brand = a_brand(other_org)
+    foreign_material = a_material(other_org, foreign_brand)
+    doomed = [
+        a_pending_post(org, brand, material, status=status)
+        for status in (P.PENDING, P.APPROVED, P.PUBLISHED)
+    ]
+    kept = a_pending_post(org, other_brand, material)
+    foreign = a_pending_post(other_org, foreign_brand, foreign_material)
+    attempt = a_publish_attempt(org, doomed[2], account)
+    kept_attempt = a_publish_attempt(org, kept, account)
+    history = a_post(org, brand, account, pending_post_id=doomed[2].id)
+    await backend.seed(
+        other_brand, foreign_brand, foreign_material, *doomed, kept, foreign,
+        attempt, kept_attempt, history,
+    )  # fmt: skip
+
+    removed = await backend.write(lambda uow: uow.pending_posts.delete_for_brand(org.id, brand.id))
+
+    assert removed == 3
+    assert [p.id for p in await backend.read(lambda uow: uow.pending_posts.find(org.id))] == [
+        kept.id
+    ]
+    assert await backend.read(lambda uow: uow.pending_posts.get(other_org.id, foreign.id))
+    platform = account.platform
+    assert (
+        await backend.read(
+            lambda uow: uow.publish_attempts.list_for(org.id, doomed[2].id, platform)
+        )
+        == []
+    )
+    assert await backend.read(
+        lambda uow: uow.publish_attempts.list_for(org.id, kept.id, platform)
+    ) == [kept_attempt]
+    post = await backend.read(lambda uow: uow.posts.get(org.id, history.id))
+    assert post is not None
+    assert post.pending_post_id is None
+
+
+async def test_delete_for_brand_through_another_organization_removes_nothing(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    material: Material,
+) -> None:
+    pending_post = a_pending_post(org, brand, material)
+    await backend.seed(pending_post)
+
+    removed = await backend.write(
+        lambda uow: uow.pending_posts.delete_for_brand(other_org.id, brand.id)
+    )
+
+    assert removed == 0
+    assert await backend.read(lambda uow: uow.pending_posts.get(org.id, pending_post.id))
+
+
 async def test_list_due_selects_approved_posts_due_across_organizations_in_order(
     backend: ContractBackend,
     org: Organization,

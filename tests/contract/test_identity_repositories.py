@@ -164,6 +164,34 @@ async def test_updating_a_missing_organization_raises_not_found(
         await backend.write(lambda uow: uow.organizations.update(an_organization()))
 
 
+async def test_list_ids_returns_live_organization_ids_in_byte_order(
+    backend: ContractBackend,
+) -> None:
+    low, mid, high = sorted_ids(3)
+    await backend.seed(
+        an_organization(id=high),
+        an_organization(id=low, deleted_at=at(days=-1)),
+        an_organization(id=mid),
+    )
+
+    live_ids = await backend.read(lambda uow: uow.organizations.list_ids())
+    every_id = await backend.read(lambda uow: uow.organizations.list_ids(include_deleted=True))
+
+    assert live_ids == [mid, high]
+    assert every_id == [low, mid, high]
+
+
+async def test_list_ids_orders_ids_byte_wise_not_by_locale(backend: ContractBackend) -> None:
+    ids = ["b-org", "B-org", "a_org", "A-org"]
+    await backend.seed(*(an_organization(id=i, slug=f"org-{n}") for n, i in enumerate(ids)))
+
+    assert await backend.read(lambda uow: uow.organizations.list_ids()) == sorted(ids)
+
+
+async def test_list_ids_of_an_empty_store_is_empty(backend: ContractBackend) -> None:
+    assert await backend.read(lambda uow: uow.organizations.list_ids(include_deleted=True)) == []
+
+
 async def test_list_purgeable_returns_organizations_deleted_before_the_cutoff_by_id(
     backend: ContractBackend,
 ) -> None:

@@ -123,5 +123,8 @@ class MemoryExternalSourceRepository:
             order=by_created,
         )
 
+    async def list_all(self) -> list[ExternalSource]:
+        return self._sources.select(lambda s: True)
+
     async def update(self, source: ExternalSource) -> None:
         self._sources.replace(source)

@@ -52,6 +52,13 @@ class MemoryPendingPostRepository:
     async def update(self, pending_post: PendingPost) -> None:
         self._pending.replace(pending_post)
 
+    async def delete_for_brand(self, organization_id: str, brand_id: str) -> int:
+        return self._pending.delete(
+            self._pending.ids(
+                lambda p: p.organization_id == organization_id and p.brand_profile_id == brand_id
+            )
+        )
+
     async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
         return self._pending.select(
             lambda p: (

@@ -61,6 +61,9 @@ class MemoryOrganizationRepository:
     async def update(self, organization: Organization) -> None:
         self._organizations.replace(organization)
 
+    async def list_ids(self, *, include_deleted: bool = False) -> list[str]:
+        return sorted(self._organizations.ids(lambda o: include_deleted or o.deleted_at is None))
+
     async def list_purgeable(self, before: datetime) -> list[Organization]:
         return self._organizations.select(lambda o: purged_before(o.deleted_at, before))
 

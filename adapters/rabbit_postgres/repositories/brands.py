@@ -124,5 +124,8 @@ class PostgresExternalSourceRepository:
             EXTERNAL_SOURCES, *where, order_by=[external_sources.c.created_at]
         )
 
+    async def list_all(self) -> list[ExternalSource]:
+        return await self._session.many(EXTERNAL_SOURCES)
+
     async def update(self, source: ExternalSource) -> None:
         await self._session.replace(EXTERNAL_SOURCES, source)

@@ -50,6 +50,13 @@ class PostgresPendingPostRepository:
     async def update(self, pending_post: PendingPost) -> None:
         await self._session.replace(PENDING_POSTS, pending_post)
 
+    async def delete_for_brand(self, organization_id: str, brand_id: str) -> int:
+        return await self._session.delete(
+            pending_posts,
+            pending_posts.c.organization_id == organization_id,
+            pending_posts.c.brand_profile_id == brand_id,
+        )
+
     async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
         return await self._session.many(
             PENDING_POSTS,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import Organization, OrganizationMember, User
 from rabbit_postgres.mapping import MEMBERS, ORGANIZATIONS, USERS
 from rabbit_postgres.schema import organization_members, organizations, users
-from rabbit_postgres.session import PostgresSession, live, purged_before
+from rabbit_postgres.session import PostgresSession, by_id, live, purged_before
 
 
 class PostgresUserRepository:
@@ -54,6 +56,14 @@ class PostgresOrganizationRepository:
 
     async def update(self, organization: Organization) -> None:
         await self._session.replace(ORGANIZATIONS, organization)
+
+    async def list_ids(self, *, include_deleted: bool = False) -> list[str]:
+        statement = (
+            sa.select(organizations.c.id)
+            .where(live(organizations, include_deleted))
+            .order_by(by_id(organizations.c.id))
+        )
+        return list((await self._session.execute(statement)).scalars())
 
     async def list_purgeable(self, before: datetime) -> list[Organization]:
         return await self._session.many(ORGANIZATIONS, purged_before(organizations, before))

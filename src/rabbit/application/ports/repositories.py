@@ -71,6 +71,11 @@ class OrganizationRepository(Protocol):
     ) -> Organization | None: ...
     async def get_by_slug(self, slug: str) -> Organization | None: ...
     async def update(self, organization: Organization) -> None: ...
+    async def list_ids(self, *, include_deleted: bool = False) -> list[str]:
+        """The ids of every organisation (soft-deleted ones only when asked), by id: for
+        the system jobs (purge, key rotation) that sweep every tenant."""
+        ...
+
     async def list_purgeable(self, before: datetime) -> list[Organization]:
         """Organisations soft-deleted before ``before``, by id."""
         ...
@@ -251,6 +256,10 @@ class ExternalSourceRepository(Protocol):
         """Sources by created_at, then id."""
         ...
 
+    async def list_all(self) -> list[ExternalSource]:
+        """Every organisation's sources by id: for key rotation only."""
+        ...
+
     async def update(self, source: ExternalSource) -> None: ...
 
 
@@ -273,6 +282,14 @@ class PendingPostRepository(Protocol):
         ...
 
     async def update(self, pending_post: PendingPost) -> None: ...
+    async def delete_for_brand(self, organization_id: str, brand_id: str) -> int:
+        """Hard-delete the brand's pending posts, whatever their status; the number removed.
+
+        Their publish attempts cascade and posts naming them keep their history with
+        ``pending_post_id`` set to null; their embeddings (no foreign key) are the
+        caller's to delete first. For purge only."""
+        ...
+
     async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
         """AUTO_APPROVED or APPROVED posts with scheduled_for <= now across organisations,
         by scheduled_for then id, at most ``limit``, locked; locked rows are skipped."""
