@@ -6,14 +6,16 @@ these functions let the installed ``rabbit`` command do it from anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import DBAPIError
 
 from rabbit.bootstrap.settings import Settings
-from rabbit_postgres.errors import PostgresAdapterError
-from rabbit_postgres.runtime import resolve_database_url
+from rabbit_postgres.errors import DatabaseUnavailableError, PostgresAdapterError
+from rabbit_postgres.runtime import resolve_database_url, to_sqlalchemy_url
 
 #: Errors that mean "the database is not usable", reported as one line by the CLI.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (PostgresAdapterError,)
@@ -32,17 +34,45 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
+def uses_embedded_server(settings: Settings) -> bool:
+    """True when no ``DATABASE_URL`` is configured: the embedded server in the data folder."""
+    return not (settings.database_url and settings.database_url.strip())
+
+
+def _run(settings: Settings, action: Callable[[Config], object]) -> None:
+    """Run an alembic command; a server that cannot be reached (or refuses the login) is a
+    one-line :class:`DatabaseUnavailableError`, not a driver traceback."""
+    config = alembic_config(settings)
+    try:
+        action(config)
+    except (OSError, DBAPIError, TimeoutError) as exc:
+        where = to_sqlalchemy_url(config.attributes["database_url"]).render_as_string(
+            hide_password=True
+        )
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseUnavailableError(f"cannot migrate {where}: {reason}") from exc
+
+
 def upgrade(settings: Settings, revision: str = "head") -> None:
-    command.upgrade(alembic_config(settings), revision)
+    _run(settings, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(settings: Settings, revision: str = "-1") -> None:
-    command.downgrade(alembic_config(settings), revision)
+    _run(settings, lambda config: command.downgrade(config, revision))
 
 
 def current(settings: Settings) -> None:
-    command.current(alembic_config(settings), verbose=False)
+    _run(settings, lambda config: command.current(config, verbose=False))
 
 
 def revision(settings: Settings, message: str, *, autogenerate: bool) -> None:
-    command.revision(alembic_config(settings), message=message, autogenerate=autogenerate)
+    _run(
+        settings,
+        lambda config: command.revision(config, message=message, autogenerate=autogenerate),
+    )
+
+
+def reset(settings: Settings) -> None:
+    """Drop every table and type of the schema (downgrade to base), then migrate to head."""
+    downgrade(settings, "base")
+    upgrade(settings, "head")

@@ -117,6 +117,26 @@ async def run_demo(settings: Settings, *, days: int) -> None:
         await report.print_report(console, rabbit, ids.organization, ids.owner, totals)
 
 
+def seed(settings: Settings) -> None:
+    """``rabbit db seed``: migrate, then seed one demo agency and leave its schedules active
+    (the next ``rabbit autopilot tick`` picks them up); no simulated run."""
+    if settings.store is StoreKind.POSTGRES:
+        database.upgrade(settings)
+    asyncio.run(run_seed(settings))
+
+
+async def run_seed(settings: Settings) -> DemoIds:
+    async with running(create_container(settings)) as container:
+        rabbit = container.rabbit()
+        ids = await seed_agency(rabbit, FakeClock(rabbit.ports.clock.now()))
+    print(
+        f"seeded: organization={ids.organization} owner={ids.owner} "
+        f"brands={ids.outfitters},{ids.cafe} schedules={','.join(ids.schedules)}",
+        flush=True,
+    )
+    return ids
+
+
 async def seed_agency(rabbit: Rabbit, clock: FakeClock) -> DemoIds:
     """The agency, its people, brands, accounts, materials and schedules."""
     suffix = rabbit.ports.ids.new_id()[:8]

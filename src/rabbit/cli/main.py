@@ -80,7 +80,48 @@ def build_parser() -> argparse.ArgumentParser:
             settings, args.message, autogenerate=args.autogenerate
         )
     )
+    reset = db_commands.add_parser(
+        "reset", help="drop every table and migrate again (all data is lost)"
+    )
+    reset.add_argument("--yes", action="store_true", help="confirm that all data is lost")
+    reset.add_argument(
+        "--force", action="store_true", help="allow a DATABASE_URL server, not the embedded one"
+    )
+    reset.set_defaults(handler=_reset)
+    db_commands.add_parser(
+        "seed", help="migrate and seed a demo agency (no autopilot run)"
+    ).set_defaults(handler=_seed)
+
+    studio = commands.add_parser("studio", help="browse and edit the data in a local web UI")
+    studio.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    studio.set_defaults(handler=_studio)
     return parser
+
+
+def _reset(args: argparse.Namespace, settings: Settings) -> None:
+    if not args.yes:
+        raise CliError("db reset deletes all data: run it again with --yes to confirm")
+    if not database.uses_embedded_server(settings) and not args.force:
+        raise CliError(
+            "db reset refuses a DATABASE_URL server (only the embedded one is reset "
+            "by default): add --force to reset it anyway"
+        )
+    database.reset(settings)
+    print("database reset: migrated to head on an empty schema", flush=True)
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> None:
+    from rabbit.cli.demo import seed
+
+    seed(settings)
+
+
+def _studio(args: argparse.Namespace, settings: Settings) -> None:
+    from rabbit.cli.studio import serve
+
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port must be between 1 and 65535, not {args.port}")
+    serve(settings, port=args.port)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> None:
