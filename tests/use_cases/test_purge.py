@@ -11,10 +11,18 @@ from rabbit.domain.enums import (
     ContentType,
     MaterialType,
     MemberRole,
+    PendingPostStatus,
     SocialPlatform,
     SubscriptionTier,
 )
-from rabbit.domain.model import ContentEmbedding, Material, PendingPost, Post, PostMetric
+from rabbit.domain.model import (
+    ContentEmbedding,
+    Material,
+    PendingPost,
+    Post,
+    PostMetric,
+    PublishAttempt,
+)
 
 from .app import App
 
@@ -35,6 +43,8 @@ async def seed(app: App, *entities: object) -> None:
                 await uow.post_metrics.add(entity)
             elif isinstance(entity, ContentEmbedding):
                 await uow.embeddings.upsert(entity)
+            elif isinstance(entity, PublishAttempt):
+                await uow.publish_attempts.add(entity)
         await uow.commit()
 
 
@@ -67,9 +77,17 @@ def post(app: App, org: str, post_id: str, brand: str, account: str, *, deleted:
     )
 
 
-def pending(app: App, org: str, pending_id: str, brand: str, material_id: str) -> PendingPost:
+def pending(
+    app: App,
+    org: str,
+    pending_id: str,
+    brand: str,
+    material_id: str,
+    status: PendingPostStatus = PendingPostStatus.PENDING,
+) -> PendingPost:
     now = app.clock.now()
     return PendingPost(
+        status=status,
         id=pending_id,
         organization_id=org,
         brand_profile_id=brand,
@@ -79,6 +97,19 @@ def pending(app: App, org: str, pending_id: str, brand: str, material_id: str) -
         angle=ContentAngle.STORYTELLING,
         created_at=now,
         updated_at=now,
+    )
+
+
+def attempt(app: App, org: str, pending_id: str, account: str) -> PublishAttempt:
+    return PublishAttempt(
+        id=f"pa-{pending_id}",
+        organization_id=org,
+        pending_post_id=pending_id,
+        platform=X,
+        social_account_id=account,
+        attempt_number=1,
+        idempotency_key=f"{pending_id}:{X}",
+        started_at=app.clock.now(),
     )
 
 
@@ -191,3 +222,95 @@ async def test_a_purged_account_waits_while_a_post_names_it_then_goes(app: App) 
         await uow.commit()
     report = await app.purger.purge([org])
     assert (report.posts, report.social_accounts) == (1, 1)
+
+
+async def test_a_purged_brand_takes_its_pending_posts_and_what_only_they_used(app: App) -> None:
+    org, owner = await app.organization()
+    old_brand = await app.brand(org, owner, "old")
+    live_brand = await app.brand(org, owner, "live")
+    account = await app.account(org, owner, X, "x-old")
+    await seed(
+        app,
+        material(app, org, "m-old", deleted=True),
+        material(app, org, "m-live", deleted=False),
+        pending(app, org, "pp-queued", old_brand, "m-old"),
+        pending(app, org, "pp-sent", old_brand, "m-old", PendingPostStatus.PUBLISHED),
+        pending(app, org, "pp-live", live_brand, "m-live"),
+        attempt(app, org, "pp-sent", account.id),
+        post(app, org, "p-sent", old_brand, account.id, deleted=True),
+        embedding(app, org, ContentType.PENDING_POST, "pp-queued"),
+        embedding(app, org, ContentType.PENDING_POST, "pp-live"),
+    )
+    await app.brands.delete_brand(owner, org, old_brand)
+    await app.accounts.disconnect_account(owner, org, account.id)
+    app.tick(31 * 24 * 3600)
+
+    report = await app.purger.purge()
+
+    assert (report.posts, report.pending_posts, report.brands) == (1, 2, 1)
+    assert (report.materials, report.social_accounts) == (1, 1)
+    async with app.ports.uow() as uow:
+        assert [p.id for p in await uow.pending_posts.find(org)] == ["pp-live"]
+        assert await uow.publish_attempts.list_for(org, "pp-sent", X) == []
+        assert await uow.embeddings.get(org, ContentType.PENDING_POST, "pp-queued") is None
+        assert await uow.embeddings.get(org, ContentType.PENDING_POST, "pp-live") is not None
+        assert [b.id for b in await uow.brands.find(org, include_deleted=True)] == [live_brand]
+        materials = await uow.materials.find(org, include_deleted=True)
+        assert [m.id for m in materials] == ["m-live"]
+        assert await uow.social_accounts.find(org, include_deleted=True) == []
+
+
+async def test_a_brand_with_a_surviving_post_keeps_its_pending_posts(app: App) -> None:
+    org, owner = await app.organization()
+    brand = await app.brand(org, owner)
+    account = await app.account(org, owner, X, "x-1")
+    await seed(
+        app,
+        material(app, org, "m-1", deleted=False),
+        pending(app, org, "pp-1", brand, "m-1"),
+        post(app, org, "p-1", brand, account.id, deleted=False),
+    )
+    await app.brands.delete_brand(owner, org, brand)
+    app.tick(31 * 24 * 3600)
+
+    report = await app.purger.purge()
+
+    assert (report.pending_posts, report.brands) == (0, 0)
+    async with app.ports.uow() as uow:
+        assert await uow.brands.get(org, brand, include_deleted=True) is not None
+        assert [p.id for p in await uow.pending_posts.find(org)] == ["pp-1"]
+
+
+async def test_purge_sweeps_every_organization_unless_scoped(app: App) -> None:
+    first, first_owner = await app.organization("first")
+    second, second_owner = await app.organization("second")
+    first_brand = await app.brand(first, first_owner)
+    second_brand = await app.brand(second, second_owner)
+    await app.brands.delete_brand(first_owner, first, first_brand)
+    await app.brands.delete_brand(second_owner, second, second_brand)
+    app.tick(31 * 24 * 3600)
+
+    assert (await app.purger.purge([first])).brands == 1
+    async with app.ports.uow() as uow:
+        assert await uow.brands.get(second, second_brand, include_deleted=True) is not None
+    assert (await app.purger.purge()).brands == 1
+    async with app.ports.uow() as uow:
+        assert await uow.brands.get(second, second_brand, include_deleted=True) is None
+
+
+async def test_rows_long_deleted_in_a_recently_deleted_organization_are_purged(
+    app: App,
+) -> None:
+    org, owner = await app.organization()
+    brand = await app.brand(org, owner)
+    await app.brands.delete_brand(owner, org, brand)
+    app.tick(31 * 24 * 3600)
+    await app.organizations.delete_organization(owner, org)
+    app.tick()
+
+    report = await app.purger.purge()
+
+    assert (report.organizations, report.brands) == (0, 1)
+    async with app.ports.uow() as uow:
+        assert await uow.organizations.get(org, include_deleted=True) is not None
+        assert await uow.brands.get(org, brand, include_deleted=True) is None

@@ -143,9 +143,8 @@ async def test_a_definite_refresh_rejection_deactivates_the_account(app: App) ->
     assert (stored.is_active, stored.deleted_at) == (False, None)
 
 
-async def test_key_rotation_re_encrypts_every_secret_with_the_new_key(app: App) -> None:
-    org_id, owner = await app.organization()
-    account = await app.account(org_id, owner, access_token="rotate-me")
+async def add_shop(app: App, org_id: str, owner: str, api_key: str) -> None:
+    """A brand with an external source whose ``api_key`` secret is ``api_key``."""
     brand_id = await app.brand(org_id, owner)
     await app.sources.add_external_source(
         owner,
@@ -154,25 +153,59 @@ async def test_key_rotation_re_encrypts_every_secret_with_the_new_key(app: App) 
         AddExternalSource(
             type=ExternalSourceType.SHOPIFY,
             name="Shop",
-            connection_config={"api_key": "shop-key", "region": "eu"},
+            connection_config={"api_key": api_key, "region": "eu"},
         ),
     )
+
+
+async def stored_api_key(app: App, org_id: str, owner: str) -> str:
+    [source] = await app.sources.list_external_sources(owner, org_id)
+    return source.connection_config.secrets()["api_key"]
+
+
+async def test_key_rotation_re_encrypts_every_secret_of_every_organization(app: App) -> None:
+    org_id, owner = await app.organization()
+    other_id, other_owner = await app.organization("globex")
+    account = await app.account(org_id, owner, access_token="rotate-me")
+    await app.account(other_id, other_owner, account_id="tw-2", access_token="me-too")
+    await add_shop(app, org_id, owner, "shop-key")
+    await add_shop(app, other_id, other_owner, "other-key")
     rotated = app.with_cipher(cipher(current="k2"))
     before = await stored_account(app, org_id, account.id)
     assert rotated.ports.cipher.decrypt(before.access_token) == "rotate-me"  # old key readable
 
-    report = await rotated.rotation.rotate_token_keys([org_id])
+    report = await rotated.rotation.rotate_token_keys()
 
-    assert (report.accounts, report.sources) == (1, 1)
+    assert (report.accounts, report.sources) == (2, 2)
     after = await stored_account(app, org_id, account.id)
     assert after.refresh_token is not None
     assert {cipher().key_id_of(t) for t in (after.access_token, after.refresh_token)} == {"k2"}
     assert rotated.ports.cipher.decrypt(after.access_token) == "rotate-me"
-    [source] = await rotated.sources.list_external_sources(owner, org_id)
-    stored_key = source.connection_config.secrets()["api_key"]
-    assert cipher().key_id_of(stored_key) == "k2"
-    assert rotated.ports.cipher.decrypt(stored_key) == "shop-key"
-    assert (await rotated.rotation.rotate_token_keys([org_id])).accounts == 0
+    for organization, member, secret in (
+        (org_id, owner, "shop-key"),
+        (other_id, other_owner, "other-key"),
+    ):
+        stored_key = await stored_api_key(app, organization, member)
+        assert cipher().key_id_of(stored_key) == "k2"
+        assert rotated.ports.cipher.decrypt(stored_key) == secret
+    again = await rotated.rotation.rotate_token_keys()
+    assert (again.accounts, again.sources) == (0, 0)
+
+
+async def test_key_rotation_scoped_to_organizations_leaves_other_sources_alone(
+    app: App,
+) -> None:
+    org_id, owner = await app.organization()
+    other_id, other_owner = await app.organization("globex")
+    await add_shop(app, org_id, owner, "shop-key")
+    await add_shop(app, other_id, other_owner, "other-key")
+    rotated = app.with_cipher(cipher(current="k2"))
+
+    report = await rotated.rotation.rotate_token_keys([org_id])
+
+    assert report.sources == 1
+    assert cipher().key_id_of(await stored_api_key(app, org_id, owner)) == "k2"
+    assert cipher().key_id_of(await stored_api_key(app, other_id, other_owner)) == "k1"
 
 
 async def test_a_viewer_cannot_connect_an_account(app: App) -> None:

@@ -5,8 +5,9 @@ while this runs; afterwards the old key can be retired. Social account tokens ar
 through the compare-and-set on ``token_version``: an account refreshed concurrently already
 holds tokens of the current key and is skipped rather than overwritten.
 
-External sources have no repository method that spans organisations, so the caller names
-the organisations whose sources to rotate (the system job passes every tenant).
+Every organisation's secrets are rotated by default; ``organization_ids`` scopes the
+external sources rotated to those tenants (social accounts are always rotated whole: a
+rewrite is harmless, and a value left under a retired key would be unreadable).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from rabbit.application.context import Ports
 from rabbit.application.ports import TokenCipher, UnitOfWork
 from rabbit.application.use_cases.external_sources import reencrypt_secrets
+from rabbit.domain.model import ExternalSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +33,24 @@ class KeyRotation:
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 
-    async def rotate_token_keys(self, organization_ids: Iterable[str] = ()) -> RotationReport:
+    async def rotate_token_keys(
+        self, organization_ids: Iterable[str] | None = None
+    ) -> RotationReport:
+        """Rotate every stored secret (external sources only of ``organization_ids`` when
+        given)."""
         async with self._ports.uow() as uow:
             accounts = await self._rotate_accounts(uow)
-            sources = 0
-            for organization_id in sorted(set(organization_ids)):
-                sources += await self._rotate_sources(uow, organization_id)
+            if organization_ids is None:
+                sources = self._rotated(await uow.external_sources.list_all())
+            else:
+                scoped: list[ExternalSource] = []
+                for organization_id in sorted(set(organization_ids)):
+                    scoped.extend(await uow.external_sources.find(organization_id))
+                sources = self._rotated(scoped)
+            for source in sources:
+                await uow.external_sources.update(source)
             await uow.commit()
-        return RotationReport(accounts=accounts, sources=sources)
+        return RotationReport(accounts=accounts, sources=len(sources))
 
     async def _rotate_accounts(self, uow: UnitOfWork) -> int:
         cipher = self._ports.cipher
@@ -57,16 +69,16 @@ class KeyRotation:
                 rewritten += 1
         return rewritten
 
-    async def _rotate_sources(self, uow: UnitOfWork, organization_id: str) -> int:
-        rewritten = 0
-        for source in await uow.external_sources.find(organization_id):
+    def _rotated(self, sources: list[ExternalSource]) -> list[ExternalSource]:
+        """The sources whose secrets were re-encrypted (changed in place), to be stored."""
+        rewritten = []
+        for source in sources:
             config = reencrypt_secrets(self._ports.cipher, source.connection_config)
             if config is None:
                 continue
             source.connection_config = config
             source.updated_at = self._ports.clock.now()
-            await uow.external_sources.update(source)
-            rewritten += 1
+            rewritten.append(source)
         return rewritten
 
 

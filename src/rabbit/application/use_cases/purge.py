@@ -1,27 +1,28 @@
 """Purge (GDPR): hard-delete rows soft-deleted longer ago than the retention period.
 
-One unit of work, so a purge is all or nothing. Order and decisions:
+One unit of work, so a purge is all or nothing. Order and decisions (ADR 0008):
 
 1. Organisations due for purge are deleted whole; the store cascades to every tenant row.
-2. Within each named live organisation, dependants first:
+2. Within every other organisation (soft-deleted ones within their retention included: a
+   row deleted long before its organisation is due on its own), dependants first:
    - posts due (their embeddings first; metrics cascade);
+   - brands due that no surviving post names: their pending posts go first, whatever their
+     status (their embeddings first; publish attempts cascade). A pending post is the
+     brand's work queue, not publishing history: it exists only for the brand;
    - materials due (their embeddings first) that no surviving post or pending post uses;
    - social accounts due that no surviving post or publish attempt names (links cascade);
-   - brands due that no surviving post or pending post names (schedules, external sources
-     and links cascade; materials of the brand are organisation assets and stay, their
-     brand reference set to null by the store).
+   - those brands (schedules, external sources and links cascade; materials of the brand
+     are organisation assets and stay, their brand reference set to null by the store).
 3. Users due (their memberships cascade).
 
 A due row still referenced by a surviving row waits (see
-:mod:`rabbit.domain.policies.purging`): posts and pending posts are the brand's publishing
-history and are never removed implicitly. A deleted brand is therefore purged once its
-posts were deleted and purged and it has no pending posts left; pending posts have no soft
-delete and no delete port yet, so a brand with pending posts waits (see the report of the
-"Use cases I" issue). No live row is ever deleted, and nothing is left pointing at a
-deleted row.
+:mod:`rabbit.domain.policies.purging`). Posts are the brand's publishing history and are
+never removed implicitly: the schema cascades a brand's deletion to its posts, so a brand
+cannot be purged while it still has posts, and waits until they were deleted and purged
+themselves. No live row is ever deleted, and nothing is left pointing at a deleted row.
 
-The repositories offer no list of organisations, so the caller names the tenants to sweep
-(the system job passes every tenant); deleted organisations and users are always swept.
+By default every organisation is swept; ``organization_ids`` scopes a run to those tenants
+(deleted organisations due and deleted users are always swept).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class PurgeReport:
     organizations: int = 0
     users: int = 0
     posts: int = 0
+    pending_posts: int = 0
     materials: int = 0
     social_accounts: int = 0
     brands: int = 0
@@ -52,14 +54,18 @@ class Purge:
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 
-    async def purge(self, organization_ids: Iterable[str] = ()) -> PurgeReport:
+    async def purge(self, organization_ids: Iterable[str] | None = None) -> PurgeReport:
+        """Purge every organisation, or only ``organization_ids`` when given."""
         cutoff = self._ports.clock.now() - self._ports.config.purge_retention
-        counts = dict.fromkeys(("posts", "materials", "social_accounts", "brands"), 0)
+        kinds = ("posts", "pending_posts", "materials", "social_accounts", "brands")
+        counts = dict.fromkeys(kinds, 0)
         async with self._ports.uow() as uow:
             doomed = await uow.organizations.list_purgeable(cutoff)
             for organization in doomed:
                 await uow.organizations.delete(organization.id)
             gone = {organization.id for organization in doomed}
+            if organization_ids is None:
+                organization_ids = await uow.organizations.list_ids(include_deleted=True)
             for organization_id in sorted(set(organization_ids) - gone):
                 for kind, removed in (await self._tenant(uow, organization_id, cutoff)).items():
                     counts[kind] += removed
@@ -68,7 +74,7 @@ class Purge:
         return PurgeReport(organizations=len(doomed), users=users, **counts)
 
     async def _tenant(self, uow: UnitOfWork, org: str, cutoff: datetime) -> dict[str, int]:
-        if await uow.organizations.get(org) is None:
+        if await uow.organizations.get(org, include_deleted=True) is None:
             return {}
         posts = await uow.posts.find(org, include_deleted=True)
         for post in posts:
@@ -76,6 +82,14 @@ class Purge:
                 await uow.embeddings.delete_for(org, ContentType.POST, post.id)
         removed = {"posts": await uow.posts.delete_purged(org, cutoff)}
         posts = await uow.posts.find(org, include_deleted=True)
+
+        branded = {p.brand_profile_id for p in posts}
+        brands = await uow.brands.find(org, include_deleted=True)
+        brands_before = purge_before(cutoff, [(b.id, b.deleted_at) for b in brands], branded)
+        removed["pending_posts"] = 0
+        for brand in brands:
+            if is_due(brand.deleted_at, brands_before):
+                removed["pending_posts"] += await self._pending_posts_of(uow, org, brand.id)
         pending = await uow.pending_posts.find(org)
 
         used = {p.material_id for p in posts if p.material_id is not None}
@@ -96,9 +110,11 @@ class Purge:
         before = purge_before(cutoff, [(a.id, a.deleted_at) for a in accounts], named)
         removed["social_accounts"] = await uow.social_accounts.delete_purged(org, before)
 
-        branded = {p.brand_profile_id for p in posts}
-        branded.update(p.brand_profile_id for p in pending)
-        brands = await uow.brands.find(org, include_deleted=True)
-        before = purge_before(cutoff, [(b.id, b.deleted_at) for b in brands], branded)
-        removed["brands"] = await uow.brands.delete_purged(org, before)
+        removed["brands"] = await uow.brands.delete_purged(org, brands_before)
         return removed
+
+    async def _pending_posts_of(self, uow: UnitOfWork, org: str, brand_id: str) -> int:
+        """Delete a purged brand's pending posts and their embeddings; how many."""
+        for pending_post in await uow.pending_posts.find(org, brand_id=brand_id):
+            await uow.embeddings.delete_for(org, ContentType.PENDING_POST, pending_post.id)
+        return await uow.pending_posts.delete_for_brand(org, brand_id)
