@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rabbit.application.credits import Credits
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
-from rabbit.domain.errors import InsufficientCreditsError, ValidationError
+from rabbit.domain.errors import InsufficientCreditsError, NotFoundError, ValidationError
 
 from .app import App
 
@@ -50,6 +50,34 @@ async def test_an_overdraft_raises_and_changes_nothing(app: App) -> None:
         await charge(app, org_id, 31)
     assert (await app.billing.balance(owner, org_id)).credits_used == 0
     assert len(await app.billing.ledger(owner, org_id)) == 1
+
+
+async def test_deduct_credits_charges_in_a_unit_of_work_of_its_own(app: App) -> None:
+    org_id, owner = await app.organization()
+    app.tick()
+
+    row = await app.billing.deduct_credits(org_id, 4, CreditAction.ANALYTICS, "a report")
+
+    assert (row.amount, row.action, row.description) == (-4, CreditAction.ANALYTICS, "a report")
+    assert (await app.billing.balance(owner, org_id)).credits_used == 4
+    assert (await app.billing.ledger(owner, org_id))[-1] == row
+    await assert_ledger_invariant(app, org_id, owner)
+
+
+async def test_deduct_credits_refuses_an_overdraft_and_changes_nothing(app: App) -> None:
+    org_id, owner = await app.organization()
+    app.tick()
+
+    with pytest.raises(InsufficientCreditsError):
+        await app.billing.deduct_credits(org_id, 31, CreditAction.GENERATE)
+
+    assert (await app.billing.balance(owner, org_id)).credits_used == 0
+    assert len(await app.billing.ledger(owner, org_id)) == 1
+
+
+async def test_deduct_credits_of_an_unknown_organization_is_not_found(app: App) -> None:
+    with pytest.raises(NotFoundError):
+        await app.billing.deduct_credits("no-such-org", 1, CreditAction.GENERATE)
 
 
 async def test_a_top_up_grants_one_hundred_credits(app: App) -> None:

@@ -2,7 +2,10 @@
 
 Tier changes, top-ups and queries are the owner's (MANAGE_BILLING) or everyone's
 (VIEW_ANALYTICS, for the balance and ledger). Period renewal is run by the billing system
-(a payment provider's webhook or a scheduler), not by a member, so it takes no actor.
+(a payment provider's webhook or a scheduler), not by a member, so it takes no actor; so is
+a stand-alone deduction (:meth:`Billing.deduct_credits`), for a charge that pays for no
+work of this service's own units of work (those charge inside them, see
+:mod:`rabbit.application.credits`).
 
 A tier change takes effect at once for the account limit and at the next renewal for the
 allowance: credits already granted for the current period are neither taken back nor
@@ -73,6 +76,26 @@ class Billing:
             await self._credits.open_period(uow, subscription, allowance, "period renewal")
             await uow.commit()
         return subscription
+
+    async def deduct_credits(
+        self,
+        organization_id: str,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """Deduct ``amount`` credits in a unit of work of its own (a system call).
+
+        The subscription row is locked until the commit, so concurrent deductions never
+        overdraw: InsufficientCreditsError, having changed nothing, when too few remain.
+        """
+        async with self._ports.uow() as uow:
+            transaction = await self._credits.charge(
+                uow, organization_id, amount, action, description, related_post_id
+            )
+            await uow.commit()
+        return transaction
 
     async def top_up(self, actor_id: str, organization_id: str) -> CreditTransaction:
         """A top-up purchase: +100 credits to the current period."""
