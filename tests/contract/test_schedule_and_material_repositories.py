@@ -271,3 +271,23 @@ async def test_delete_purged_materials_counts_only_old_deleted_rows_of_the_organ
     assert await backend.read(
         lambda uow: uow.materials.get(other_org.id, foreign.id, include_deleted=True)
     )
+
+
+async def test_find_materials_by_ids_returns_only_those_of_the_organisation(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    first, second, third = (a_material(org, created_at=at(n)) for n in range(3))
+    deleted = a_material(org, deleted_at=at(5), created_at=at(4))
+    foreign = a_material(other_org)
+    await backend.seed(first, second, third, deleted, foreign)
+    wanted = {third.id, first.id, deleted.id, foreign.id, "missing"}
+
+    found = await backend.read(lambda uow: uow.materials.find(org.id, ids=wanted))
+    with_deleted = await backend.read(
+        lambda uow: uow.materials.find(org.id, ids=wanted, include_deleted=True)
+    )
+    nothing = await backend.read(lambda uow: uow.materials.find(org.id, ids=set()))
+
+    assert [m.id for m in found] == [first.id, third.id]
+    assert [m.id for m in with_deleted] == [first.id, third.id, deleted.id]
+    assert nothing == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from rabbit.domain.enums import MaterialStatus
@@ -35,14 +35,17 @@ class MemoryMaterialRepository:
         brand_id: str | None = None,
         statuses: Sequence[MaterialStatus] | None = None,
         include_deleted: bool = False,
+        ids: Collection[str] | None = None,
     ) -> list[Material]:
         wanted = None if statuses is None else frozenset(statuses)
+        chosen = None if ids is None else frozenset(ids)
         return self._materials.select(
             lambda m: (
                 m.organization_id == organization_id
                 and (brand_id is None or m.brand_profile_id == brand_id)
                 and (wanted is None or m.status in wanted)
                 and (include_deleted or m.deleted_at is None)
+                and (chosen is None or m.id in chosen)
             ),
             order=by_created,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -42,6 +42,7 @@ class PostgresMaterialRepository:
         brand_id: str | None = None,
         statuses: Sequence[MaterialStatus] | None = None,
         include_deleted: bool = False,
+        ids: Collection[str] | None = None,
     ) -> list[Material]:
         where = [
             materials.c.organization_id == organization_id,
@@ -50,6 +51,8 @@ class PostgresMaterialRepository:
         ]
         if brand_id is not None:
             where.append(materials.c.brand_profile_id == brand_id)
+        if ids is not None:
+            where.append(materials.c.id.in_(sorted(ids)))
         return await self._session.many(MATERIALS, *where, order_by=[materials.c.created_at])
 
     async def count(

@@ -15,7 +15,7 @@ Common contract of every repository:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -236,8 +236,10 @@ class MaterialRepository(Protocol):
         brand_id: str | None = None,
         statuses: Sequence[MaterialStatus] | None = None,
         include_deleted: bool = False,
+        ids: Collection[str] | None = None,
     ) -> list[Material]:
-        """Materials by created_at, then id, filtered by brand and status when given."""
+        """Materials by created_at, then id, filtered by brand, status and id when given
+        (``ids`` loads a known set in one call instead of one ``get`` each)."""
         ...
 
     async def count(

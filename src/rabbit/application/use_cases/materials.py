@@ -254,16 +254,18 @@ async def _recent_pillar_counts(
         return counts
     since = now - ports.config.analytics_window
     posts = await uow.posts.find(brand.organization_id, brand_id=brand.id, published_since=since)
-    pillars: dict[str, str | None] = {}
+    used = {post.material_id for post in posts if post.material_id is not None}
+    if not used:
+        return counts
+    # one query for every material of the recent posts (never one per post)
+    pillars = {
+        material.id: material.content_pillar
+        for material in await uow.materials.find(
+            brand.organization_id, ids=used, include_deleted=True
+        )
+    }
     for post in posts:
-        if post.material_id is None:
-            continue
-        if post.material_id not in pillars:
-            material = await uow.materials.get(
-                brand.organization_id, post.material_id, include_deleted=True
-            )
-            pillars[post.material_id] = material.content_pillar if material else None
-        pillar = pillars[post.material_id]
+        pillar = pillars.get(post.material_id) if post.material_id is not None else None
         if pillar:
             counts[pillar] += 1
     return counts
