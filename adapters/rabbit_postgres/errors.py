@@ -47,6 +47,11 @@ class DatabaseUnavailableError(PostgresAdapterError):
     """The server cannot be reached, or refused the connection."""
 
 
+class ConnectionLostError(DatabaseUnavailableError):
+    """The unit of work's connection died mid-transaction (server restart, terminated
+    backend, network): nothing of the transaction was committed; the call may be retried."""
+
+
 class PgVectorMissingError(PostgresAdapterError):
     """The server has no pgvector extension available to install."""
 

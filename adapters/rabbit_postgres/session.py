@@ -14,11 +14,11 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from rabbit.domain.errors import NotFoundError
-from rabbit_postgres.errors import entity_name, translate_integrity_error
+from rabbit_postgres.errors import ConnectionLostError, entity_name, translate_integrity_error
 from rabbit_postgres.mapping import EntityMapping
 
 E = TypeVar("E")
@@ -61,6 +61,9 @@ class PostgresSession:
         except IntegrityError as exc:
             self.state = SessionState.ROLLED_BACK
             raise translate_integrity_error(exc) from exc
+        except DBAPIError as exc:
+            self.state = SessionState.ROLLED_BACK
+            raise _lost(exc) from exc
         except BaseException:
             self.state = SessionState.ROLLED_BACK
             raise
@@ -101,6 +104,8 @@ class PostgresSession:
             return await connection.execute(statement)
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from exc
+        except DBAPIError as exc:
+            raise _lost(exc) from exc
 
     async def scalar(self, statement: sa.Executable) -> Any:
         return (await self.execute(statement)).scalar_one()
@@ -156,6 +161,14 @@ class PostgresSession:
         """Hard delete (the foreign keys cascade or set null); the number of rows removed."""
         result = await self.execute(sa.delete(table).where(*where))
         return int(result.rowcount)
+
+
+def _lost(exc: DBAPIError) -> Exception:
+    """ConnectionLostError for a connection that died; other driver errors unchanged."""
+    if exc.connection_invalidated:
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        return ConnectionLostError(f"the database connection was lost mid-transaction: {reason}")
+    return exc
 
 
 def by_id(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
