@@ -42,6 +42,7 @@ class RecordingPublisher:
         self._by_key: dict[str, PublishedRecord] = {}
         self._records: list[PublishedRecord] = []
         self.calls = 0
+        self.lookups = 0
 
     def script(self, *outcomes: Outcome) -> None:
         """Append outcomes for the next publish calls, one per call."""
@@ -71,6 +72,7 @@ class RecordingPublisher:
     async def lookup(
         self, platform: SocialPlatform, account_id: str, idempotency_key: str
     ) -> PublishedPost | None:
+        self.lookups += 1
         outcome = self._lookup_outcomes.popleft() if self._lookup_outcomes else "ok"
         if outcome == "unavailable":
             raise PublishUnknownError(f"{platform} cannot be asked right now")

@@ -24,6 +24,8 @@ class CoreConfig:
 
     exploration_rate: float = 0.1
     publish_max_attempts: int = 3
+    publish_attempt_lease: timedelta = field(default_factory=lambda: timedelta(minutes=2))
+    """How long a STARTED publish attempt is presumed in flight before a lookup settles it."""
     purge_retention: timedelta = field(default_factory=lambda: timedelta(days=30))
     dedup_window: timedelta = field(default_factory=lambda: timedelta(days=30))
     analytics_window: timedelta = field(default_factory=lambda: timedelta(days=30))

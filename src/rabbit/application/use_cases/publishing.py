@@ -6,7 +6,8 @@
 1. **Plan** (one unit of work, the pending post locked): resolve the publishing account
    (none usable → the pending post becomes FAILED, naming the platform), read the attempts
    and let :func:`~rabbit.domain.policies.publishing.next_step` decide.
-2. **Settle** an attempt left STARTED (a crash between commit and answer) or UNKNOWN
+2. **Settle** an attempt left STARTED (a crash between commit and answer; only once the
+   attempt's lease has passed, so a worker whose call is still in flight is never raced) or UNKNOWN
    (timeout) with the publisher's ``lookup`` by idempotency key: found → it succeeded;
    nothing → the attempt becomes FAILED and a new one may start; lookup unavailable → left
    for a later run. An unknown outcome is never retried blindly.
@@ -172,6 +173,8 @@ class Publishing:
                 return Outcome.NO_CREDITS
             if plan.step is NextStep.DONE:
                 return Outcome.ALREADY
+            if plan.step is NextStep.WAIT:
+                return Outcome.UNKNOWN  # another worker's call may still be in flight
             if plan.step is NextStep.GIVE_UP:
                 return Outcome.FAILED
             assert plan.attempt is not None
@@ -202,9 +205,14 @@ class Publishing:
             if await uow.posts.get_for_pending(organization_id, pending.id, platform):
                 return _Plan(NextStep.DONE)
             attempts = await uow.publish_attempts.list_for(organization_id, pending.id, platform)
-            step = next_step(attempts, ports.config.publish_max_attempts)
-            if step is NextStep.DONE:
-                return _Plan(NextStep.DONE)
+            step = next_step(
+                attempts,
+                ports.config.publish_max_attempts,
+                now=ports.clock.now(),
+                lease=ports.config.publish_attempt_lease,
+            )
+            if step in (NextStep.DONE, NextStep.WAIT):
+                return _Plan(step)
             if step is NextStep.GIVE_UP:
                 await self._fail_pending(uow, pending, _last_error(attempts, platform))
                 await uow.commit()

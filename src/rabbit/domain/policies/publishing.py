@@ -7,13 +7,17 @@ try of that (pending post, platform). The state of the last attempt decides the 
 - none, or the last one FAILED: a new attempt may start, unless ``max_attempts`` tries
   already failed (then the pending post becomes FAILED);
 - STARTED (a crash between the commit and the platform's answer) or UNKNOWN (timeout):
-  never retried blindly; the publisher's lookup by idempotency key settles it first;
+  never retried blindly; the publisher's lookup by idempotency key settles it first. A
+  STARTED attempt younger than the lease may still be in flight in another worker (its
+  platform call not yet answered): it is left alone (WAIT) until the lease has passed, so
+  a lookup cannot race the call it is meant to settle;
 - SUCCEEDED: the platform has the post.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rabbit.domain.enums import PublishAttemptStatus, SocialPlatform
@@ -23,8 +27,13 @@ from rabbit.domain.model import PublishAttempt
 class NextStep(StrEnum):
     START = "START"
     SETTLE = "SETTLE"
+    WAIT = "WAIT"
     DONE = "DONE"
     GIVE_UP = "GIVE_UP"
+
+
+#: How long a STARTED attempt is presumed in flight before a lookup may settle it.
+DEFAULT_ATTEMPT_LEASE = timedelta(minutes=2)
 
 
 UNSETTLED: frozenset[PublishAttemptStatus] = frozenset(
@@ -41,11 +50,27 @@ def failed_count(attempts: Sequence[PublishAttempt]) -> int:
     return sum(1 for a in attempts if a.status is PublishAttemptStatus.FAILED)
 
 
-def next_step(attempts: Sequence[PublishAttempt], max_attempts: int) -> NextStep:
-    """What to do for one (pending post, platform), given its attempts by number."""
+def next_step(
+    attempts: Sequence[PublishAttempt],
+    max_attempts: int,
+    *,
+    now: datetime | None = None,
+    lease: timedelta = DEFAULT_ATTEMPT_LEASE,
+) -> NextStep:
+    """What to do for one (pending post, platform), given its attempts by number.
+
+    ``now`` enables the lease on STARTED attempts (None: settle them at once).
+    """
     last = attempts[-1] if attempts else None
     if last is not None and last.status is PublishAttemptStatus.SUCCEEDED:
         return NextStep.DONE
+    if (
+        last is not None
+        and last.status is PublishAttemptStatus.STARTED
+        and now is not None
+        and now - last.started_at < lease
+    ):
+        return NextStep.WAIT
     if last is not None and last.status in UNSETTLED:
         return NextStep.SETTLE
     if failed_count(attempts) >= max_attempts:
