@@ -110,7 +110,11 @@ async def test_a_publish_killed_before_the_post_is_recorded_leaves_no_post_and_r
     assert await w.credits() == credits_before
     assert await ledger_balances(w)
 
-    report = await publishing.publish_due(now)  # settles the STARTED attempt by lookup
+    waiting = await publishing.publish_due(now)  # the attempt's lease has not passed yet
+    assert waiting.completed == 0
+    later = w.app.clock.advance(w.app.ports.config.publish_attempt_lease + timedelta(seconds=1))
+
+    report = await publishing.publish_due(later)  # settles the STARTED attempt by lookup
 
     assert report.completed == 1
     async with w.app.ports.uow() as uow:
