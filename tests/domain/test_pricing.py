@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rabbit.domain.enums import CreditAction, SubscriptionTier
-from rabbit.domain.errors import LimitExceededError, ValidationError
+from rabbit.domain.errors import ConflictError, LimitExceededError, ValidationError
+from rabbit.domain.model import Subscription
+from rabbit.domain.policies.periods import renew
 from rabbit.domain.policies.pricing import (
     REGISTRATION_BONUS,
     TOPUP_CREDITS,
@@ -92,3 +96,15 @@ def test_one_more_account_fits_exactly_while_below_the_tier_limit(
         with pytest.raises(LimitExceededError) as error:
             check_account_limit(tier, live)
         assert (error.value.field, error.value.limit) == ("social_accounts", limit)
+
+
+def test_a_renewal_at_the_instant_the_period_started_is_refused() -> None:
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    subscription = Subscription(id="s", organization_id="o", created_at=start, updated_at=start)
+    renew(subscription, start, 30)
+    with pytest.raises(ConflictError) as raised:
+        renew(subscription, start, 300)
+    assert raised.value.field == "current_period_start"
+    assert subscription.credits_total == 30
+    renew(subscription, start + timedelta(microseconds=1), 300)
+    assert subscription.credits_total == 300

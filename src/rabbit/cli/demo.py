@@ -161,6 +161,7 @@ async def seed_agency(rabbit: Rabbit, clock: FakeClock) -> DemoIds:
         setattr(ids, "admin" if role is MemberRole.ADMIN else "member", user_id)
 
     await rabbit.billing.change_tier(ids.owner, org.id, ChangeTier(tier=SubscriptionTier.GROWTH))
+    clock.advance(timedelta(seconds=1))  # a renewal starts strictly after the trial period
     await rabbit.billing.renew_period(org.id)
 
     ids.outfitters = await _brand(

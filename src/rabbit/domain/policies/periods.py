@@ -6,6 +6,10 @@ created at or after ``current_period_start``, so starting the period at the rene
 keeps the last debits of the old period out of the new one. Unused credits do not roll
 over. A trial that is renewed becomes an ACTIVE subscription; a CANCELLED or PAUSED one
 cannot be renewed.
+
+A renewal must start strictly after the current period's start: at the same instant the
+old period's opening grant would count in the new period too, and the ledger invariant
+would break (a fake clock that does not move makes this easy to hit).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from rabbit.domain.enums import SubscriptionStatus
-from rabbit.domain.errors import InvalidTransitionError
+from rabbit.domain.errors import ConflictError, InvalidTransitionError
 from rabbit.domain.model import Subscription
 
 BILLING_PERIOD: Final = timedelta(days=30)
@@ -29,6 +33,11 @@ def renew(subscription: Subscription, now: datetime, allowance: int) -> None:
     if subscription.status not in _RENEWABLE:
         raise InvalidTransitionError(
             "subscription", subscription.id, subscription.status, SubscriptionStatus.ACTIVE
+        )
+    start = subscription.current_period_start
+    if start is not None and now <= start:
+        raise ConflictError(
+            "subscription", "current_period_start", "a period already starts at or after now"
         )
     subscription.start_period(now, now + BILLING_PERIOD, allowance)
     subscription.status = SubscriptionStatus.ACTIVE
