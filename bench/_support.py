@@ -102,6 +102,7 @@ async def unlimited(app: App, owner: str, organization_id: str) -> None:
     """Move the organisation to ENTERPRISE and open a period of ALLOWANCE credits."""
     enterprise = ChangeTier(tier=SubscriptionTier.ENTERPRISE)
     await app.billing.change_tier(owner, organization_id, enterprise)
+    app.tick()  # a renewal starts strictly after the trial period
     await app.billing.renew_period(organization_id)
 
 

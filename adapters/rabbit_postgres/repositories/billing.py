@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from rabbit.domain.model import CreditTransaction, Subscription
 from rabbit_postgres.mapping import CREDIT_TRANSACTIONS, SUBSCRIPTIONS
-from rabbit_postgres.schema import credit_transactions, subscriptions
+from rabbit_postgres.schema import credit_transactions
 from rabbit_postgres.session import PostgresSession
 
 
@@ -22,10 +22,8 @@ class PostgresSubscriptionRepository:
         await self._session.insert(SUBSCRIPTIONS, subscription)
 
     async def get(self, organization_id: str, *, for_update: bool = False) -> Subscription | None:
-        return await self._session.one(
-            SUBSCRIPTIONS,
-            subscriptions.c.organization_id == organization_id,
-            for_update=for_update,
+        return await self._session.one_where(
+            SUBSCRIPTIONS, ("organization_id", "=", organization_id), for_update=for_update
         )
 
     async def update(self, subscription: Subscription) -> None:

@@ -22,11 +22,11 @@ class PostgresBrandRepository:
     async def get(
         self, organization_id: str, brand_id: str, *, include_deleted: bool = False
     ) -> BrandProfile | None:
-        return await self._session.one(
+        return await self._session.one_where(
             BRANDS,
-            brand_profiles.c.organization_id == organization_id,
-            brand_profiles.c.id == brand_id,
-            live(brand_profiles, include_deleted),
+            ("organization_id", "=", organization_id),
+            ("id", "=", brand_id),
+            live=not include_deleted,
         )
 
     async def find(

@@ -8,8 +8,8 @@ from datetime import datetime
 from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
-from rabbit_postgres.schema import pending_posts, post_metrics, posts, publish_attempts
-from rabbit_postgres.session import PostgresSession, live, purged_before
+from rabbit_postgres.schema import pending_posts, posts
+from rabbit_postgres.session import Condition, PostgresSession, live, purged_before
 
 
 class PostgresPendingPostRepository:
@@ -24,10 +24,10 @@ class PostgresPendingPostRepository:
     async def get(
         self, organization_id: str, pending_post_id: str, *, for_update: bool = False
     ) -> PendingPost | None:
-        return await self._session.one(
+        return await self._session.one_where(
             PENDING_POSTS,
-            pending_posts.c.organization_id == organization_id,
-            pending_posts.c.id == pending_post_id,
+            ("organization_id", "=", organization_id),
+            ("id", "=", pending_post_id),
             for_update=for_update,
         )
 
@@ -38,14 +38,12 @@ class PostgresPendingPostRepository:
         brand_id: str | None = None,
         statuses: Sequence[PendingPostStatus] | None = None,
     ) -> list[PendingPost]:
-        where = [pending_posts.c.organization_id == organization_id]
+        where: list[Condition] = [("organization_id", "=", organization_id)]
         if brand_id is not None:
-            where.append(pending_posts.c.brand_profile_id == brand_id)
+            where.append(("brand_profile_id", "=", brand_id))
         if statuses is not None:
-            where.append(pending_posts.c.status.in_(list(statuses)))
-        return await self._session.many(
-            PENDING_POSTS, *where, order_by=[pending_posts.c.created_at]
-        )
+            where.append(("status", "in", list(statuses)))
+        return await self._session.many_where(PENDING_POSTS, *where, order_by=("created_at",))
 
     async def update(self, pending_post: PendingPost) -> None:
         await self._session.replace(PENDING_POSTS, pending_post)
@@ -58,22 +56,22 @@ class PostgresPendingPostRepository:
         )
 
     async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
-        return await self._session.many(
+        return await self._session.many_where(
             PENDING_POSTS,
             # Written as the partial index's predicate, so the planner can use it.
-            pending_posts.c.status.in_(sorted(PUBLISHABLE_STATUSES)),
-            pending_posts.c.scheduled_for <= now,
-            order_by=[pending_posts.c.scheduled_for],
+            ("status", "in", sorted(PUBLISHABLE_STATUSES)),
+            ("scheduled_for", "<=", now),
+            order_by=("scheduled_for",),
             limit=limit,
             skip_locked=True,
         )
 
     async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
-        return await self._session.many(
+        return await self._session.many_where(
             PENDING_POSTS,
-            pending_posts.c.status == PendingPostStatus.PENDING,
-            pending_posts.c.expires_at <= now,
-            order_by=[pending_posts.c.expires_at],
+            ("status", "=", PendingPostStatus.PENDING),
+            ("expires_at", "<=", now),
+            order_by=("expires_at",),
             limit=limit,
             skip_locked=True,
         )
@@ -89,22 +87,22 @@ class PostgresPostRepository:
     async def get(
         self, organization_id: str, post_id: str, *, include_deleted: bool = False
     ) -> Post | None:
-        return await self._session.one(
+        return await self._session.one_where(
             POSTS,
-            posts.c.organization_id == organization_id,
-            posts.c.id == post_id,
-            live(posts, include_deleted),
+            ("organization_id", "=", organization_id),
+            ("id", "=", post_id),
+            live=not include_deleted,
         )
 
     async def get_for_pending(
         self, organization_id: str, pending_post_id: str, platform: SocialPlatform
     ) -> Post | None:
-        return await self._session.one(
+        return await self._session.one_where(
             POSTS,
-            posts.c.organization_id == organization_id,
-            posts.c.pending_post_id == pending_post_id,
-            posts.c.platform == platform,
-            live(posts),
+            ("organization_id", "=", organization_id),
+            ("pending_post_id", "=", pending_post_id),
+            ("platform", "=", platform),
+            live=True,
         )
 
     async def find(
@@ -115,13 +113,16 @@ class PostgresPostRepository:
         published_since: datetime | None = None,
         include_deleted: bool = False,
     ) -> list[Post]:
-        where = [posts.c.organization_id == organization_id, live(posts, include_deleted)]
+        where: list[Condition] = [("organization_id", "=", organization_id)]
         if brand_id is not None:
-            where.append(posts.c.brand_profile_id == brand_id)
+            where.append(("brand_profile_id", "=", brand_id))
         if published_since is not None:
-            where.append(posts.c.published_at >= published_since)
-        return await self._session.many(
-            POSTS, *where, order_by=[posts.c.published_at.desc().nulls_last()]
+            where.append(("published_at", ">=", published_since))
+        return await self._session.many_where(
+            POSTS,
+            *where,
+            live=not include_deleted,
+            order_by=("published_at DESC NULLS LAST",),
         )
 
     async def count_published(self, organization_id: str, *, since: datetime) -> int:
@@ -149,11 +150,11 @@ class PostgresPostMetricRepository:
         await self._session.insert(POST_METRICS, metric)
 
     async def list_for_post(self, organization_id: str, post_id: str) -> list[PostMetric]:
-        return await self._session.many(
+        return await self._session.many_where(
             POST_METRICS,
-            post_metrics.c.organization_id == organization_id,
-            post_metrics.c.post_id == post_id,
-            order_by=[post_metrics.c.collected_at],
+            ("organization_id", "=", organization_id),
+            ("post_id", "=", post_id),
+            order_by=("collected_at",),
         )
 
 
@@ -170,10 +171,10 @@ class PostgresPublishAttemptRepository:
     async def list_for(
         self, organization_id: str, pending_post_id: str, platform: SocialPlatform
     ) -> list[PublishAttempt]:
-        return await self._session.many(
+        return await self._session.many_where(
             PUBLISH_ATTEMPTS,
-            publish_attempts.c.organization_id == organization_id,
-            publish_attempts.c.pending_post_id == pending_post_id,
-            publish_attempts.c.platform == platform,
-            order_by=[publish_attempts.c.attempt_number],
+            ("organization_id", "=", organization_id),
+            ("pending_post_id", "=", pending_post_id),
+            ("platform", "=", platform),
+            order_by=("attempt_number",),
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,18 +46,53 @@ def nearest_statement(
     limit: int,
     exclude: Sequence[tuple[ContentType, str]] = (),
 ) -> sa.Select[Any]:
-    """The exact search (see the module docstring); public so the plan test can EXPLAIN it."""
-    raw = _c.embedding.cosine_distance([float(x) for x in vector])
+    """The exact search (see the module docstring) with its values bound; public so the
+    plan test can EXPLAIN it. The repository runs the same statement, built once per
+    number of exclusions, with :func:`_nearest_parameters`."""
+    return _nearest(len(exclude)).params(
+        _nearest_parameters(organization_id, vector, since=since, limit=limit, exclude=exclude)
+    )
+
+
+def _nearest_parameters(
+    organization_id: str,
+    vector: Sequence[float],
+    *,
+    since: datetime,
+    limit: int,
+    exclude: Sequence[tuple[ContentType, str]],
+) -> dict[str, Any]:
+    parameters: dict[str, Any] = {
+        "organization_id": organization_id,
+        "vector": [float(x) for x in vector],
+        "since": since,
+        "limit": max(limit, 0),
+    }
+    for index, (content_type, content_id) in enumerate(exclude):
+        parameters[f"exclude_type_{index}"] = content_type
+        parameters[f"exclude_id_{index}"] = content_id
+    return parameters
+
+
+@lru_cache(maxsize=32)
+def _nearest(excluded: int) -> sa.Select[Any]:
+    """The search statement with bound parameters, for ``excluded`` exclusions."""
+    raw = _c.embedding.cosine_distance(sa.bindparam("vector", type_=_c.embedding.type))
     # pgvector gives NaN for a vector without length; the memory store counts that as
     # similarity 0 (distance 1), and NaN would sort before every real distance.
     distance = sa.case((raw == sa.cast(sa.literal("NaN"), sa.Float), 1.0), else_=raw)
     where: list[sa.ColumnElement[bool]] = [
-        _c.organization_id == organization_id,
-        _c.created_at >= since,
+        _c.organization_id == sa.bindparam("organization_id"),
+        _c.created_at >= sa.bindparam("since"),
     ]
     where.extend(
-        sa.not_(sa.and_(_c.content_type == content_type, _c.content_id == content_id))
-        for content_type, content_id in exclude
+        sa.not_(
+            sa.and_(
+                _c.content_type == sa.bindparam(f"exclude_type_{index}"),
+                _c.content_id == sa.bindparam(f"exclude_id_{index}"),
+            )
+        )
+        for index in range(excluded)
     )
     candidates = (
         sa.select(
@@ -83,8 +119,47 @@ def nearest_statement(
             by_id(candidates.c.content_id),
             by_id(sa.cast(candidates.c.content_type, sa.Text)),
         )
-        .limit(max(limit, 0))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
     )
+
+
+def _upsert() -> sa.Insert:
+    insert = pg_insert(content_embeddings)
+    return insert.on_conflict_do_update(
+        index_elements=[_c.content_type, _c.content_id],
+        set_={
+            "embedding": insert.excluded.embedding,
+            "content_hash": insert.excluded.content_hash,
+        },
+        where=_c.organization_id == insert.excluded.organization_id,
+    ).returning(*EMBEDDINGS.columns)
+
+
+_UPSERT = _upsert()
+_MOVE = (
+    sa.delete(content_embeddings)
+    .where(
+        _c.content_type == sa.bindparam("key_content_type"),
+        _c.content_id == sa.bindparam("key_content_id"),
+    )
+    .returning(_c.id, _c.created_at)
+)
+_INSERT = sa.insert(content_embeddings).returning(*EMBEDDINGS.columns)
+_BY_HASH = (
+    sa.select(
+        _c.content_type,
+        _c.content_id,
+        _c.content_hash,
+        _c.created_at,
+        sa.literal(1.0, sa.Float).label("similarity"),
+    )
+    .where(
+        _c.organization_id == sa.bindparam("organization_id"),
+        _c.content_hash == sa.bindparam("content_hash"),
+        _c.created_at >= sa.bindparam("since"),
+    )
+    .order_by(_c.created_at, by_id(_c.content_id), by_id(_c.id))
+)
 
 
 class PostgresEmbeddingRepository:
@@ -99,65 +174,41 @@ class PostgresEmbeddingRepository:
         foreign keys say) and inserted again under the new organisation, with its id and
         created_at, as the memory store does."""
         values = EMBEDDINGS.values(embedding)
-        insert = pg_insert(content_embeddings).values(values)
-        statement = insert.on_conflict_do_update(
-            index_elements=[_c.content_type, _c.content_id],
-            set_={
-                "embedding": insert.excluded.embedding,
-                "content_hash": insert.excluded.content_hash,
-            },
-            where=_c.organization_id == insert.excluded.organization_id,
-        ).returning(*EMBEDDINGS.columns)
-        row = (await self._session.execute(statement)).first()
+        row = (await self._session.execute(_UPSERT, values)).first()
         if row is not None:
             return EMBEDDINGS.entity_from(row)
         moved = (
             await self._session.execute(
-                sa.delete(content_embeddings)
-                .where(
-                    _c.content_type == embedding.content_type,
-                    _c.content_id == embedding.content_id,
-                )
-                .returning(_c.id, _c.created_at)
+                _MOVE,
+                {
+                    "key_content_type": embedding.content_type,
+                    "key_content_id": embedding.content_id,
+                },
             )
         ).one()
         values.update(id=moved.id, created_at=moved.created_at)
-        inserted = (
-            await self._session.execute(
-                sa.insert(content_embeddings).values(values).returning(*EMBEDDINGS.columns)
-            )
-        ).one()
+        inserted = (await self._session.execute(_INSERT, values)).one()
         return EMBEDDINGS.entity_from(inserted)
 
     async def get(
         self, organization_id: str, content_type: ContentType, content_id: str
     ) -> ContentEmbedding | None:
-        return await self._session.one(
+        return await self._session.one_where(
             EMBEDDINGS,
-            _c.organization_id == organization_id,
-            _c.content_type == content_type,
-            _c.content_id == content_id,
+            ("organization_id", "=", organization_id),
+            ("content_type", "=", content_type),
+            ("content_id", "=", content_id),
         )
 
     async def find_by_hash(
         self, organization_id: str, content_hash: str, *, since: datetime
     ) -> list[SimilarContent]:
-        statement = (
-            sa.select(
-                _c.content_type,
-                _c.content_id,
-                _c.content_hash,
-                _c.created_at,
-                sa.literal(1.0, sa.Float).label("similarity"),
-            )
-            .where(
-                _c.organization_id == organization_id,
-                _c.content_hash == content_hash,
-                _c.created_at >= since,
-            )
-            .order_by(_c.created_at, by_id(_c.content_id), by_id(_c.id))
-        )
-        return [_hit(row) for row in await self._session.execute(statement)]
+        parameters = {
+            "organization_id": organization_id,
+            "content_hash": content_hash,
+            "since": since,
+        }
+        return [_hit(row) for row in await self._session.execute(_BY_HASH, parameters)]
 
     async def nearest(
         self,
@@ -168,10 +219,12 @@ class PostgresEmbeddingRepository:
         limit: int,
         exclude: Sequence[tuple[ContentType, str]] = (),
     ) -> list[SimilarContent]:
-        statement = nearest_statement(
+        parameters = _nearest_parameters(
             organization_id, vector, since=since, limit=limit, exclude=exclude
         )
-        return [_hit(row) for row in await self._session.execute(statement)]
+        return [
+            _hit(row) for row in await self._session.execute(_nearest(len(exclude)), parameters)
+        ]
 
     async def delete_for(
         self, organization_id: str, content_type: ContentType, content_id: str

@@ -21,7 +21,7 @@ class PostgresUserRepository:
         await self._session.insert(USERS, user)
 
     async def get(self, user_id: str, *, include_deleted: bool = False) -> User | None:
-        return await self._session.one(USERS, users.c.id == user_id, live(users, include_deleted))
+        return await self._session.one_where(USERS, ("id", "=", user_id), live=not include_deleted)
 
     async def get_by_email(self, email: str) -> User | None:
         return await self._session.one(USERS, users.c.email == email.lower(), live(users))
@@ -43,10 +43,8 @@ class PostgresOrganizationRepository:
     async def get(
         self, organization_id: str, *, include_deleted: bool = False
     ) -> Organization | None:
-        return await self._session.one(
-            ORGANIZATIONS,
-            organizations.c.id == organization_id,
-            live(organizations, include_deleted),
+        return await self._session.one_where(
+            ORGANIZATIONS, ("id", "=", organization_id), live=not include_deleted
         )
 
     async def get_by_slug(self, slug: str) -> Organization | None:
@@ -80,10 +78,8 @@ class PostgresMemberRepository:
         await self._session.insert(MEMBERS, member)
 
     async def get(self, organization_id: str, user_id: str) -> OrganizationMember | None:
-        return await self._session.one(
-            MEMBERS,
-            organization_members.c.organization_id == organization_id,
-            organization_members.c.user_id == user_id,
+        return await self._session.one_where(
+            MEMBERS, ("organization_id", "=", organization_id), ("user_id", "=", user_id)
         )
 
     async def find(self, organization_id: str) -> list[OrganizationMember]:

@@ -28,11 +28,11 @@ class PostgresMaterialRepository:
     async def get(
         self, organization_id: str, material_id: str, *, include_deleted: bool = False
     ) -> Material | None:
-        return await self._session.one(
+        return await self._session.one_where(
             MATERIALS,
-            materials.c.organization_id == organization_id,
-            materials.c.id == material_id,
-            live(materials, include_deleted),
+            ("organization_id", "=", organization_id),
+            ("id", "=", material_id),
+            live=not include_deleted,
         )
 
     async def find(

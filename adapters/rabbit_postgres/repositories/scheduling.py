@@ -18,10 +18,8 @@ class PostgresScheduleRepository:
         await self._session.insert(SCHEDULES, schedule)
 
     async def get(self, organization_id: str, schedule_id: str) -> Schedule | None:
-        return await self._session.one(
-            SCHEDULES,
-            schedules.c.organization_id == organization_id,
-            schedules.c.id == schedule_id,
+        return await self._session.one_where(
+            SCHEDULES, ("organization_id", "=", organization_id), ("id", "=", schedule_id)
         )
 
     async def find(self, organization_id: str, *, brand_id: str | None = None) -> list[Schedule]:

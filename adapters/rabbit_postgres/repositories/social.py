@@ -22,11 +22,11 @@ class PostgresSocialAccountRepository:
     async def get(
         self, organization_id: str, account_id: str, *, include_deleted: bool = False
     ) -> SocialAccount | None:
-        return await self._session.one(
+        return await self._session.one_where(
             SOCIAL_ACCOUNTS,
-            social_accounts.c.organization_id == organization_id,
-            social_accounts.c.id == account_id,
-            live(social_accounts, include_deleted),
+            ("organization_id", "=", organization_id),
+            ("id", "=", account_id),
+            live=not include_deleted,
         )
 
     async def find(
