@@ -19,10 +19,10 @@ from collections import defaultdict
 
 from _support import fresh_database, machine, make_app, server, table, unlimited
 from _texts import texts
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
 from rabbit.domain.enums import MaterialType
+from rabbit_postgres.runtime import new_engine
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 from use_cases.content_support import World, world
 
@@ -60,7 +60,7 @@ async def ingest(w: World, batch: list[str], timings: dict[str, list[float]]) ->
 async def main() -> None:
     async with server() as server_url:
         url = await fresh_database(server_url, "rabbit_bench_ingest")
-        engine = create_async_engine(url, pool_pre_ping=True)
+        engine = new_engine(url)
         app = make_app(PostgresUnitOfWorkFactory(engine))
         w = await world(app)
         await unlimited(app, w.owner, w.org)

@@ -27,7 +27,7 @@ from _texts import texts
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from rabbit_postgres.runtime import to_sqlalchemy_url, with_database
+from rabbit_postgres.runtime import new_engine, to_sqlalchemy_url, with_database
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 from use_cases.content_support import X, world
 
@@ -98,8 +98,8 @@ def plain_dsn(url: str) -> str:
 async def main() -> None:
     async with server() as server_url:
         url = await fresh_database(server_url, SOURCE)
-        # the production engine options (rabbit_postgres.runtime.build_engine)
-        engine = create_async_engine(url, pool_pre_ping=True)
+        # the production engine options (rabbit_postgres.runtime.ENGINE_OPTIONS)
+        engine = new_engine(url)
         capture = Capture()
         capture.attach(engine)
         app = make_app(PostgresUnitOfWorkFactory(engine))

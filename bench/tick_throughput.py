@@ -25,11 +25,12 @@ from itertools import count
 import sqlalchemy as sa
 from _support import fresh_database, machine, make_app, server, table, unlimited
 from _texts import texts
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.use_cases.autopilot import Autopilot, TickReport
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import ScheduleFrequency
+from rabbit_postgres.runtime import new_engine
 from rabbit_postgres.schema import schedules
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 from use_cases.app import App
@@ -88,7 +89,7 @@ async def worker(autopilot: Autopilot, app: App) -> list[TickReport]:
 async def main() -> None:
     async with server() as server_url:
         url = await fresh_database(server_url, "rabbit_bench_tick")
-        engine = create_async_engine(url, pool_pre_ping=True)
+        engine = new_engine(url)
         app = make_app(PostgresUnitOfWorkFactory(engine))
         started = time.perf_counter()
         schedule_ids = await setup(app)

@@ -9,16 +9,22 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from rabbit_postgres.errors import DatabaseConfigError, DatabaseUnavailableError
+from rabbit_postgres.errors import (
+    ConnectionLostError,
+    DatabaseConfigError,
+    DatabaseUnavailableError,
+)
 from rabbit_postgres.runtime import (
     create_engine,
     drop_database,
     engine_resource,
     ensure_database,
+    new_engine,
     resolve_database_url,
     to_sqlalchemy_url,
 )
 from rabbit_postgres.settings import DatabaseSettings
+from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 
 
 @pytest.mark.parametrize(
@@ -140,3 +146,27 @@ async def test_ensure_database_refuses_a_name_that_is_not_an_identifier(
 ) -> None:
     with pytest.raises(DatabaseConfigError, match="invalid database name"):
         await ensure_database(postgres_server_url, 'x"; DROP DATABASE postgres; --')
+
+
+async def test_a_pooled_connection_that_died_fails_once_then_the_pool_reconnects(
+    postgres_url: str,
+) -> None:
+    """No pre-ping (ENGINE_OPTIONS): the first unit of work on a connection killed while
+    pooled raises ConnectionLostError, and the next one gets a fresh connection."""
+    engine = new_engine(postgres_url, pool_size=1, max_overflow=0)
+    admin = new_engine(postgres_url)
+    try:
+        uow = PostgresUnitOfWorkFactory(engine)
+        async with uow() as first:
+            pid = await first._session.scalar(sa.text("SELECT pg_backend_pid()"))
+        async with admin.connect() as connection:
+            await connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+        with pytest.raises(ConnectionLostError):
+            async with uow() as lost:
+                await lost.organizations.get("missing")
+        async with uow() as retried:
+            assert await retried.organizations.get("missing") is None
+    finally:
+        await admin.dispose()
+        await engine.dispose()
