@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from rabbit.application.context import Ports
+from rabbit.application.facade import Rabbit
 from rabbit.application.ports import TokenCipher
 from rabbit.application.use_cases.billing import Billing
 from rabbit.application.use_cases.brands import Brands, CreateBrand
@@ -45,14 +46,15 @@ class App:
     _users: int = 0
 
     def __post_init__(self) -> None:
-        self.organizations = Organizations(self.ports)
-        self.billing = Billing(self.ports)
-        self.brands = Brands(self.ports)
-        self.accounts = SocialAccounts(self.ports)
-        self.links = Links(self.ports)
-        self.sources = ExternalSources(self.ports)
-        self.rotation = KeyRotation(self.ports)
-        self.purger = Purge(self.ports)
+        rabbit = Rabbit(self.ports)  # the facade an application holds; aliases below
+        self.organizations = rabbit.organizations
+        self.billing = rabbit.billing
+        self.brands = rabbit.brands
+        self.accounts = rabbit.accounts
+        self.links = rabbit.links
+        self.sources = rabbit.sources
+        self.rotation = rabbit.key_rotation
+        self.purger = rabbit.purge
 
     def with_cipher(self, cipher: TokenCipher) -> App:
         """The same store and clock, another cipher (key rotation)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rabbit.application.facade import Rabbit
 from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.autopilot import Autopilot
 from rabbit.application.use_cases.billing import ChangeTier
@@ -60,15 +61,15 @@ class Content:
     autopilot: Autopilot = field(init=False)
 
     def __post_init__(self) -> None:
-        ports = self.app.ports
-        self.materials = Materials(ports)
-        self.schedules = Schedules(ports)
-        self.generations = Generations(ports)
-        self.review = Review(ports)
-        self.publishing = Publishing(ports)
-        self.metrics = Metrics(ports)
-        self.analytics = Analytics(ports)
-        self.autopilot = Autopilot(ports)
+        rabbit = Rabbit(self.app.ports)
+        self.materials = rabbit.materials
+        self.schedules = rabbit.schedules
+        self.generations = rabbit.generations
+        self.review = rabbit.review
+        self.publishing = rabbit.publishing
+        self.metrics = rabbit.metrics
+        self.analytics = rabbit.analytics
+        self.autopilot = rabbit.autopilot
 
     @property
     def publisher(self) -> RecordingPublisher:
