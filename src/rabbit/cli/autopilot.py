@@ -8,9 +8,11 @@ may run at once: claims skip rows another worker holds.
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import datetime
 
 from rabbit.bootstrap.containers import create_container, running
+from rabbit.bootstrap.database import DATABASE_ERRORS
 from rabbit.bootstrap.settings import Settings
 
 
@@ -23,7 +25,17 @@ async def run_ticks(
     async with running(create_container(settings)) as container:
         autopilot = container.rabbit().autopilot
         while True:
-            report = await autopilot.tick(now)
+            try:
+                report = await autopilot.tick(now)
+            except DATABASE_ERRORS as exc:
+                if not loop:
+                    raise
+                # a long-running worker outlives a database restart: the pool drops dead
+                # connections on the error, and the next tick starts afresh
+                print(f"rabbit: tick failed, retrying: {exc}", file=sys.stderr, flush=True)
+                now = None
+                await asyncio.sleep(interval)
+                continue
             print(
                 f"tick: schedules={report.schedules_run} generated={report.posts_generated} "
                 f"duplicates={report.duplicates_skipped} published={report.published} "
