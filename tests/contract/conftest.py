@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import pytest
 
 from rabbit.application.ports.unit_of_work import UnitOfWork
+from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.model import (
     BrandProfile,
     BrandProfileAccount,
@@ -34,7 +35,7 @@ from rabbit.domain.model import (
 )
 from rabbit_memory.unit_of_work import MemoryUnitOfWorkFactory
 
-from .builders import a_brand, an_organization
+from .builders import a_brand, a_material, a_social_account, an_organization
 
 # entity type -> (unit-of-work attribute, repository method that stores a new one)
 _STORE: dict[type, tuple[str, str]] = {
@@ -164,3 +165,17 @@ async def brand(backend: ContractBackend, org: Organization) -> BrandProfile:
     profile = a_brand(org)
     await backend.seed(profile)
     return profile
+
+
+@pytest.fixture
+async def material(backend: ContractBackend, org: Organization, brand: BrandProfile) -> Material:
+    item = a_material(org, brand)
+    await backend.seed(item)
+    return item
+
+
+@pytest.fixture
+async def account(backend: ContractBackend, org: Organization) -> SocialAccount:
+    social = a_social_account(org, platform=SocialPlatform.LINKEDIN)
+    await backend.seed(social)
+    return social

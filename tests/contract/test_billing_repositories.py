@@ -76,13 +76,6 @@ async def test_subscription_update_stores_the_counters(
     assert stored.credits_remaining == 23
 
 
-async def test_updating_a_missing_subscription_raises_not_found(
-    backend: ContractBackend, org: Organization
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.subscriptions.update(a_subscription(org)))
-
-
 async def test_ledger_round_trip_preserves_every_field(
     backend: ContractBackend, org: Organization
 ) -> None:

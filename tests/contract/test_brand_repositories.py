@@ -101,13 +101,6 @@ async def test_brand_update_stores_every_field(backend: ContractBackend, org: Or
     ) == (rich)
 
 
-async def test_updating_a_missing_brand_raises_not_found(
-    backend: ContractBackend, org: Organization
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.brands.update(a_brand(org)))
-
-
 async def test_updating_a_brand_through_another_organization_raises_not_found(
     backend: ContractBackend, brand: BrandProfile, other_org: Organization
 ) -> None:
@@ -368,13 +361,6 @@ async def test_social_account_update_stores_every_field(
     assert await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id)) == changed
 
 
-async def test_updating_a_missing_social_account_raises_not_found(
-    backend: ContractBackend, org: Organization
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.social_accounts.update(a_social_account(org)))
-
-
 async def test_delete_purged_social_accounts_counts_only_old_deleted_rows(
     backend: ContractBackend, org: Organization, other_org: Organization
 ) -> None:
@@ -399,13 +385,6 @@ async def test_delete_purged_social_accounts_counts_only_old_deleted_rows(
 
 
 # Brand-account links -------------------------------------------------------------------
-
-
-@pytest.fixture
-async def account(backend: ContractBackend, org: Organization) -> SocialAccount:
-    social = a_social_account(org, platform=SocialPlatform.LINKEDIN)
-    await backend.seed(social)
-    return social
 
 
 async def test_link_round_trip_preserves_every_field(
@@ -568,16 +547,6 @@ async def test_links_are_listed_by_created_at_then_id_for_brand_and_account(
     assert [link.id for link in for_account] == [low, late.id]
 
 
-async def test_updating_a_missing_link_raises_not_found(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.brand_accounts.update(a_link(org, brand, account)))
-
-
-# External sources ----------------------------------------------------------------------
-
-
 async def test_external_source_round_trip_preserves_every_field_and_secrets(
     backend: ContractBackend, org: Organization, brand: BrandProfile
 ) -> None:
@@ -660,10 +629,3 @@ async def test_an_external_source_of_another_organizations_brand_is_refused(
         await backend.write(
             lambda uow: uow.external_sources.add(an_external_source(org, foreign_brand))
         )
-
-
-async def test_updating_a_missing_external_source_raises_not_found(
-    backend: ContractBackend, org: Organization, brand: BrandProfile
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.external_sources.update(an_external_source(org, brand)))

@@ -38,20 +38,6 @@ from .conftest import ContractBackend
 P = PendingPostStatus
 
 
-@pytest.fixture
-async def material(backend: ContractBackend, org: Organization, brand: BrandProfile) -> Material:
-    item = a_material(org, brand)
-    await backend.seed(item)
-    return item
-
-
-@pytest.fixture
-async def account(backend: ContractBackend, org: Organization) -> SocialAccount:
-    social = a_social_account(org, platform=SocialPlatform.LINKEDIN)
-    await backend.seed(social)
-    return social
-
-
 # Pending posts -------------------------------------------------------------------------
 
 
@@ -150,15 +136,6 @@ async def test_pending_post_update_stores_status_and_review(
     await backend.write(lambda uow: uow.pending_posts.update(pending))
 
     assert await backend.read(lambda uow: uow.pending_posts.get(org.id, pending.id)) == pending
-
-
-async def test_updating_a_missing_pending_post_raises_not_found(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, material: Material
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(
-            lambda uow: uow.pending_posts.update(a_pending_post(org, brand, material))
-        )
 
 
 async def test_a_pending_post_of_another_organizations_material_is_refused(
@@ -496,13 +473,6 @@ async def test_post_update_stores_metrics(
     await backend.write(lambda uow: uow.posts.update(post))
 
     assert await backend.read(lambda uow: uow.posts.get(org.id, post.id)) == post
-
-
-async def test_updating_a_missing_post_raises_not_found(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.posts.update(a_post(org, brand, account)))
 
 
 async def test_a_post_through_another_organizations_account_is_refused(

@@ -87,11 +87,6 @@ async def test_user_update_stores_every_field(backend: ContractBackend) -> None:
     assert await backend.read(lambda uow: uow.users.get(user.id, include_deleted=True)) == user
 
 
-async def test_updating_a_missing_user_raises_not_found(backend: ContractBackend) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.users.update(a_user()))
-
-
 async def test_delete_purged_users_removes_only_those_deleted_before_the_cutoff(
     backend: ContractBackend,
 ) -> None:
@@ -155,13 +150,6 @@ async def test_soft_deleted_organization_is_hidden_unless_included(
         lambda uow: uow.organizations.get(organization.id, include_deleted=True)
     )
     assert found == organization
-
-
-async def test_updating_a_missing_organization_raises_not_found(
-    backend: ContractBackend,
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.organizations.update(an_organization()))
 
 
 async def test_list_ids_returns_live_organization_ids_in_byte_order(

@@ -70,13 +70,6 @@ async def test_schedule_update_stores_every_field(
     assert await backend.read(lambda uow: uow.schedules.get(org.id, schedule.id)) == changed
 
 
-async def test_updating_a_missing_schedule_raises_not_found(
-    backend: ContractBackend, org: Organization, brand: BrandProfile
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.schedules.update(a_schedule(org, brand)))
-
-
 async def test_a_schedule_of_another_organizations_brand_is_refused(
     backend: ContractBackend, org: Organization, other_org: Organization
 ) -> None:
@@ -233,13 +226,6 @@ async def test_material_update_stores_every_field(
     assert await backend.read(
         lambda uow: uow.materials.get(org.id, material.id, include_deleted=True)
     ) == (changed)
-
-
-async def test_updating_a_missing_material_raises_not_found(
-    backend: ContractBackend, org: Organization
-) -> None:
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.materials.update(a_material(org)))
 
 
 async def test_a_material_of_another_organizations_brand_is_refused(
