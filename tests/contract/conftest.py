@@ -129,10 +129,12 @@ def adapter(request: pytest.FixtureRequest) -> Backend:
 
 
 @pytest.fixture
-async def backend(adapter: Backend) -> ContractBackend:
-    """An empty store of the adapter under test."""
+async def backend(adapter: Backend) -> AsyncIterator[ContractBackend]:
+    """An empty store of the adapter under test, emptied again afterwards so that the
+    shared Postgres test database is left as the folders after this one expect it."""
     await adapter.reset()
-    return ContractBackend(adapter)
+    yield ContractBackend(adapter)
+    await adapter.reset()
 
 
 @pytest.fixture(scope="session")
