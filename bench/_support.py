@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -80,8 +81,11 @@ async def fresh_database(server_url: str, name: str, *, migrated: bool = True) -
     return url
 
 
-def make_app(uow: UnitOfWorkFactory, *, config: CoreConfig | None = None) -> App:
-    """The use cases over ``uow`` with the local adapters and a fake clock at START."""
+def make_app(
+    uow: UnitOfWorkFactory, *, config: CoreConfig | None = None, embedder: Any = None
+) -> App:
+    """The use cases over ``uow`` with the local adapters (the hashing embedder unless
+    another is given) and a fake clock at START."""
     clock = FakeClock(START)
     ports = Ports(
         uow=uow,
@@ -89,7 +93,7 @@ def make_app(uow: UnitOfWorkFactory, *, config: CoreConfig | None = None) -> App
         ids=SequentialIds(),
         random=SeededRandom(7),
         cipher=AesGcmTokenCipher(KEY, "bench"),
-        embedder=HashingEmbedder(),
+        embedder=embedder or HashingEmbedder(),
         generator=TemplateContentGenerator(),
         publisher=RecordingPublisher(),
         notifier=LoggingNotifier(),

@@ -56,6 +56,21 @@ class PgVectorMissingError(PostgresAdapterError):
     """The server has no pgvector extension available to install."""
 
 
+class StatementError(PostgresAdapterError):
+    """The server refused a statement for a reason no domain rule stands for (a bug, or an
+    operator's limit such as a statement timeout); ``sqlstate`` says which."""
+
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+    @classmethod
+    def of(cls, exc: BaseException) -> StatementError:
+        sqlstate = getattr(exc, "sqlstate", None)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return cls(f"the database refused a statement ({sqlstate}): {reason}", sqlstate)
+
+
 def entity_name(table_name: str) -> str:
     """The entity a table stores, as errors name it: ``brand_profiles`` → ``brand_profile``."""
     return table_name.removesuffix("s")
@@ -104,11 +119,12 @@ def constraint_targets() -> dict[str, ConstraintTarget]:
     return targets
 
 
-def _driver_error(exc: IntegrityError) -> Any:
-    """asyncpg's own exception (it carries ``constraint_name``, ``column_name``, ``detail``).
-
-    SQLAlchemy 2.1 exposes it as ``exc.orig.driver_exception``; 2.0 chained it as the cause.
-    """
+def _driver_error(exc: BaseException) -> Any:
+    """asyncpg's own exception (it carries ``constraint_name``, ``column_name``, ``detail``):
+    ``exc`` itself, or, for an error raised through SQLAlchemy, the one it wraps (2.1 exposes
+    it as ``exc.orig.driver_exception``; 2.0 chained it as the cause)."""
+    if not isinstance(exc, IntegrityError):
+        return exc
     orig = exc.orig
     driver = getattr(orig, "driver_exception", None) or getattr(orig, "__cause__", None)
     return driver if driver is not None else orig
@@ -130,10 +146,13 @@ def _missing_id(detail: str | None, column: str) -> str:
     return values[columns.index(column)]
 
 
-def translate_integrity_error(exc: IntegrityError) -> DomainError:
-    """The domain error a violated constraint stands for (see the module docstring)."""
+def translate_integrity_error(exc: BaseException) -> DomainError:
+    """The domain error a violated constraint stands for (see the module docstring); ``exc``
+    is asyncpg's integrity error, or SQLAlchemy's ``IntegrityError`` wrapping it."""
     driver = _driver_error(exc)
-    sqlstate = getattr(driver, "sqlstate", None) or getattr(exc.orig, "sqlstate", None)
+    sqlstate = getattr(driver, "sqlstate", None) or getattr(
+        getattr(exc, "orig", None), "sqlstate", None
+    )
     constraint = getattr(driver, "constraint_name", None)
     table = getattr(driver, "table_name", None) or "row"
     target = constraint_targets().get(constraint or "")
@@ -147,7 +166,7 @@ def translate_integrity_error(exc: IntegrityError) -> DomainError:
 
 
 def _by_state(
-    sqlstate: str | None, target: ConstraintTarget, driver: Any, exc: IntegrityError
+    sqlstate: str | None, target: ConstraintTarget, driver: Any, exc: BaseException
 ) -> DomainError:
     if sqlstate == UNIQUE_VIOLATION:
         return ConflictError(target.entity, target.field, "already exists")
@@ -156,4 +175,4 @@ def _by_state(
         return NotFoundError(target.entity, _missing_id(detail, target.field))
     if sqlstate == CHECK_VIOLATION:
         return ValidationError(target.field, f"breaks a {target.entity} constraint")
-    return DomainError(f"{target.entity}: integrity error {sqlstate}: {exc.orig}")
+    return DomainError(f"{target.entity}: integrity error {sqlstate}: {driver}")

@@ -9,7 +9,8 @@ fields plus the few conversions a column needs in each direction:
 - jsonb documents are the value objects' JSON form (ADR 0002): ``colors``,
   ``language_rules`` and ``connection_config`` as objects, ``example_posts`` and
   ``content_pillars`` as bare arrays, ``platform_settings`` as a bare object keyed by platform;
-- an embedding is a pgvector ``vector`` (a numpy array when read) and a tuple of floats here.
+- an embedding is a pgvector ``vector`` (sent and read in binary, :mod:`rabbit_postgres.codecs`)
+  and a tuple of floats here.
 
 ``check_mappings`` (run by the tests) proves each mapping covers exactly its table's columns,
 so a column added to the schema without a mapping fails loudly instead of being dropped.
@@ -18,7 +19,7 @@ so a column added to the schema without a mapping fails loudly instead of being 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -59,6 +60,7 @@ from rabbit.domain.values import (
     PlatformSettings,
 )
 from rabbit_postgres import schema
+from rabbit_postgres.codecs import floats
 
 E = TypeVar("E")
 Convert = Callable[[Any], Any]
@@ -72,10 +74,16 @@ class EntityMapping(Generic[E]):
     entity: type[E]
     to_column: Mapping[str, Convert] = field(default_factory=dict)
     from_column: Mapping[str, Convert] = field(default_factory=dict)
+    fields: tuple[str, ...] = field(init=False)
+    """The entity's fields, which are also its columns' names, in declaration order."""
+    _writers: tuple[tuple[str, Convert | None], ...] = field(init=False, repr=False)
+    _readers: tuple[tuple[str, Convert | None], ...] = field(init=False, repr=False)
 
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(self.entity))  # type: ignore[arg-type]
+    def __post_init__(self) -> None:
+        names = tuple(f.name for f in dataclasses.fields(self.entity))  # type: ignore[arg-type]
+        object.__setattr__(self, "fields", names)
+        object.__setattr__(self, "_writers", tuple((n, self.to_column.get(n)) for n in names))
+        object.__setattr__(self, "_readers", tuple((n, self.from_column.get(n)) for n in names))
 
     @property
     def columns(self) -> list[sa.Column[Any]]:
@@ -85,19 +93,15 @@ class EntityMapping(Generic[E]):
     def values(self, entity: E) -> dict[str, Any]:
         """Every column's value for an INSERT or a full UPDATE."""
         values: dict[str, Any] = {}
-        for name in self.fields:
+        for name, convert in self._writers:
             value = getattr(entity, name)
-            convert = self.to_column.get(name)
             values[name] = convert(value) if convert is not None and value is not None else value
         return values
 
-    def entity_from(self, row: sa.Row[Any]) -> E:
-        """A fresh entity from a row read with :attr:`columns`."""
-        data = row._mapping
+    def entity_from(self, row: Sequence[Any]) -> E:
+        """A fresh entity from a row read with :attr:`columns` (so in field order)."""
         kwargs: dict[str, Any] = {}
-        for name in self.fields:
-            value = data[name]
-            convert = self.from_column.get(name)
+        for (name, convert), value in zip(self._readers, row, strict=True):
             kwargs[name] = convert(value) if convert is not None and value is not None else value
         return self.entity(**kwargs)
 
@@ -119,7 +123,7 @@ def _to_json(value: Any) -> Any:
 
 
 def _floats(value: Any) -> tuple[float, ...]:
-    return tuple(float(x) for x in value)
+    return floats(value)
 
 
 def _example_posts_to(value: tuple[ExamplePost, ...]) -> list[dict[str, Any]]:

@@ -9,19 +9,52 @@ that do so, and no use case continues after a refused write).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any, Literal, TypeVar
 
+import asyncpg
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
 from rabbit.domain.errors import NotFoundError
-from rabbit_postgres.errors import ConnectionLostError, entity_name, translate_integrity_error
+from rabbit_postgres.codecs import ensure_vector_codec
+from rabbit_postgres.errors import (
+    ConnectionLostError,
+    DatabaseUnavailableError,
+    StatementError,
+    entity_name,
+    translate_integrity_error,
+)
 from rabbit_postgres.mapping import EntityMapping
+from rabbit_postgres.statements import CompiledStatement, Rows, compile_statement, prepare
 
 E = TypeVar("E")
+
+#: Every statement a unit of work sends, with its parameters, at DEBUG (SQLAlchemy's
+#: ``echo`` only shows what SQLAlchemy executes itself: migrations, the studio, tools).
+sql_log = logging.getLogger("rabbit_postgres.sql")
+
+Statement = CompiledStatement | sa.Executable
+"""A statement compiled once (:func:`rabbit_postgres.statements.prepare`), or a Core
+statement built per call, compiled per call."""
+
+#: What a dead connection raises: the server ended it (terminated backend, shutdown), the
+#: socket broke, or asyncpg already knows it is closed.
+_CONNECTION_ERRORS = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    OSError,
+    ConnectionError,
+)
 
 
 class SessionState(Enum):
@@ -32,86 +65,149 @@ class SessionState(Enum):
 
 
 class PostgresSession:
-    """The connection and transaction of one unit of work (used once)."""
+    """The connection and transaction of one unit of work (used once).
+
+    The connection comes from the engine's SQLAlchemy pool (which owns connecting,
+    recycling and invalidation); the transaction and every statement go straight to its
+    asyncpg connection (:mod:`rabbit_postgres.statements`)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._connection: AsyncConnection | None = None
-        self._transaction: AsyncTransaction | None = None
+        self._pooled: PoolProxiedConnection | None = None
+        self._driver: asyncpg.Connection | None = None
+        self._transaction: Any = None
         self.state = SessionState.NEW
 
     # lifecycle -----------------------------------------------------------------------
 
     async def begin(self) -> None:
         self._require(SessionState.NEW, "begin")
-        connection = await self._engine.connect()
         try:
-            self._transaction = await connection.begin()
-        except BaseException:
-            await connection.close()
-            raise
-        self._connection = connection
+            pooled = await self._engine.raw_connection()
+        except (OSError, DBAPIError, TimeoutError) as exc:
+            where = self._engine.url.render_as_string(hide_password=True)
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DatabaseUnavailableError(f"cannot connect to {where}: {reason}") from exc
+        driver: asyncpg.Connection = pooled.driver_connection
+        self._pooled, self._driver = pooled, driver
+        try:
+            await ensure_vector_codec(pooled.info, driver)
+            transaction = driver.transaction()
+            await transaction.start()
+        except BaseException as exc:
+            self.state = SessionState.ROLLED_BACK
+            raise await self._failed(exc) from exc
+        self._transaction = transaction
         self.state = SessionState.ACTIVE
 
     async def commit(self) -> None:
         self._require(SessionState.ACTIVE, "commit")
-        assert self._transaction is not None
         try:
             await self._transaction.commit()
-        except IntegrityError as exc:
+        except BaseException as exc:
             self.state = SessionState.ROLLED_BACK
-            raise translate_integrity_error(exc) from exc
-        except DBAPIError as exc:
-            self.state = SessionState.ROLLED_BACK
-            raise _lost(exc) from exc
-        except BaseException:
-            self.state = SessionState.ROLLED_BACK
-            raise
+            raise await self._failed(exc) from exc
         self.state = SessionState.COMMITTED
 
     async def rollback(self) -> None:
         self._require(SessionState.ACTIVE, "roll back")
-        assert self._transaction is not None
         self.state = SessionState.ROLLED_BACK
-        await self._transaction.rollback()
+        try:
+            await self._transaction.rollback()
+        except BaseException as exc:
+            raise await self._failed(exc) from exc
 
     async def close(self) -> None:
-        """Roll back what was not committed and give the connection back to the pool."""
+        """Roll back what was not committed and give the connection back to the pool (or
+        discard it, when it died or its state is unknown)."""
         try:
             if self.state is SessionState.ACTIVE:
                 await self.rollback()
         finally:
-            connection, self._connection = self._connection, None
-            if connection is not None:
-                await connection.close()
+            pooled, self._pooled, self._driver = self._pooled, None, None
+            if pooled is not None and pooled.is_valid:
+                await greenlet_spawn(pooled.close)
 
     def _require(self, state: SessionState, action: str) -> None:
         if self.state is not state:
             raise RuntimeError(f"cannot {action}: the unit of work is {self.state.value}")
 
     @property
-    def connection(self) -> AsyncConnection:
+    def driver(self) -> asyncpg.Connection:
+        """The asyncpg connection of the open transaction."""
         self._require(SessionState.ACTIVE, "use the database")
-        assert self._connection is not None
-        return self._connection
+        assert self._driver is not None
+        return self._driver
+
+    async def backend_pid(self) -> int:
+        """The server process serving this unit of work (for diagnostics and fault tests)."""
+        return int(await self.scalar(sa.text("SELECT pg_backend_pid()")))
+
+    async def _failed(self, exc: BaseException) -> BaseException:
+        """What to raise for ``exc``: a domain error for a violated constraint,
+        ConnectionLostError (after discarding the connection) for a dead one, a
+        StatementError for any other refusal of the server; anything else unchanged.
+
+        A connection whose state is unknown after an error that is none of these
+        (cancellation, a bug) is discarded too, never given back to the pool."""
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+            return translate_integrity_error(exc)
+        driver = self._driver
+        lost = isinstance(exc, _CONNECTION_ERRORS) or (driver is not None and driver.is_closed())
+        if lost:
+            await self._discard(exc, everything_older=True)
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return ConnectionLostError(
+                f"the database connection was lost mid-transaction: {reason}"
+            )
+        if isinstance(exc, asyncpg.PostgresError):
+            return StatementError.of(exc)
+        if not isinstance(exc, Exception):  # cancelled mid-statement: state unknown
+            await self._discard(exc)
+        return exc
+
+    async def _discard(self, exc: BaseException, *, everything_older: bool = False) -> None:
+        """Invalidate the connection (closed, never reused). With ``everything_older``, as
+        SQLAlchemy does on a disconnect, every connection the pool opened before now is
+        replaced at its next checkout: after a server restart they are all dead."""
+        pooled = self._pooled
+        if self.state is SessionState.ACTIVE:
+            self.state = SessionState.ROLLED_BACK  # the server rolls back a closed session
+        if pooled is None or not pooled.is_valid:
+            return
+        error = exc if isinstance(exc, Exception) else None
+        if everything_older:
+            # what SQLAlchemy's own Connection does on a disconnect (it invalidates this
+            # connection too)
+            await greenlet_spawn(self._engine.sync_engine.pool._invalidate, pooled, error)
+        else:
+            await greenlet_spawn(pooled.invalidate, error)
 
     # statements ----------------------------------------------------------------------
 
     async def execute(
-        self, statement: sa.Executable, parameters: Mapping[str, Any] | None = None
-    ) -> sa.CursorResult[Any]:
-        """Run one statement (with ``parameters`` for its bound parameters, if any); a
-        violated constraint raises the matching domain error."""
-        connection = self.connection
+        self, statement: Statement, parameters: Mapping[str, Any] | None = None
+    ) -> Rows:
+        """Run one statement (with ``parameters`` for its named parameters); a violated
+        constraint raises the matching domain error."""
+        driver = self.driver
+        plan = (
+            statement if isinstance(statement, CompiledStatement) else compile_statement(statement)
+        )
+        arguments = plan.arguments(parameters)
+        if sql_log.isEnabledFor(logging.DEBUG):
+            sql_log.debug("%s\n%r", plan.sql, arguments)
         try:
-            return await connection.execute(statement, parameters)
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from exc
-        except DBAPIError as exc:
-            raise _lost(exc) from exc
+            if plan.returns_rows:
+                records = await driver.fetch(plan.sql, *arguments)
+                return Rows(plan.rows(records), len(records))
+            status = await driver.execute(plan.sql, *arguments)
+        except BaseException as exc:
+            raise await self._failed(exc) from exc
+        return Rows([], _rowcount(status))
 
     async def scalar(
-        self, statement: sa.Executable, parameters: Mapping[str, Any] | None = None
+        self, statement: Statement, parameters: Mapping[str, Any] | None = None
     ) -> Any:
         return (await self.execute(statement, parameters)).scalar_one()
 
@@ -124,8 +220,8 @@ class PostgresSession:
     ) -> E | None:
         """The row matching every condition (and not soft-deleted, with ``live``), or None.
 
-        The statement is built once per shape (:func:`cached_select`) and only the values
-        are bound per call."""
+        The statement is built and compiled once per shape (:func:`cached_select`) and only
+        the values are bound per call."""
         statement = cached_select(
             mapping, _shape(conditions), live=live, lock="update" if for_update else None
         )
@@ -157,6 +253,13 @@ class PostgresSession:
             parameters[_LIMIT] = max(limit, 0)
         result = await self.execute(statement, parameters)
         return [mapping.entity_from(row) for row in result]
+
+    async def count_where(
+        self, mapping: EntityMapping[Any], *conditions: Condition, live: bool = False
+    ) -> int:
+        """How many rows match every condition (and are not soft-deleted, with ``live``)."""
+        statement = cached_select(mapping, _shape(conditions), live=live, counted=True)
+        return int(await self.scalar(statement, _parameters(conditions)))
 
     async def one(
         self, mapping: EntityMapping[E], *where: sa.ColumnElement[bool], for_update: bool = False
@@ -211,26 +314,30 @@ class PostgresSession:
         return int(result.rowcount)
 
 
+def _rowcount(status: str) -> int:
+    """The row count of a command tag (``UPDATE 3``, ``INSERT 0 1``, ``DELETE 0``)."""
+    last = status.rpartition(" ")[2]
+    return int(last) if last.isdigit() else 0
+
+
 # statements built once ----------------------------------------------------------------
 #
-# Building a Core statement (argument coercion) and computing its cache key cost more
-# client time than the database spends on most of these statements. The statements below
-# are built once per shape and reused: SQLAlchemy memoises a statement object's cache key,
-# so each call only binds its values (by name) and finds the compiled form in the engine's
-# cache.
+# Building a Core statement (argument coercion) and compiling it cost more client time than
+# the database spends on most of these statements. The statements below are built and
+# compiled once per shape (rabbit_postgres.statements); each call only binds its values.
 
 Operator = Literal["=", ">=", "<=", "in"]
 Condition = tuple[str, Operator, Any]
-"""``(column, operator, value)``; ``"in"`` takes a list (an expanding parameter)."""
+"""``(column, operator, value)``; ``"in"`` takes a list (bound as one array: ``= ANY($n)``)."""
 
 _LIMIT = "limit_"
 _KEY_ID = "key_id_"
 _KEY_ORGANIZATION = "key_organization_id_"
 _DESCENDING = " DESC NULLS LAST"
 
-_SELECTS: dict[tuple[Any, ...], sa.Select[Any]] = {}
-_INSERTS: dict[str, sa.Insert] = {}
-_REPLACES: dict[str, sa.Update] = {}
+_SELECTS: dict[tuple[Any, ...], CompiledStatement] = {}
+_INSERTS: dict[str, CompiledStatement] = {}
+_REPLACES: dict[str, CompiledStatement] = {}
 
 
 def _shape(conditions: Sequence[Condition]) -> tuple[tuple[str, Operator], ...]:
@@ -245,7 +352,7 @@ def _condition(
     column: sa.ColumnElement[Any], operator: Operator, name: str
 ) -> sa.ColumnElement[bool]:
     if operator == "in":
-        return column.in_(sa.bindparam(name, expanding=True))
+        return in_array(column, sa.bindparam(name, type_=pg.ARRAY(column.type)))
     parameter: sa.BindParameter[Any] = sa.bindparam(name)
     if operator == "=":
         return column == parameter
@@ -263,14 +370,26 @@ def cached_select(
     order_by: tuple[str, ...] = (),
     limited: bool = False,
     lock: Literal["update", "skip locked"] | None = None,
-) -> sa.Select[Any]:
+    counted: bool = False,
+) -> CompiledStatement:
     """``SELECT <mapping's columns> WHERE <shape> [AND deleted_at IS NULL] ORDER BY
-    <order_by>, id (when ``ordered``) [LIMIT :limit_] [FOR UPDATE [SKIP LOCKED]]``,
+    <order_by>, id (when ``ordered``) [LIMIT :limit_] [FOR UPDATE [SKIP LOCKED]]``
+    (``SELECT count(*)`` instead of the columns with ``counted``),
     parameters ``w0_``, ``w1_`` … in the shape's order; built on first use."""
-    key = (mapping.table.name, mapping.entity, shape, live, ordered, order_by, limited, lock)
-    statement = _SELECTS.get(key)
-    if statement is not None:
-        return statement
+    key = (
+        mapping.table.name,
+        mapping.entity,
+        shape,
+        live,
+        ordered,
+        order_by,
+        limited,
+        lock,
+        counted,
+    )
+    cached = _SELECTS.get(key)
+    if cached is not None:
+        return cached
     table = mapping.table
     where = [
         _condition(table.c[column], operator, f"w{index}_")
@@ -278,7 +397,10 @@ def cached_select(
     ]
     if live:
         where.append(table.c.deleted_at.is_(None))
-    statement = sa.select(*mapping.columns).where(*where)
+    if counted:
+        statement = sa.select(sa.func.count()).select_from(table).where(*where)
+    else:
+        statement = sa.select(*mapping.columns).where(*where)
     if ordered:
         ordering: list[sa.ColumnElement[Any]] = []
         for spec in order_by:
@@ -293,19 +415,20 @@ def cached_select(
         statement = statement.with_for_update()
     elif lock == "skip locked":
         statement = statement.with_for_update(skip_locked=True)
-    _SELECTS[key] = statement
-    return statement
+    compiled = _SELECTS[key] = prepare(statement)
+    return compiled
 
 
-def cached_insert(table: sa.Table) -> sa.Insert:
-    """``INSERT INTO <table>``, the values given as parameters named after the columns."""
+def cached_insert(table: sa.Table) -> CompiledStatement:
+    """``INSERT INTO <table> (<every column>)``, the values given as parameters named after
+    the columns (every column: a mapping's values name them all)."""
     statement = _INSERTS.get(table.name)
     if statement is None:
-        statement = _INSERTS[table.name] = sa.insert(table)
+        statement = _INSERTS[table.name] = prepare(sa.insert(table))
     return statement
 
 
-def cached_replace(table: sa.Table) -> sa.Update:
+def cached_replace(table: sa.Table) -> CompiledStatement:
     """``UPDATE <table> SET <the columns given as parameters> WHERE id = :key_id_ [AND
     organization_id = :key_organization_id_]``."""
     statement = _REPLACES.get(table.name)
@@ -313,16 +436,17 @@ def cached_replace(table: sa.Table) -> sa.Update:
         key = [table.c.id == sa.bindparam(_KEY_ID)]
         if "organization_id" in table.c:
             key.append(table.c.organization_id == sa.bindparam(_KEY_ORGANIZATION))
-        statement = _REPLACES[table.name] = sa.update(table).where(*key)
+        statement = _REPLACES[table.name] = prepare(sa.update(table).where(*key))
     return statement
 
 
-def _lost(exc: DBAPIError) -> Exception:
-    """ConnectionLostError for a connection that died; other driver errors unchanged."""
-    if exc.connection_invalidated:
-        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-        return ConnectionLostError(f"the database connection was lost mid-transaction: {reason}")
-    return exc
+def in_array(column: sa.ColumnElement[Any], values: Any) -> sa.ColumnElement[bool]:
+    """``column = ANY(<one array parameter>)``: what ``IN (…)`` means, as one parameter
+    whatever the number of values (an expanding ``IN`` is not used: asyncpg takes the
+    statement as compiled, and one statement per list length would fill its cache)."""
+    if not isinstance(values, sa.BindParameter):
+        values = sa.bindparam(None, list(values), type_=pg.ARRAY(column.type))
+    return column == sa.any_(values)
 
 
 def by_id(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:

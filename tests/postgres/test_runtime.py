@@ -158,7 +158,7 @@ async def test_a_pooled_connection_that_died_fails_once_then_the_pool_reconnects
     try:
         uow = PostgresUnitOfWorkFactory(engine)
         async with uow() as first:
-            pid = await first._session.scalar(sa.text("SELECT pg_backend_pid()"))
+            pid = await first._session.backend_pid()
         async with admin.connect() as connection:
             await connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.ports.unit_of_work import UnitOfWork
 from rabbit.domain.enums import ContentType
 from rabbit.domain.model import EMBEDDING_DIMENSIONS, BrandProfile, ContentEmbedding, Organization
 from rabbit_postgres.unit_of_work import PostgresUnitOfWork
+from support.postgres import sent_sql
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 ORG = Organization(id="count-org", name="Count", slug="count-org", created_at=T0, updated_at=T0)
@@ -30,20 +29,6 @@ EMBEDDING = ContentEmbedding(
     content_hash="0123456789abcdef",
     created_at=T0,
 )
-
-
-@contextmanager
-def counted(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 CALLS: dict[str, Callable[[UnitOfWork], Awaitable[Any]]] = {
@@ -67,7 +52,7 @@ async def test_a_repository_method_runs_one_statement(engine: AsyncEngine, call:
         await uow.organizations.add(ORG)
         if call != "add":
             await uow.brands.add(BRAND)
-        with counted(engine) as statements:
+        with sent_sql() as statements:
             await CALLS[call](uow)
 
     assert len(statements) == 1, statements

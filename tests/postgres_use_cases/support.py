@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import CoreConfig, Ports
@@ -27,6 +26,7 @@ from rabbit_local.notifier import LoggingNotifier
 from rabbit_local.publisher import RecordingPublisher
 from rabbit_local.random import SeededRandom
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
+from support.postgres import sent_sql
 from use_cases.app import App
 from use_cases.conftest import START, EmptyPostgresStore, cipher
 
@@ -68,17 +68,9 @@ def worker(
 
 
 @contextmanager
-def counted_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every SQL statement sent through ``engine`` while the block runs."""
-    statements: list[str] = []
-
-    def record(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
-    ) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
+def counted_statements() -> Iterator[list[str]]:
+    """Every SQL statement units of work send while the block runs (from the SQL log)."""
+    with sent_sql() as sent:
+        statements: list[str] = []
         yield statements
-    finally:
-        sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
+        statements.extend(sql for sql, _ in sent)

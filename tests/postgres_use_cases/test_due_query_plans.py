@@ -3,7 +3,7 @@
 With thousands of rows, almost all of them outside the predicate (published or failed
 posts, paused schedules), and the tables analysed, the statements the repositories
 actually send for ``pending_posts.list_due`` and ``schedules.claim_due`` (captured from
-the engine, with their parameters) are planned on the partial indexes
+the SQL log, with their parameters) are planned on the partial indexes
 ``pending_posts(scheduled_for) WHERE status IN ('AUTO_APPROVED', 'APPROVED')`` and
 ``schedules(next_run_at) WHERE is_active``.
 """
@@ -23,6 +23,7 @@ from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import ScheduleFrequency
 from rabbit_postgres.schema import pending_posts, schedules
+from support.postgres import sent_sql
 from use_cases.app import App
 from use_cases.content_support import TOPICS, X, world
 
@@ -71,20 +72,12 @@ async def planned_indexes(
 ) -> set[str]:
     """The indexes in the plan of the one statement ``call`` sends (captured, then
     EXPLAINed with its own parameters)."""
-    sent: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        sent.append((statement, params))
-
     async with app.ports.uow() as uow:
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
-        try:
+        with sent_sql() as sent:
             await call(uow)
-        finally:
-            sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
     ((statement, params),) = sent
     async with engine.connect() as connection:
-        raw = await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", params)
+        raw = await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", tuple(params))
         document = raw.scalar_one()
     plan = (document if isinstance(document, list) else json.loads(document))[0]["Plan"]
     return {node["Index Name"] for node in nodes(plan) if "Index Name" in node}

@@ -76,7 +76,7 @@ async def tick_statements(
             w.org, [1.0] * EMBEDDING_DIMENSIONS, since=MONDAY_10 - timedelta(days=1), limit=10**4
         )
     assert len(stored) == (materials + posts) + 2 * posts  # materials, pending posts, posts
-    with counted_statements(engine) as statements:
+    with counted_statements() as statements:
         report = await w.content.autopilot.tick(MONDAY_10)
     assert (report.schedules_run, report.posts_generated, report.published) == (
         schedules,

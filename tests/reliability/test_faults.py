@@ -56,8 +56,7 @@ class KillingStore(EmptyPostgresStore):
         return uow
 
     async def _terminate(self, uow: PostgresUnitOfWork) -> None:
-        session_connection = uow._session.connection
-        pid = await session_connection.scalar(sa.text("SELECT pg_backend_pid()"))
+        pid = await uow._session.backend_pid()
         async with self.engine.connect() as other:
             await other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             await other.commit()

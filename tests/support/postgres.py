@@ -14,11 +14,13 @@ Fixtures (registered for the whole suite by ``tests/conftest.py``):
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +113,29 @@ async def scratch_database_url(postgres_server_url: str) -> AsyncIterator[str]:
         yield url
     finally:
         await drop_database(with_database(postgres_server_url, "postgres"), name)
+
+
+class _SentSql(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sent: list[tuple[str, list[Any]]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sql, arguments = record.args  # type: ignore[misc]
+        self.sent.append((sql, arguments))
+
+
+@contextmanager
+def sent_sql() -> Iterator[list[tuple[str, list[Any]]]]:
+    """Every statement units of work send while inside, as ``(sql, positional arguments)``
+    (read from the ``rabbit_postgres.sql`` log, which sees exactly what goes to asyncpg)."""
+    handler = _SentSql()
+    log = logging.getLogger("rabbit_postgres.sql")
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield handler.sent
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)

@@ -1,9 +1,10 @@
 """Tokens and source secrets never reach Postgres, a log line or a repr in plain text.
 
 Every step that handles a secret runs (connect, refresh, a refused stale refresh, adding an
-external source, key rotation, listing), with SQLAlchemy echoing every statement, its
-parameters and its result rows into the captured log; then every row of every table is read
-back as text with raw SQL.
+external source, key rotation, listing), with the units of work's SQL log
+(``rabbit_postgres.sql``: every statement and its parameters) and SQLAlchemy's echo
+(statements, parameters, result rows of what it executes) in the captured log; then every
+row of every table is read back as text with raw SQL.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="sqlalchemy")
     wide_engine.sync_engine.echo = "debug"  # statements, parameters and result rows
+    caplog.set_level(logging.DEBUG, logger="rabbit_postgres.sql")  # the units of work's
 
     org, owner = await pg_app.organization()
     account = await pg_app.accounts.connect_account(

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from rabbit.domain.model import CreditTransaction, Subscription
 from rabbit_postgres.mapping import CREDIT_TRANSACTIONS, SUBSCRIPTIONS
 from rabbit_postgres.schema import credit_transactions
-from rabbit_postgres.session import PostgresSession
+from rabbit_postgres.session import Condition, PostgresSession
+from rabbit_postgres.statements import CompiledStatement, prepare
 
 
 class PostgresSubscriptionRepository:
@@ -37,23 +38,28 @@ class PostgresCreditLedger:
     async def append(self, transaction: CreditTransaction) -> None:
         await self._session.insert(CREDIT_TRANSACTIONS, transaction)
 
-    def _rows(self, organization_id: str, since: datetime | None) -> list[sa.ColumnElement[bool]]:
-        where = [credit_transactions.c.organization_id == organization_id]
-        if since is not None:
-            where.append(credit_transactions.c.created_at >= since)
-        return where
-
     async def find(
         self, organization_id: str, *, since: datetime | None = None
     ) -> list[CreditTransaction]:
-        return await self._session.many(
-            CREDIT_TRANSACTIONS,
-            *self._rows(organization_id, since),
-            order_by=[credit_transactions.c.created_at],
-        )
+        where: list[Condition] = [("organization_id", "=", organization_id)]
+        if since is not None:
+            where.append(("created_at", ">=", since))
+        return await self._session.many_where(CREDIT_TRANSACTIONS, *where, order_by=("created_at",))
 
     async def total(self, organization_id: str, *, since: datetime | None = None) -> int:
-        statement = sa.select(sa.func.coalesce(sa.func.sum(credit_transactions.c.amount), 0)).where(
-            *self._rows(organization_id, since)
-        )
-        return int(await self._session.scalar(statement))
+        statement = _TOTAL if since is None else _TOTAL_SINCE
+        parameters = {"organization_id": organization_id, "since": since}
+        return int(await self._session.scalar(statement, parameters))
+
+
+def _total(*, since: bool) -> CompiledStatement:
+    where = [credit_transactions.c.organization_id == sa.bindparam("organization_id")]
+    if since:
+        where.append(credit_transactions.c.created_at >= sa.bindparam("since"))
+    return prepare(
+        sa.select(sa.func.coalesce(sa.func.sum(credit_transactions.c.amount), 0)).where(*where)
+    )
+
+
+_TOTAL = _total(since=False)
+_TOTAL_SINCE = _total(since=True)

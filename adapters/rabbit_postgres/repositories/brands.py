@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from rabbit.domain.model import BrandProfile, BrandProfileAccount, ExternalSource
 from rabbit_postgres.mapping import BRANDS, EXTERNAL_SOURCES, LINKS
-from rabbit_postgres.schema import brand_profile_accounts, brand_profiles, external_sources
-from rabbit_postgres.session import PostgresSession, live, purged_before
+from rabbit_postgres.schema import brand_profile_accounts, brand_profiles
+from rabbit_postgres.session import Condition, PostgresSession, purged_before
 
 
 class PostgresBrandRepository:
@@ -32,11 +32,11 @@ class PostgresBrandRepository:
     async def find(
         self, organization_id: str, *, include_deleted: bool = False
     ) -> list[BrandProfile]:
-        return await self._session.many(
+        return await self._session.many_where(
             BRANDS,
-            brand_profiles.c.organization_id == organization_id,
-            live(brand_profiles, include_deleted),
-            order_by=[brand_profiles.c.created_at],
+            ("organization_id", "=", organization_id),
+            live=not include_deleted,
+            order_by=("created_at",),
         )
 
     async def update(self, brand: BrandProfile) -> None:
@@ -68,7 +68,12 @@ class PostgresBrandAccountLinkRepository:
     async def get(
         self, organization_id: str, brand_id: str, account_id: str
     ) -> BrandProfileAccount | None:
-        return await self._session.one(LINKS, *self._link(organization_id, brand_id, account_id))
+        return await self._session.one_where(
+            LINKS,
+            ("organization_id", "=", organization_id),
+            ("brand_profile_id", "=", brand_id),
+            ("social_account_id", "=", account_id),
+        )
 
     async def update(self, link: BrandProfileAccount) -> None:
         await self._session.replace(LINKS, link)
@@ -82,21 +87,21 @@ class PostgresBrandAccountLinkRepository:
     async def list_for_brand(
         self, organization_id: str, brand_id: str
     ) -> list[BrandProfileAccount]:
-        return await self._session.many(
+        return await self._session.many_where(
             LINKS,
-            brand_profile_accounts.c.organization_id == organization_id,
-            brand_profile_accounts.c.brand_profile_id == brand_id,
-            order_by=[brand_profile_accounts.c.created_at],
+            ("organization_id", "=", organization_id),
+            ("brand_profile_id", "=", brand_id),
+            order_by=("created_at",),
         )
 
     async def list_for_account(
         self, organization_id: str, account_id: str
     ) -> list[BrandProfileAccount]:
-        return await self._session.many(
+        return await self._session.many_where(
             LINKS,
-            brand_profile_accounts.c.organization_id == organization_id,
-            brand_profile_accounts.c.social_account_id == account_id,
-            order_by=[brand_profile_accounts.c.created_at],
+            ("organization_id", "=", organization_id),
+            ("social_account_id", "=", account_id),
+            order_by=("created_at",),
         )
 
 
@@ -108,21 +113,19 @@ class PostgresExternalSourceRepository:
         await self._session.insert(EXTERNAL_SOURCES, source)
 
     async def get(self, organization_id: str, source_id: str) -> ExternalSource | None:
-        return await self._session.one(
+        return await self._session.one_where(
             EXTERNAL_SOURCES,
-            external_sources.c.organization_id == organization_id,
-            external_sources.c.id == source_id,
+            ("organization_id", "=", organization_id),
+            ("id", "=", source_id),
         )
 
     async def find(
         self, organization_id: str, *, brand_id: str | None = None
     ) -> list[ExternalSource]:
-        where = [external_sources.c.organization_id == organization_id]
+        where: list[Condition] = [("organization_id", "=", organization_id)]
         if brand_id is not None:
-            where.append(external_sources.c.brand_profile_id == brand_id)
-        return await self._session.many(
-            EXTERNAL_SOURCES, *where, order_by=[external_sources.c.created_at]
-        )
+            where.append(("brand_profile_id", "=", brand_id))
+        return await self._session.many_where(EXTERNAL_SOURCES, *where, order_by=("created_at",))
 
     async def list_all(self) -> list[ExternalSource]:
         return await self._session.many(EXTERNAL_SOURCES)

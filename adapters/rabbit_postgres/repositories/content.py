@@ -9,7 +9,7 @@ from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialP
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
 from rabbit_postgres.schema import pending_posts, posts
-from rabbit_postgres.session import Condition, PostgresSession, live, purged_before
+from rabbit_postgres.session import Condition, PostgresSession, purged_before
 
 
 class PostgresPendingPostRepository:
@@ -126,11 +126,11 @@ class PostgresPostRepository:
         )
 
     async def count_published(self, organization_id: str, *, since: datetime) -> int:
-        return await self._session.count(
-            posts,
-            posts.c.organization_id == organization_id,
-            live(posts),
-            posts.c.published_at >= since,
+        return await self._session.count_where(
+            POSTS,
+            ("organization_id", "=", organization_id),
+            ("published_at", ">=", since),
+            live=True,
         )
 
     async def update(self, post: Post) -> None:

@@ -24,6 +24,7 @@ from rabbit.domain.model import ContentEmbedding, SimilarContent
 from rabbit_postgres.mapping import EMBEDDINGS
 from rabbit_postgres.schema import content_embeddings
 from rabbit_postgres.session import PostgresSession, by_id
+from rabbit_postgres.statements import CompiledStatement, prepare
 
 _c = content_embeddings.c
 
@@ -49,7 +50,7 @@ def nearest_statement(
     """The exact search (see the module docstring) with its values bound; public so the
     plan test can EXPLAIN it. The repository runs the same statement, built once per
     number of exclusions, with :func:`_nearest_parameters`."""
-    return _nearest(len(exclude)).params(
+    return _nearest_select(len(exclude)).params(
         _nearest_parameters(organization_id, vector, since=since, limit=limit, exclude=exclude)
     )
 
@@ -64,7 +65,7 @@ def _nearest_parameters(
 ) -> dict[str, Any]:
     parameters: dict[str, Any] = {
         "organization_id": organization_id,
-        "vector": [float(x) for x in vector],
+        "vector": vector,
         "since": since,
         "limit": max(limit, 0),
     }
@@ -75,7 +76,13 @@ def _nearest_parameters(
 
 
 @lru_cache(maxsize=32)
-def _nearest(excluded: int) -> sa.Select[Any]:
+def _nearest(excluded: int) -> CompiledStatement:
+    """:func:`_nearest_select`, compiled."""
+    return prepare(_nearest_select(excluded))
+
+
+@lru_cache(maxsize=32)
+def _nearest_select(excluded: int) -> sa.Select[Any]:
     """The search statement with bound parameters, for ``excluded`` exclusions."""
     raw = _c.embedding.cosine_distance(sa.bindparam("vector", type_=_c.embedding.type))
     # pgvector gives NaN for a vector without length; the memory store counts that as
@@ -135,8 +142,8 @@ def _upsert() -> sa.Insert:
     ).returning(*EMBEDDINGS.columns)
 
 
-_UPSERT = _upsert()
-_MOVE = (
+_UPSERT = prepare(_upsert())
+_MOVE = prepare(
     sa.delete(content_embeddings)
     .where(
         _c.content_type == sa.bindparam("key_content_type"),
@@ -144,8 +151,8 @@ _MOVE = (
     )
     .returning(_c.id, _c.created_at)
 )
-_INSERT = sa.insert(content_embeddings).returning(*EMBEDDINGS.columns)
-_BY_HASH = (
+_INSERT = prepare(sa.insert(content_embeddings).returning(*EMBEDDINGS.columns))
+_BY_HASH = prepare(
     sa.select(
         _c.content_type,
         _c.content_id,

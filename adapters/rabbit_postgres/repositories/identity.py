@@ -24,7 +24,7 @@ class PostgresUserRepository:
         return await self._session.one_where(USERS, ("id", "=", user_id), live=not include_deleted)
 
     async def get_by_email(self, email: str) -> User | None:
-        return await self._session.one(USERS, users.c.email == email.lower(), live(users))
+        return await self._session.one_where(USERS, ("email", "=", email.lower()), live=True)
 
     async def update(self, user: User) -> None:
         await self._session.replace(USERS, user)
@@ -48,9 +48,7 @@ class PostgresOrganizationRepository:
         )
 
     async def get_by_slug(self, slug: str) -> Organization | None:
-        return await self._session.one(
-            ORGANIZATIONS, organizations.c.slug == slug, live(organizations)
-        )
+        return await self._session.one_where(ORGANIZATIONS, ("slug", "=", slug), live=True)
 
     async def update(self, organization: Organization) -> None:
         await self._session.replace(ORGANIZATIONS, organization)
@@ -83,17 +81,13 @@ class PostgresMemberRepository:
         )
 
     async def find(self, organization_id: str) -> list[OrganizationMember]:
-        return await self._session.many(
-            MEMBERS,
-            organization_members.c.organization_id == organization_id,
-            order_by=[organization_members.c.created_at],
+        return await self._session.many_where(
+            MEMBERS, ("organization_id", "=", organization_id), order_by=("created_at",)
         )
 
     async def list_for_user(self, user_id: str) -> list[OrganizationMember]:
-        return await self._session.many(
-            MEMBERS,
-            organization_members.c.user_id == user_id,
-            order_by=[organization_members.c.created_at],
+        return await self._session.many_where(
+            MEMBERS, ("user_id", "=", user_id), order_by=("created_at",)
         )
 
     async def update(self, member: OrganizationMember) -> None:

@@ -5,17 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from rabbit.domain.enums import MaterialStatus
 from rabbit.domain.model import Material
 from rabbit_postgres.mapping import MATERIALS
 from rabbit_postgres.schema import materials
-from rabbit_postgres.session import PostgresSession, live, purged_before
-
-
-def _statuses(statuses: Sequence[MaterialStatus] | None) -> sa.ColumnElement[bool]:
-    return sa.true() if statuses is None else materials.c.status.in_(list(statuses))
+from rabbit_postgres.session import Condition, PostgresSession, purged_before
 
 
 class PostgresMaterialRepository:
@@ -44,27 +38,25 @@ class PostgresMaterialRepository:
         include_deleted: bool = False,
         ids: Collection[str] | None = None,
     ) -> list[Material]:
-        where = [
-            materials.c.organization_id == organization_id,
-            _statuses(statuses),
-            live(materials, include_deleted),
-        ]
+        where: list[Condition] = [("organization_id", "=", organization_id)]
+        if statuses is not None:
+            where.append(("status", "in", list(statuses)))
         if brand_id is not None:
-            where.append(materials.c.brand_profile_id == brand_id)
+            where.append(("brand_profile_id", "=", brand_id))
         if ids is not None:
-            where.append(materials.c.id.in_(sorted(ids)))
-        return await self._session.many(MATERIALS, *where, order_by=[materials.c.created_at])
+            where.append(("id", "in", sorted(ids)))
+        return await self._session.many_where(
+            MATERIALS, *where, live=not include_deleted, order_by=("created_at",)
+        )
 
     async def count(
         self, organization_id: str, *, statuses: Sequence[MaterialStatus] | None = None
     ) -> int:
         """Live materials (not deleted) of the organisation, of those statuses if given."""
-        return await self._session.count(
-            materials,
-            materials.c.organization_id == organization_id,
-            live(materials),
-            _statuses(statuses),
-        )
+        where: list[Condition] = [("organization_id", "=", organization_id)]
+        if statuses is not None:
+            where.append(("status", "in", list(statuses)))
+        return await self._session.count_where(MATERIALS, *where, live=True)
 
     async def update(self, material: Material) -> None:
         await self._session.replace(MATERIALS, material)

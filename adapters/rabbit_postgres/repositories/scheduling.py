@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from rabbit.domain.model import Schedule
 from rabbit_postgres.mapping import SCHEDULES
 from rabbit_postgres.schema import schedules
-from rabbit_postgres.session import PostgresSession
+from rabbit_postgres.session import Condition, PostgresSession, by_id
+from rabbit_postgres.statements import prepare
+
+#: ``is_active`` is written as a literal (not a parameter) so that the partial index
+#: ``schedules(next_run_at) WHERE is_active`` serves every plan, generic ones included.
+_CLAIM_DUE = prepare(
+    sa.select(*SCHEDULES.columns)
+    .where(schedules.c.is_active, schedules.c.next_run_at <= sa.bindparam("now"))
+    .order_by(schedules.c.next_run_at, by_id(schedules.c.id))
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+    .with_for_update(skip_locked=True)
+)
 
 
 class PostgresScheduleRepository:
@@ -23,21 +36,15 @@ class PostgresScheduleRepository:
         )
 
     async def find(self, organization_id: str, *, brand_id: str | None = None) -> list[Schedule]:
-        where = [schedules.c.organization_id == organization_id]
+        where: list[Condition] = [("organization_id", "=", organization_id)]
         if brand_id is not None:
-            where.append(schedules.c.brand_profile_id == brand_id)
-        return await self._session.many(SCHEDULES, *where, order_by=[schedules.c.created_at])
+            where.append(("brand_profile_id", "=", brand_id))
+        return await self._session.many_where(SCHEDULES, *where, order_by=("created_at",))
 
     async def update(self, schedule: Schedule) -> None:
         await self._session.replace(SCHEDULES, schedule)
 
     async def claim_due(self, now: datetime, *, limit: int) -> list[Schedule]:
         """``FOR UPDATE SKIP LOCKED``: concurrent workers claim disjoint sets."""
-        return await self._session.many(
-            SCHEDULES,
-            schedules.c.is_active,
-            schedules.c.next_run_at <= now,
-            order_by=[schedules.c.next_run_at],
-            limit=limit,
-            skip_locked=True,
-        )
+        rows = await self._session.execute(_CLAIM_DUE, {"now": now, "limit": max(limit, 0)})
+        return [SCHEDULES.entity_from(row) for row in rows]

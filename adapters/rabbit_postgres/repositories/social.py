@@ -32,21 +32,19 @@ class PostgresSocialAccountRepository:
     async def find(
         self, organization_id: str, *, include_deleted: bool = False
     ) -> list[SocialAccount]:
-        return await self._session.many(
+        return await self._session.many_where(
             SOCIAL_ACCOUNTS,
-            social_accounts.c.organization_id == organization_id,
-            live(social_accounts, include_deleted),
-            order_by=[social_accounts.c.created_at],
+            ("organization_id", "=", organization_id),
+            live=not include_deleted,
+            order_by=("created_at",),
         )
 
     async def list_all(self, *, include_deleted: bool = False) -> list[SocialAccount]:
         return await self._session.many(SOCIAL_ACCOUNTS, live(social_accounts, include_deleted))
 
     async def count_live(self, organization_id: str) -> int:
-        return await self._session.count(
-            social_accounts,
-            social_accounts.c.organization_id == organization_id,
-            live(social_accounts),
+        return await self._session.count_where(
+            SOCIAL_ACCOUNTS, ("organization_id", "=", organization_id), live=True
         )
 
     async def update(self, account: SocialAccount) -> None:
