@@ -302,7 +302,7 @@ class Publishing:
                     await store_embedding(
                         ports, uow, org, ContentType.POST, post.id, post.content, own.embedding
                     )
-                if await self._all_published(uow, pending):
+                if await self._all_published(uow, pending, just_published=attempt.platform):
                     await self._complete(uow, pending, now)
                 await uow.commit()
         except ConflictError:  # another worker recorded this platform's post first
@@ -380,8 +380,14 @@ class Publishing:
                 pending.organization_id, needed, subscription.credits_remaining
             )
 
-    async def _all_published(self, uow: UnitOfWork, pending: PendingPost) -> bool:
+    async def _all_published(
+        self, uow: UnitOfWork, pending: PendingPost, *, just_published: SocialPlatform
+    ) -> bool:
+        """Every platform of the pending post has its post (the one recorded in this unit of
+        work is not looked up again)."""
         for platform in pending.platforms:
+            if platform == just_published:
+                continue
             if (
                 await uow.posts.get_for_pending(pending.organization_id, pending.id, platform)
                 is None
