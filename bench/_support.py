@@ -82,10 +82,14 @@ async def fresh_database(server_url: str, name: str, *, migrated: bool = True) -
 
 
 def make_app(
-    uow: UnitOfWorkFactory, *, config: CoreConfig | None = None, embedder: Any = None
+    uow: UnitOfWorkFactory,
+    *,
+    config: CoreConfig | None = None,
+    embedder: Any = None,
+    generator: Any = None,
 ) -> App:
-    """The use cases over ``uow`` with the local adapters (the hashing embedder unless
-    another is given) and a fake clock at START."""
+    """The use cases over ``uow`` with the local adapters (the hashing embedder and the
+    template generator unless others are given) and a fake clock at START."""
     clock = FakeClock(START)
     ports = Ports(
         uow=uow,
@@ -94,7 +98,7 @@ def make_app(
         random=SeededRandom(7),
         cipher=AesGcmTokenCipher(KEY, "bench"),
         embedder=embedder or HashingEmbedder(),
-        generator=TemplateContentGenerator(),
+        generator=generator or TemplateContentGenerator(),
         publisher=RecordingPublisher(),
         notifier=LoggingNotifier(),
         config=config or CoreConfig(enterprise_allowance=ALLOWANCE),

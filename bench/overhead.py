@@ -6,14 +6,17 @@ two units of work). Everything the use cases send to the server is captured with
 query logger on every pooled connection (``BEGIN``/``COMMIT``/``ROLLBACK`` included, with
 the exact arguments asyncpg encoded). The use cases run on a database cloned
 (``CREATE DATABASE … TEMPLATE``) before the run, so the clone is in the state the use cases
-started from; the captured log is then replayed on the clone through one raw asyncpg
-connection (``fetch`` per statement with arguments, ``execute`` for the transaction commands;
-pgvector's binary codec registered, as a hand-written asyncpg program would) and the two
-times compared.
+started from. The run is split in rounds (``RABBIT_BENCH_ROUNDS``, 5): each batch of use
+cases is followed at once by the replay of what it sent, on the clone, through one raw
+asyncpg connection (``fetch`` per statement with arguments, ``execute`` for the transaction
+commands; pgvector's binary codec registered, as a hand-written asyncpg program would), so
+the clone stays in step and both sides of a round meet the same load on a shared machine.
+The table gives the ratio over the whole run and the median of the rounds' ratios.
 
-The AI ports: the model's latency is not the core's overhead, so the main rows use an
-embedder that answers at once (:class:`InstantEmbedder`); one more pair of rows uses the
-local hashing embedder (pure Python, ~1-2 ms per text) to show what it adds.
+The AI ports: a model's latency is not the core's overhead, so the main rows use a generator
+and an embedder that answer at once (:class:`InstantGenerator`, :class:`InstantEmbedder`);
+one more pair of rows uses the local stand-ins the demo runs with (the template generator and
+the hashing embedder, pure Python, ~1-2 ms per text) to show what they add.
 
     uv run python bench/overhead.py            # RABBIT_BENCH_N=300 posts by default
 """
@@ -23,8 +26,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,14 +40,17 @@ from asyncpg import introspection
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from rabbit.application.ports.generator import GeneratedContent, GenerationRequest
 from rabbit.domain.model import EMBEDDING_DIMENSIONS
 from rabbit_local.embedder import HashingEmbedder
+from rabbit_local.generator import TemplateContentGenerator
 from rabbit_postgres.codecs import ensure_vector_codec
 from rabbit_postgres.runtime import new_engine, to_sqlalchemy_url, with_database
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 from use_cases.content_support import X, world
 
 N = int(os.environ.get("RABBIT_BENCH_N", "300"))
+ROUNDS = int(os.environ.get("RABBIT_BENCH_ROUNDS", "5"))
 SOURCE = "rabbit_bench_overhead"
 CLONE = "rabbit_bench_overhead_raw"
 
@@ -63,6 +70,14 @@ class InstantEmbedder:
                 )
             vectors.append(tuple(vector))
         return vectors
+
+
+class InstantGenerator:
+    """A content model that answers at once: the angle and the material's text."""
+
+    async def generate(self, request: GenerationRequest) -> GeneratedContent:
+        material = request.material
+        return GeneratedContent(content=f"{request.angle}: {material.original_content}")
 
 
 @dataclass
@@ -114,35 +129,63 @@ def is_driver_introspection(query: str) -> bool:
 
 @dataclass
 class Measured:
+    """One transaction kind, measured in rounds: each round runs a batch through the use
+    cases, then replays what that batch sent on the raw connection at once, so both sides
+    of a round see the same load on this shared machine."""
+
     name: str
-    log: list[tuple[str, tuple[Any, ...]]]
-    seconds: float
-    raw_seconds: float = 0.0
+    log: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    raw_seconds: list[float] = field(default_factory=list)
+
+    def add_round(self, log: list[tuple[str, tuple[Any, ...]]], used: float, raw: float) -> None:
+        self.log.extend(log)
+        self.seconds.append(used)
+        self.raw_seconds.append(raw)
 
     def row(self, embedder: str) -> tuple[object, ...]:
         queries = [query for query, _ in self.log if not is_driver_introspection(query)]
         transactions = sum(1 for query in queries if query.strip().upper().startswith("BEGIN"))
         statements = sum(1 for query in queries if not is_transaction_command(query))
+        ratios = sorted(
+            raw / used for raw, used in zip(self.raw_seconds, self.seconds, strict=True)
+        )
         return (
             self.name,
             embedder,
             N,
             f"{statements / N:.1f}",
             f"{transactions / N:.1f}",
-            f"{N / self.seconds:.0f}",
-            f"{N / self.raw_seconds:.0f}",
-            f"{self.raw_seconds / self.seconds:.2f}",
+            f"{N / sum(self.seconds):.0f}",
+            f"{N / sum(self.raw_seconds):.0f}",
+            f"{sum(self.raw_seconds) / sum(self.seconds):.2f}",
+            f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})",
         )
 
 
-async def measure(server_url: str, embedder: Any) -> tuple[list[Measured], str]:
-    """Generate then publish N posts through the use cases, then replay what they sent."""
+async def timed_round(
+    capture: Capture, raw: asyncpg.Connection, batch: Callable[[], Awaitable[None]]
+) -> tuple[list[tuple[str, tuple[Any, ...]]], float, float]:
+    capture.on = True
+    start = time.perf_counter()
+    await batch()
+    used = time.perf_counter() - start
+    capture.on = False
+    log = capture.take()
+    start = time.perf_counter()
+    await replay(raw, log)
+    return log, used, time.perf_counter() - start
+
+
+async def measure(server_url: str, embedder: Any, generator: Any) -> tuple[list[Measured], str]:
+    """Generate then publish N posts through the use cases, in ROUNDS rounds, each followed
+    by the raw replay of what it sent."""
     url = await fresh_database(server_url, SOURCE)
     # the production engine options (rabbit_postgres.runtime.ENGINE_OPTIONS)
     engine = new_engine(url)
     capture = Capture()
     capture.attach(engine)
-    app = make_app(PostgresUnitOfWorkFactory(engine), embedder=embedder)
+    app = make_app(PostgresUnitOfWorkFactory(engine), embedder=embedder, generator=generator)
     w = await world(app)
     await unlimited(app, w.owner, w.org)
     materials = [await w.ready_material(text) for text in texts(N)]
@@ -154,32 +197,37 @@ async def measure(server_url: str, embedder: Any) -> tuple[list[Measured], str]:
         await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{CLONE}"'))
         await connection.execute(sa.text(f'CREATE DATABASE "{CLONE}" TEMPLATE "{SOURCE}"'))
     await admin.dispose()
+    raw = await asyncpg.connect(plain_dsn(with_database(server_url, CLONE)))
+    await ensure_vector_codec({}, raw)
 
-    capture.on = True
-    start = time.perf_counter()
-    pending_ids = []
-    for material in materials:
-        created = await w.generate(material, (X,), scheduled_for=now)
-        pending_ids.append(created[0].id)
-    generate = Measured("generate one post", capture.take(), time.perf_counter() - start)
-
-    start = time.perf_counter()
+    size = -(-N // ROUNDS)
+    batches = [materials[start : start + size] for start in range(0, N, size)]
+    pending_ids: list[str] = []
     outcomes: dict[str, int] = {}
-    for pending_id in pending_ids:
-        outcome = await w.content.publishing.publish_platform(w.org, pending_id, X, now)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    publish = Measured("publish one post (1 platform)", capture.take(), time.perf_counter() - start)
-    capture.on = False
+
+    generate = Measured("generate one post")
+    for batch in batches:
+
+        async def generate_batch(batch: list[Any] = batch) -> None:
+            for material in batch:
+                created = await w.generate(material, (X,), scheduled_for=now)
+                pending_ids.append(created[0].id)
+
+        generate.add_round(*await timed_round(capture, raw, generate_batch))
+
+    publish = Measured("publish one post (1 platform)")
+    for start in range(0, N, size):
+
+        async def publish_batch(ids: list[str] = pending_ids[start : start + size]) -> None:
+            for pending_id in ids:
+                outcome = await w.content.publishing.publish_platform(w.org, pending_id, X, now)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+        publish.add_round(*await timed_round(capture, raw, publish_batch))
+
     assert outcomes == {"PUBLISHED": N}, outcomes
     about = await machine(engine)
     await engine.dispose()
-
-    raw = await asyncpg.connect(plain_dsn(with_database(server_url, CLONE)))
-    await ensure_vector_codec({}, raw)
-    for measured in (generate, publish):
-        start = time.perf_counter()
-        await replay(raw, measured.log)
-        measured.raw_seconds = time.perf_counter() - start
     await raw.close()
     return [generate, publish], about
 
@@ -187,21 +235,25 @@ async def measure(server_url: str, embedder: Any) -> tuple[list[Measured], str]:
 async def main() -> None:
     rows = []
     async with server() as server_url:
-        for label, embedder in (("instant", InstantEmbedder()), ("hashing", HashingEmbedder())):
-            measured, about = await measure(server_url, embedder)
+        for label, embedder, generator in (
+            ("instant", InstantEmbedder(), InstantGenerator()),
+            ("local stand-ins", HashingEmbedder(), TemplateContentGenerator()),
+        ):
+            measured, about = await measure(server_url, embedder, generator)
             rows.extend(m.row(label) for m in measured)
     print(f"machine: {about}")
     print(
         table(
             (
                 "transaction",
-                "embedder",
+                "AI ports",
                 "n",
                 "statements/op",
                 "transactions/op",
                 "use case ops/s",
                 "raw asyncpg ops/s",
                 "use case / raw",
+                f"per round: median (min-max) of {ROUNDS}",
             ),
             rows,
         )

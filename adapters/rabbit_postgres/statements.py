@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,20 +62,31 @@ class CompiledStatement:
     result_processors: tuple[Processor | None, ...]
     returns_rows: bool
     row_type: type[tuple[Any, ...]] | None
+    # derived once: only the positions that have a processor are visited per call
+    _named_defaults: tuple[tuple[str, Any], ...] = field(init=False, repr=False)
+    _binding: tuple[tuple[int, Processor], ...] = field(init=False, repr=False)
+    _reading: tuple[tuple[int, Processor], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        named = tuple(zip(self.names, self.defaults, strict=True))
+        binding = tuple((i, p) for i, p in enumerate(self.bind_processors) if p is not None)
+        reading = tuple((i, p) for i, p in enumerate(self.result_processors) if p is not None)
+        object.__setattr__(self, "_named_defaults", named)
+        object.__setattr__(self, "_binding", binding)
+        object.__setattr__(self, "_reading", reading)
 
     def arguments(self, values: Mapping[str, Any] | None) -> list[Any]:
         """The positional arguments for ``values`` (by parameter name), processed."""
         given = values or {}
-        arguments = []
-        for name, default, process in zip(
-            self.names, self.defaults, self.bind_processors, strict=True
-        ):
-            value = given.get(name, default)
+        arguments = [given.get(name, default) for name, default in self._named_defaults]
+        for index, value in enumerate(arguments):
             if value is _MISSING:
+                name = self.names[index]
                 raise StatementParameterError(f"no value for the parameter {name!r}")
-            if process is not None and value is not None:
-                value = process(value)
-            arguments.append(value)
+        for index, process in self._binding:
+            value = arguments[index]
+            if value is not None:
+                arguments[index] = process(value)
         return arguments
 
     def rows(self, records: Sequence[Any]) -> list[Any]:
@@ -84,19 +95,18 @@ class CompiledStatement:
         row_type = self.row_type
         if row_type is None:
             return list(records)
-        processors = self.result_processors
-        if not any(processors):
+        reading = self._reading
+        if not reading:
             return [tuple.__new__(row_type, record) for record in records]
-        return [
-            tuple.__new__(
-                row_type,
-                [
-                    value if process is None or value is None else process(value)
-                    for process, value in zip(processors, record, strict=True)
-                ],
-            )
-            for record in records
-        ]
+        rows = []
+        for record in records:
+            values = list(record)
+            for index, process in reading:
+                value = values[index]
+                if value is not None:
+                    values[index] = process(value)
+            rows.append(tuple.__new__(row_type, values))
+        return rows
 
 
 class Rows:
