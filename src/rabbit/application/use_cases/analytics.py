@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
+from rabbit.application.use_cases._base import UseCases
 from rabbit.domain.enums import MaterialStatus
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.policies.analytics import (
@@ -32,7 +33,7 @@ class Dashboard:
     credits_remaining: int
 
 
-class Analytics:
+class Analytics(UseCases):
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 

@@ -26,6 +26,7 @@ from datetime import datetime
 
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases.generation import Generation, Generator
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing
@@ -57,7 +58,7 @@ class _SlotResult:
     duplicates: int = 0
 
 
-class Autopilot:
+class Autopilot(UseCases):
     """A system use case: no actor; run by a scheduler, any number of workers at once."""
 
     def __init__(self, ports: Ports) -> None:

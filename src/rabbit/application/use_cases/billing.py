@@ -21,6 +21,7 @@ from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
 from rabbit.domain.errors import NotFoundError
@@ -47,7 +48,7 @@ class CreditBalance:
     current_period_end: datetime | None
 
 
-class Billing:
+class Billing(UseCases):
     """Tier changes, renewals, top-ups, and the balance and ledger queries."""
 
     def __init__(self, ports: Ports) -> None:

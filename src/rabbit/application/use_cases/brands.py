@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import FontPreference, VisualStyle
 from rabbit.domain.errors import NotFoundError
@@ -93,7 +94,7 @@ class UpdateBrand(_BrandFields):
     name: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class Brands:
+class Brands(UseCases):
     """Brand profiles of an organisation (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
     def __init__(self, ports: Ports) -> None:

@@ -14,6 +14,7 @@ from pydantic import Field
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import TokenCipher
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import ExternalSourceType
 from rabbit.domain.errors import NotFoundError
@@ -31,7 +32,7 @@ class AddExternalSource(Command):
     crawl_frequency: str = "0 0 * * *"
 
 
-class ExternalSources:
+class ExternalSources(UseCases):
     """Add and list a brand's sources (MANAGE_BRANDS to add, VIEW_ANALYTICS to list)."""
 
     def __init__(self, ports: Ports) -> None:

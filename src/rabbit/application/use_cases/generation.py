@@ -31,6 +31,7 @@ from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import ApprovalRequest, GenerationRequest, UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import check_duplicate, embed_one, store_embedding
 from rabbit.domain.enums import (
@@ -195,7 +196,7 @@ class Generator:
                 )
 
 
-class Generations:
+class Generations(UseCases):
     """Manual generation (CREATE_CONTENT)."""
 
     def __init__(self, ports: Ports) -> None:

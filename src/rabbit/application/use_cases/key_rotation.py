@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rabbit.application.context import Ports
 from rabbit.application.ports import TokenCipher, UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases.external_sources import reencrypt_secrets
 from rabbit.domain.model import ExternalSource
 
@@ -27,7 +28,7 @@ class RotationReport:
     sources: int
 
 
-class KeyRotation:
+class KeyRotation(UseCases):
     """A system job (no actor): run after a new key became the cipher's current one."""
 
     def __init__(self, ports: Ports) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import NotFoundError
@@ -38,7 +39,7 @@ class LinkedBrand:
     is_default: bool
 
 
-class Links:
+class Links(UseCases):
     """Link, unlink and list (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
     def __init__(self, ports: Ports) -> None:

@@ -24,6 +24,7 @@ from pydantic import Field
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import check_duplicate, embed_one, store_embedding
 from rabbit.domain.enums import (
@@ -65,7 +66,7 @@ class RecordAnalysis(Command):
     content_pillar: str | None = None
 
 
-class Materials:
+class Materials(UseCases):
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 

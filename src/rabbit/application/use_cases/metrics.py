@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from rabbit.application.context import Ports
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import Post, PostMetric
@@ -25,7 +26,7 @@ class RecordMetrics(Command):
     clicks: int = Field(default=0, ge=0)
 
 
-class Metrics:
+class Metrics(UseCases):
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 

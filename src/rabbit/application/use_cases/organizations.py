@@ -14,6 +14,7 @@ from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import MemberRole
 from rabbit.domain.errors import ConflictError, NotFoundError
@@ -54,7 +55,7 @@ class ChangeRole(Command):
     role: MemberRole
 
 
-class Organizations:
+class Organizations(UseCases):
     """Register users, create organisations, manage members."""
 
     def __init__(self, ports: Ports) -> None:

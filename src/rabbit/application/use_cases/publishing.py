@@ -48,6 +48,7 @@ from rabbit.application.ports import (
     PublishUnknownError,
     UnitOfWork,
 )
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases.embeddings import store_embedding
 from rabbit.application.use_cases.links import find_publishing_account
 from rabbit.domain.enums import (
@@ -133,7 +134,7 @@ class _Plan:
     media_urls: tuple[str, ...] = ()
 
 
-class Publishing:
+class Publishing(UseCases):
     """A system use case (the autopilot tick runs it; no actor)."""
 
     def __init__(self, ports: Ports) -> None:

@@ -33,6 +33,7 @@ from datetime import datetime
 
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.domain.enums import ContentType
 from rabbit.domain.policies.purging import is_due, purge_before
 
@@ -48,7 +49,7 @@ class PurgeReport:
     brands: int = 0
 
 
-class Purge:
+class Purge(UseCases):
     """A system job (no actor)."""
 
     def __init__(self, ports: Ports) -> None:

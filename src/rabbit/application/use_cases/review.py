@@ -13,6 +13,7 @@ from pydantic import Field
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
 from rabbit.domain.enums import ContentType, PendingPostStatus
@@ -31,7 +32,7 @@ class RejectPost(Command):
     review_notes: str | None = None
 
 
-class Review:
+class Review(UseCases):
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 

@@ -17,6 +17,7 @@ from pydantic import Field
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import NotFoundError
@@ -63,7 +64,7 @@ def next_slot(schedule: Schedule, after: datetime) -> datetime:
     return next_run_at(after, schedule.times, schedule.timezone, schedule.days_of_week)
 
 
-class Schedules:
+class Schedules(UseCases):
     """A brand's schedules (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
     def __init__(self, ports: Ports) -> None:

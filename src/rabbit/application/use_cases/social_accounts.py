@@ -21,6 +21,7 @@ from pydantic import Field, SecretStr
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import TokenCipher, UnitOfWork
+from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import SocialAccountType, SocialPlatform
 from rabbit.domain.errors import ConflictError, NotFoundError
@@ -50,7 +51,7 @@ class RefreshedTokens(Command):
     expected_version: int = Field(ge=1)
 
 
-class SocialAccounts:
+class SocialAccounts(UseCases):
     """The organisation's social accounts (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
     def __init__(self, ports: Ports) -> None:
