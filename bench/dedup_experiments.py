@@ -41,7 +41,6 @@ import re
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -56,10 +55,11 @@ from dedup_search import (
     QUERIES_PER_ORG,
     SINCE,
     SMALL_SAMPLE,
+    load,
     org_id,
     org_vectors,
-    sizes,
     truth,
+    workload,
 )
 from dedup_search import production as repository_search
 from pgvector import HalfVector
@@ -214,56 +214,6 @@ MARGIN = 25
 #: fp16 products (exact in float32) in float32 (<= 768 * 2^-24 = 4.6e-5) and the production
 #: cosine in float32 (three sums, <= ~2e-4): ~1.23e-3 in all; 0.002 leaves a margin.
 DELTA = 0.002
-
-# --------------------------------------------------------------------------------------
-# Loading (same generator, seeds and ids as dedup_search.load)
-# --------------------------------------------------------------------------------------
-
-
-async def load(
-    connection: asyncpg.Connection, org_sizes: list[int], chosen: set[int]
-) -> dict[str, Vectors]:
-    rng = np.random.default_rng(42)
-    await connection.copy_records_to_table(
-        "organizations",
-        records=[(org_id(i), f"Org {i}", f"org-{i}") for i in range(ORGANISATIONS)],
-        columns=["id", "name", "slug"],
-    )
-    kept: dict[str, Vectors] = {}
-    row = 0
-    stamps = NOW - timedelta(days=29)
-    for number, count in enumerate(org_sizes):
-        vectors = org_vectors(rng, count)  # drawn for every organisation: same stream
-        if number in chosen:
-            kept[org_id(number)] = vectors
-            records = [
-                (
-                    f"e{row + i:07d}",
-                    org_id(number),
-                    "POST",
-                    f"c{row + i:07d}",
-                    vectors[i],
-                    f"{row + i:016x}",
-                    stamps + timedelta(seconds=row + i),
-                )
-                for i in range(count)
-            ]
-            await connection.copy_records_to_table(
-                "content_embeddings",
-                records=records,
-                columns=[
-                    "id",
-                    "organization_id",
-                    "content_type",
-                    "content_id",
-                    "embedding",
-                    "content_hash",
-                    "created_at",
-                ],
-            )
-        row += count
-    return kept
-
 
 # --------------------------------------------------------------------------------------
 # Measurement
@@ -482,13 +432,7 @@ async def stop(connection: asyncpg.Connection) -> None:
 
 
 async def main(quick: bool) -> None:
-    rng = np.random.default_rng(1)
-    org_sizes = sizes(rng)
-    offsets: dict[str, int] = {}
-    position = 0
-    for number, count in enumerate(org_sizes):
-        offsets[org_id(number)] = position
-        position += count
+    org_sizes, offsets = workload()
     sample = set(range(BIG, ORGANISATIONS, ORGANISATIONS // SMALL_SAMPLE))
     big_numbers = set(range(2 if quick else BIG))
     chosen = big_numbers | sample if quick else set(range(ORGANISATIONS))
@@ -507,7 +451,7 @@ async def main(quick: bool) -> None:
                 await connection.execute(ddl)
 
             start = time.perf_counter()
-            kept = await load(connection, org_sizes, chosen)
+            kept = await load(connection, org_sizes, only=chosen, keep=chosen)
             loaded = sum(org_sizes[i] for i in chosen)
             load_time = time.perf_counter() - start
             start = time.perf_counter()

@@ -82,48 +82,59 @@ def org_id(number: int) -> str:
     return f"org{number:04d}"
 
 
-async def load(connection: asyncpg.Connection, org_sizes: list[int]) -> dict[str, Vectors]:
-    """COPY the organisations and their embeddings; the vectors of the measured ones."""
+async def load(
+    connection: asyncpg.Connection,
+    org_sizes: list[int],
+    *,
+    only: set[int] | None = None,
+    keep: set[int] | None = None,
+) -> dict[str, Vectors]:
+    """COPY the organisations and the embeddings of ``only`` (default: all of them); the
+    vectors of ``keep`` (default: the measured ones, the big five and a sample of the small).
+    The vectors of every organisation are drawn, loaded or not, so a subset gets the same
+    vectors, ids and timestamps as the full load."""
     rng = np.random.default_rng(42)
     await connection.copy_records_to_table(
         "organizations",
         records=[(org_id(i), f"Org {i}", f"org-{i}") for i in range(ORGANISATIONS)],
         columns=["id", "name", "slug"],
     )
-    measured = set(range(BIG)) | set(range(BIG, ORGANISATIONS, ORGANISATIONS // SMALL_SAMPLE))
+    if keep is None:
+        keep = set(range(BIG)) | set(range(BIG, ORGANISATIONS, ORGANISATIONS // SMALL_SAMPLE))
     kept: dict[str, Vectors] = {}
     row = 0
+    stamps = NOW - timedelta(days=29)
     for number, count in enumerate(org_sizes):
         vectors = org_vectors(rng, count)
-        if number in measured:
+        if number in keep:
             kept[org_id(number)] = vectors
-        stamps = NOW - timedelta(days=29)
-        records = [
-            (
-                f"e{row + i:07d}",
-                org_id(number),
-                "POST",
-                f"c{row + i:07d}",
-                vectors[i],
-                f"{row + i:016x}",
-                stamps + timedelta(seconds=row + i),
+        if only is None or number in only:
+            records = [
+                (
+                    f"e{row + i:07d}",
+                    org_id(number),
+                    "POST",
+                    f"c{row + i:07d}",
+                    vectors[i],
+                    f"{row + i:016x}",
+                    stamps + timedelta(seconds=row + i),
+                )
+                for i in range(count)
+            ]
+            await connection.copy_records_to_table(
+                "content_embeddings",
+                records=records,
+                columns=[
+                    "id",
+                    "organization_id",
+                    "content_type",
+                    "content_id",
+                    "embedding",
+                    "content_hash",
+                    "created_at",
+                ],
             )
-            for i in range(count)
-        ]
         row += count
-        await connection.copy_records_to_table(
-            "content_embeddings",
-            records=records,
-            columns=[
-                "id",
-                "organization_id",
-                "content_type",
-                "content_id",
-                "embedding",
-                "content_hash",
-                "created_at",
-            ],
-        )
     return kept
 
 
@@ -210,14 +221,19 @@ def quantile(values: list[float], q: float) -> float:
     return float(np.quantile(np.array(values), q)) * 1000
 
 
-async def main() -> None:
-    rng = np.random.default_rng(1)
-    org_sizes = sizes(rng)
+def workload() -> tuple[list[int], dict[str, int]]:
+    """The organisations' sizes and the row number each one's ids start at."""
+    org_sizes = sizes(np.random.default_rng(1))
     offsets: dict[str, int] = {}
     position = 0
     for number, count in enumerate(org_sizes):
         offsets[org_id(number)] = position
         position += count
+    return org_sizes, offsets
+
+
+async def main() -> None:
+    org_sizes, offsets = workload()
     async with server() as server_url:
         url = await fresh_database(server_url, "rabbit_bench_dedup")
         dsn = to_sqlalchemy_url(url).set(drivername="postgresql").render_as_string(False)
