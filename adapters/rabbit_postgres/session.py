@@ -95,8 +95,11 @@ class PostgresSession:
             transaction = driver.transaction()
             await transaction.start()
         except BaseException as exc:
+            # no ``async with`` exit follows a failed enter: give the connection back here
             self.state = SessionState.ROLLED_BACK
-            raise await self._failed(exc) from exc
+            error = await self._failed(exc)
+            await self._release()
+            raise error from exc
         self._transaction = transaction
         self.state = SessionState.ACTIVE
 
@@ -124,9 +127,13 @@ class PostgresSession:
             if self.state is SessionState.ACTIVE:
                 await self.rollback()
         finally:
-            pooled, self._pooled, self._driver = self._pooled, None, None
-            if pooled is not None and pooled.is_valid:
-                await greenlet_spawn(pooled.close)
+            await self._release()
+
+    async def _release(self) -> None:
+        """Give the connection back to the pool (unless it was discarded)."""
+        pooled, self._pooled, self._driver = self._pooled, None, None
+        if pooled is not None and pooled.is_valid:
+            await greenlet_spawn(pooled.close)
 
     def _require(self, state: SessionState, action: str) -> None:
         if self.state is not state:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -217,5 +218,26 @@ async def test_plain_sqlalchemy_reads_and_writes_vectors_on_a_connection_units_o
             assert [tuple(vector) for vector in read] == [pytest.approx(VECTOR, rel=1e-6)] * 2
             await connection.execute(sa.delete(content_embeddings))
             await connection.execute(sa.delete(organizations))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_unit_of_work_that_fails_to_begin_gives_its_connection_back(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``async with`` runs no exit after a failed enter: begin itself must release."""
+    engine = new_engine(postgres_url, pool_size=1, max_overflow=0, pool_timeout=2)
+
+    async def broken(info: Any, connection: Any) -> None:
+        raise RuntimeError("codec set-up failed")
+
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr("rabbit_postgres.session.ensure_vector_codec", broken)
+            with pytest.raises(RuntimeError, match="codec set-up failed"):
+                async with PostgresUnitOfWork(engine):
+                    pass
+        async with PostgresUnitOfWork(engine) as uow:  # the pool's only connection
+            assert await uow.organizations.get("missing") is None
     finally:
         await engine.dispose()
