@@ -268,15 +268,6 @@ class PostgresSession:
         statement = cached_select(mapping, _shape(conditions), live=live, counted=True)
         return int(await self.scalar(statement, _parameters(conditions)))
 
-    async def one(
-        self, mapping: EntityMapping[E], *where: sa.ColumnElement[bool], for_update: bool = False
-    ) -> E | None:
-        statement = sa.select(*mapping.columns).where(*where)
-        if for_update:
-            statement = statement.with_for_update()
-        row = (await self.execute(statement)).first()
-        return None if row is None else mapping.entity_from(row)
-
     async def many(
         self,
         mapping: EntityMapping[E],
@@ -310,10 +301,6 @@ class PostgresSession:
         result = await self.execute(cached_replace(table), parameters)
         if result.rowcount == 0:
             raise NotFoundError(entity_name(table.name), str(values["id"]))
-
-    async def count(self, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
-        statement = sa.select(sa.func.count()).select_from(table).where(*where)
-        return int(await self.scalar(statement))
 
     async def delete(self, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
         """Hard delete (the foreign keys cascade or set null); the number of rows removed."""
