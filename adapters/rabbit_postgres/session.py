@@ -52,8 +52,7 @@ _CONNECTION_ERRORS = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.CannotConnectNowError,
-    OSError,
-    ConnectionError,
+    OSError,  # ConnectionError included
 )
 
 
