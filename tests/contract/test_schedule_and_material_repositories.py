@@ -29,6 +29,8 @@ async def test_schedule_round_trip_preserves_every_field(
     await backend.seed(schedule)
 
     assert await backend.read(lambda uow: uow.schedules.get(org.id, schedule.id)) == schedule
+    locked = await backend.read(lambda uow: uow.schedules.get(org.id, schedule.id, for_update=True))
+    assert locked == schedule
 
 
 async def test_get_schedule_returns_none_for_another_organizations_row(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import Ports
 from rabbit.application.use_cases.autopilot import Autopilot
-from rabbit.application.use_cases.schedules import CreateSchedule, claim_next_due
+from rabbit.application.use_cases.schedules import CreateSchedule, claim_next_due, finish_claim
 from rabbit.domain.enums import ScheduleFrequency
 from use_cases.app import App
 from use_cases.content_support import TOPICS, World, X, world
@@ -59,12 +59,14 @@ async def claim_all(ports: Ports, now: datetime) -> list[Claim]:
     claims = []
     while True:
         async with ports.uow() as uow:
-            claimed = await claim_next_due(uow, now)
-            if claimed is None:
+            claim = await claim_next_due(uow, now, hold=ports.config.slot_hold)
+            if claim is None:
                 return claims
-            schedule, slot = claimed
             await uow.commit()
-        claims.append((schedule.id, slot))
+        async with ports.uow() as uow:  # the slot's work would happen here
+            assert await finish_claim(uow, claim, now) is not None
+            await uow.commit()
+        claims.append((claim.schedule.id, claim.slot))
 
 
 async def claim_round(pool: list[Ports], now: datetime) -> tuple[Counter[Claim], int]:

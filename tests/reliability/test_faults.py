@@ -144,7 +144,7 @@ async def test_a_deduction_killed_between_the_counter_and_the_ledger_row_changes
     assert await ledger_balances(w)
 
 
-async def test_a_claim_killed_before_its_posts_are_written_leaves_the_slot_due_for_a_retry(
+async def test_a_claim_killed_before_its_posts_are_written_runs_again_when_the_hold_ends(
     reliability_engine: AsyncEngine,
 ) -> None:
     store, w = await setup(reliability_engine)
@@ -159,19 +159,26 @@ async def test_a_claim_killed_before_its_posts_are_written_leaves_the_slot_due_f
     now = schedule.next_run_at + timedelta(minutes=1)
     w.app.clock.set(now)
     autopilot = Autopilot(w.app.ports)
+    hold = w.app.ports.config.slot_hold
 
     await killed(store, ("pending_posts", "add"), lambda: autopilot.tick(now))
 
     async with w.app.ports.uow() as uow:
-        assert await uow.pending_posts.find(w.org) == []
+        assert await uow.pending_posts.find(w.org) == []  # the posts' transaction rolled back
         [stored] = await uow.schedules.find(w.org)
-        assert stored.next_run_at == schedule.next_run_at  # the claim rolled back
+        assert stored.next_run_at == now + hold  # still held by the dead attempt
     assert await ledger_balances(w)
+    assert (await autopilot.tick(now)).schedules_run == 0  # nobody else runs a held slot
 
+    now += hold
+    w.app.clock.set(now)
     report = await autopilot.tick(now)
 
     assert report.schedules_run == 1
     assert report.posts_generated == 1
     assert report.published == 1
+    async with w.app.ports.uow() as uow:
+        [pending] = await uow.pending_posts.find(w.org)
+        assert pending.scheduled_for == now  # the slot, late by the hold
     assert await ledger_balances(w)
     assert (await autopilot.tick(now)).schedules_run == 0

@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rabbit.application.use_cases.schedules import CreateSchedule, UpdateSchedule, claim_next_due
+from rabbit.application.use_cases.schedules import (
+    CreateSchedule,
+    UpdateSchedule,
+    claim_next_due,
+    finish_claim,
+)
 from rabbit.domain.enums import MemberRole, ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 
@@ -14,6 +19,9 @@ from .app import App
 from .content_support import world
 
 X = SocialPlatform.TWITTER
+
+
+HOLD = timedelta(minutes=10)
 
 
 def daily(times: tuple[str, ...] = ("10:00",), **kwargs: object) -> CreateSchedule:
@@ -93,26 +101,32 @@ async def test_a_paused_schedule_is_not_claimed_and_resumes_at_the_next_slot(app
     await schedules.pause_schedule(w.owner, w.org, schedule.id)
     later = app.clock.advance(timedelta(days=2))
     async with app.ports.uow() as uow:
-        assert await claim_next_due(uow, later) is None
+        assert await claim_next_due(uow, later, hold=HOLD) is None
     resumed = await schedules.resume_schedule(w.owner, w.org, schedule.id)
     assert resumed.is_active
     assert resumed.next_run_at == datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 
-async def test_a_claim_returns_the_slot_and_advances_past_now_once(app: App) -> None:
+async def test_a_claim_holds_the_slot_and_finishing_advances_past_now_once(app: App) -> None:
     w = await world(app)
     schedule = await w.content.schedules.create_schedule(w.owner, w.org, w.brand, daily())
     now = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # two slots were missed
     async with app.ports.uow() as uow:
-        claimed = await claim_next_due(uow, now)
+        claim = await claim_next_due(uow, now, hold=HOLD)
         await uow.commit()
-    assert claimed is not None
-    claimed_schedule, slot = claimed
-    assert claimed_schedule.id == schedule.id
-    assert slot == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-    assert claimed_schedule.next_run_at == datetime(2026, 3, 5, 10, 0, tzinfo=UTC)
+    assert claim is not None
+    assert claim.schedule.id == schedule.id
+    assert claim.slot == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    assert claim.held_until == now + HOLD
     async with app.ports.uow() as uow:
-        assert await claim_next_due(uow, now) is None
+        assert await claim_next_due(uow, now, hold=HOLD) is None  # held: not due
+        finished = await finish_claim(uow, claim, now)
+        await uow.commit()
+    assert finished is not None
+    assert finished.next_run_at == datetime(2026, 3, 5, 10, 0, tzinfo=UTC)
+    async with app.ports.uow() as uow:
+        assert await claim_next_due(uow, now + HOLD, hold=HOLD) is None
+        assert await finish_claim(uow, claim, now) is None  # a claim finishes once
 
 
 async def test_an_uncommitted_claim_leaves_the_slot_due(app: App) -> None:
@@ -120,6 +134,43 @@ async def test_an_uncommitted_claim_leaves_the_slot_due(app: App) -> None:
     await w.content.schedules.create_schedule(w.owner, w.org, w.brand, daily())
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     async with app.ports.uow() as uow:
-        assert await claim_next_due(uow, now) is not None
+        assert await claim_next_due(uow, now, hold=HOLD) is not None
     async with app.ports.uow() as uow:
-        assert await claim_next_due(uow, now) is not None
+        assert await claim_next_due(uow, now, hold=HOLD) is not None
+
+
+async def test_a_slot_whose_worker_died_falls_due_again_when_the_hold_runs_out(
+    app: App,
+) -> None:
+    w = await world(app)
+    await w.content.schedules.create_schedule(w.owner, w.org, w.brand, daily())
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    async with app.ports.uow() as uow:
+        lost = await claim_next_due(uow, now, hold=HOLD)
+        await uow.commit()
+    assert lost is not None  # ... and its worker never finishes it
+    async with app.ports.uow() as uow:
+        assert await claim_next_due(uow, now + HOLD - timedelta(seconds=1), hold=HOLD) is None
+        again = await claim_next_due(uow, now + HOLD, hold=HOLD)
+        await uow.commit()
+    assert again is not None
+    async with app.ports.uow() as uow:
+        assert await finish_claim(uow, lost, now + HOLD) is None  # the old hold is gone
+        assert await finish_claim(uow, again, now + HOLD) is not None
+
+
+async def test_a_schedule_edited_during_the_hold_keeps_the_edit(app: App) -> None:
+    w = await world(app)
+    schedules = w.content.schedules
+    schedule = await schedules.create_schedule(w.owner, w.org, w.brand, daily())
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    async with app.ports.uow() as uow:
+        claim = await claim_next_due(uow, now, hold=HOLD)
+        await uow.commit()
+    assert claim is not None
+    app.clock.set(now)
+    await schedules.pause_schedule(w.owner, w.org, schedule.id)
+    async with app.ports.uow() as uow:
+        assert await finish_claim(uow, claim, now) is None
+    (stored,) = await schedules.list_schedules(w.owner, w.org)
+    assert not stored.is_active

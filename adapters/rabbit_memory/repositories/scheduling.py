@@ -16,7 +16,10 @@ class MemoryScheduleRepository:
     async def add(self, schedule: Schedule) -> None:
         self._schedules.insert(schedule)
 
-    async def get(self, organization_id: str, schedule_id: str) -> Schedule | None:
+    async def get(
+        self, organization_id: str, schedule_id: str, *, for_update: bool = False
+    ) -> Schedule | None:
+        # for_update: units of work of the memory store already run one at a time (ADR 0005)
         schedule = self._schedules.get(schedule_id)
         if schedule is None or schedule.organization_id != organization_id:
             return None

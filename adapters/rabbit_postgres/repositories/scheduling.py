@@ -30,9 +30,14 @@ class PostgresScheduleRepository:
     async def add(self, schedule: Schedule) -> None:
         await self._session.insert(SCHEDULES, schedule)
 
-    async def get(self, organization_id: str, schedule_id: str) -> Schedule | None:
+    async def get(
+        self, organization_id: str, schedule_id: str, *, for_update: bool = False
+    ) -> Schedule | None:
         return await self._session.one_where(
-            SCHEDULES, ("organization_id", "=", organization_id), ("id", "=", schedule_id)
+            SCHEDULES,
+            ("organization_id", "=", organization_id),
+            ("id", "=", schedule_id),
+            for_update=for_update,
         )
 
     async def find(self, organization_id: str, *, brand_id: str | None = None) -> list[Schedule]:

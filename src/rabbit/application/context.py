@@ -29,6 +29,10 @@ class CoreConfig:
     purge_retention: timedelta = field(default_factory=lambda: timedelta(days=30))
     dedup_window: timedelta = field(default_factory=lambda: timedelta(days=30))
     analytics_window: timedelta = field(default_factory=lambda: timedelta(days=30))
+    slot_hold: timedelta = field(default_factory=lambda: timedelta(minutes=10))
+    """How long a claimed schedule slot stays with its worker while the models write its
+    posts (outside any transaction); a worker that dies lets the slot fall due again after
+    this."""
     tick_batch_size: int = 100
     enterprise_allowance: int = 10_000
 

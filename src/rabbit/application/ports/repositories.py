@@ -211,7 +211,12 @@ class BrandAccountLinkRepository(Protocol):
 
 class ScheduleRepository(Protocol):
     async def add(self, schedule: Schedule) -> None: ...
-    async def get(self, organization_id: str, schedule_id: str) -> Schedule | None: ...
+    async def get(
+        self, organization_id: str, schedule_id: str, *, for_update: bool = False
+    ) -> Schedule | None:
+        """With ``for_update``, the row stays locked until the unit of work ends."""
+        ...
+
     async def find(self, organization_id: str, *, brand_id: str | None = None) -> list[Schedule]:
         """Schedules by created_at, then id."""
         ...

@@ -2,18 +2,26 @@
 
 One tick at ``now``:
 
-1. Claim due schedules one at a time. Each claim is one unit of work: lock the schedule
-   (skip locked), advance ``next_run_at`` past ``now``, select materials by the schedule's
-   strategy, generate and deduplicate (a TOO_SIMILAR candidate is skipped and the next one
-   tried), create the pending posts scheduled for the claimed slot, commit. The slot and its
-   posts therefore commit together: a crash before the commit leaves the slot due for the
-   next tick, and a slot is never run twice. A schedule whose brand is gone, that has no
-   usable material, or whose organisation lacks credits still advances (the slot is
-   skipped, counted in the report), so one bad schedule never blocks the others.
+1. Claim due schedules one at a time, with no model call inside a transaction:
+   - claim (one short unit of work): lock a due schedule (skip locked) and *hold* its slot
+     (``next_run_at`` pushed to ``now + slot_hold``), load the brand, rank the materials by the
+     schedule's strategy, read the angle performance; commit;
+   - for each candidate material: the content generator and the embedder write the post(s)
+     outside any transaction; then one unit of work checks the hold is still this worker's,
+     checks duplicates (a TOO_SIMILAR candidate is rolled back and the next one tried),
+     charges, creates the pending posts scheduled for the claimed slot and advances
+     ``next_run_at`` past ``now`` — all commit together;
+   - a slot that gets no post (brand gone, no usable material, all too similar, no credits,
+     the generator refused) still advances, counted as skipped, so one bad schedule never
+     blocks the others.
+   A worker that dies while holding a slot leaves it due again when the hold runs out; a
+   schedule edited, paused or deleted during the hold is left as the edit made it (the
+   worker writes nothing for that slot). A slot is never run twice.
 2. Publish every due approved post (:class:`~.publishing.Publishing`).
 3. Expire stale pending posts.
 
-A second tick at the same ``now`` finds no due schedule (they were advanced past ``now``),
+A second tick at the same ``now`` finds no due schedule (they were advanced or held past
+``now``),
 no due post without a recorded outcome, and nothing left to expire: it changes nothing.
 Several workers at once claim disjoint schedules and posts (skip locked), and the publish
 attempts' uniqueness keeps each platform post single.
@@ -23,18 +31,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
-from rabbit.application.use_cases.generation import Generation, Generator
+from rabbit.application.use_cases.generation import Drafted, Generation, Generator
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import Review
-from rabbit.application.use_cases.schedules import claim_next_due
+from rabbit.application.use_cases.schedules import SlotClaim, claim_next_due, finish_claim
 from rabbit.domain.enums import GenerationMode
 from rabbit.domain.errors import ConflictError, DomainError, DuplicateContentError
-from rabbit.domain.model import BrandProfile, PendingPost, Schedule
+from rabbit.domain.model import BrandProfile, PendingPost
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,12 @@ class TickReport:
     failed: int = 0
     """Pending posts that became FAILED."""
     expired: int = 0
+
+
+class _Outcome(Enum):
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+    HOLD_LOST = "hold lost"
 
 
 @dataclass
@@ -93,48 +107,73 @@ class Autopilot(UseCases):
         )
 
     async def _run_one_schedule(self, now: datetime) -> _SlotResult | None:
-        async with self._ports.uow() as uow:
-            claimed = await claim_next_due(uow, now)
-            if claimed is None:
+        """Claim one due slot and give it its posts (or skip it); None when none is due."""
+        ports = self._ports
+        async with ports.uow() as uow:
+            claim = await claim_next_due(uow, now, hold=ports.config.slot_hold)
+            if claim is None:
                 return None
-            schedule, slot = claimed
-            result = await self._generate_for(uow, schedule, slot, now)
+            schedule = claim.schedule
+            brand = await uow.brands.get(schedule.organization_id, schedule.brand_profile_id)
+            candidates = []
+            rates = {}
+            if brand is not None:
+                candidates = await rank_materials(
+                    ports, uow, brand, schedule.material_strategy, now
+                )
+                rates = await self._generator.angle_rates(uow, brand, now)
             await uow.commit()
+        result = _SlotResult(brand=brand)
+        if brand is not None:
+            for material in candidates:
+                request = Generation(
+                    brand=brand,
+                    material=material,
+                    platforms=schedule.platforms,
+                    mode=GenerationMode.AUTOPILOT,
+                    auto_approve=brand.auto_approve and schedule.auto_approve,
+                    unique_per_platform=schedule.unique_per_platform,
+                    schedule=schedule,
+                    scheduled_for=claim.slot,
+                )
+                try:
+                    drafted = await self._generator.draft(request, rates)  # no transaction
+                except DomainError:
+                    break  # the generator refused: the slot is skipped
+                outcome = await self._store(claim, request, drafted, now)
+                if outcome is _Outcome.DUPLICATE:
+                    result.duplicates += 1
+                    continue
+                if isinstance(outcome, tuple):
+                    result.created = outcome
+                    return result
+                if outcome is _Outcome.HOLD_LOST:
+                    return result
+                break  # no credits: the slot is skipped
+        await self._finish_without_posts(claim, now)
         return result
 
-    async def _generate_for(
-        self, uow: UnitOfWork, schedule: Schedule, slot: datetime, now: datetime
-    ) -> _SlotResult:
-        brand = await uow.brands.get(schedule.organization_id, schedule.brand_profile_id)
-        if brand is None:
-            return _SlotResult()
-        result = _SlotResult(brand=brand)
-        for material in await rank_materials(
-            self._ports, uow, brand, schedule.material_strategy, now
-        ):
+    async def _store(
+        self, claim: SlotClaim, request: Generation, drafted: Drafted, now: datetime
+    ) -> tuple[PendingPost, ...] | _Outcome:
+        """One unit of work: if the slot is still held, the posts, the charge and the
+        schedule's advance commit together."""
+        async with self._ports.uow() as uow:
+            if await finish_claim(uow, claim, now) is None:
+                return _Outcome.HOLD_LOST
             try:
-                created = await self._generator.generate(
-                    uow,
-                    Generation(
-                        brand=brand,
-                        material=material,
-                        platforms=schedule.platforms,
-                        mode=GenerationMode.AUTOPILOT,
-                        auto_approve=brand.auto_approve and schedule.auto_approve,
-                        unique_per_platform=schedule.unique_per_platform,
-                        schedule=schedule,
-                        scheduled_for=slot,
-                    ),
-                )
+                created = await self._generator.store(uow, request, drafted, now)
             except DuplicateContentError:
-                result.duplicates += 1
-                continue
+                return _Outcome.DUPLICATE  # rolled back: the slot stays held
             except ConflictError:
-                raise  # a write was refused: roll the whole slot back, retry next tick
+                raise  # a write was refused: nothing commits; the hold runs out, then a retry
             except DomainError:
-                # no credits, or the generator refused: raised before any write of this
-                # generation, so the slot is skipped and the schedule still advances
-                break
-            result.created = tuple(created)
-            break
-        return result
+                return _Outcome.SKIPPED  # no credits: raised before any write
+            await uow.commit()
+        return tuple(created)
+
+    async def _finish_without_posts(self, claim: SlotClaim, now: datetime) -> None:
+        """A slot that gets no post still advances (if it is still held)."""
+        async with self._ports.uow() as uow:
+            if await finish_claim(uow, claim, now) is not None:
+                await uow.commit()

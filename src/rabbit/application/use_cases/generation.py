@@ -22,7 +22,8 @@ told about PENDING posts after the commit (best effort), never inside the transa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pydantic import Field
@@ -30,11 +31,17 @@ from pydantic import Field
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
-from rabbit.application.ports import ApprovalRequest, GenerationRequest, UnitOfWork
+from rabbit.application.ports import (
+    ApprovalRequest,
+    GeneratedContent,
+    GenerationRequest,
+    UnitOfWork,
+)
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import check_duplicate, embed_one, store_embedding
 from rabbit.domain.enums import (
+    ContentAngle,
     ContentType,
     CreditAction,
     GenerationMode,
@@ -45,7 +52,7 @@ from rabbit.domain.enums import (
 from rabbit.domain.errors import DuplicateContentError, NotFoundError, ValidationError
 from rabbit.domain.model import BrandProfile, Material, PendingPost, Schedule
 from rabbit.domain.policies.analytics import angle_rates
-from rabbit.domain.policies.angles import choose_angle
+from rabbit.domain.policies.angles import AngleChoice, choose_angle
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.pricing import price
 from rabbit.domain.policies.similarity import Verdict
@@ -76,27 +83,53 @@ class Generation:
     scheduled_for: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One post as the models wrote it: not checked for duplicates, not stored."""
+
+    pending_id: str
+    platforms: tuple[SocialPlatform, ...]
+    content: GeneratedContent
+    vector: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Drafted:
+    """A generation's drafts and the angle they were written from."""
+
+    choice: AngleChoice
+    drafts: tuple[Draft, ...]
+
+
 class Generator:
-    """The generation steps inside a caller's unit of work (no commit here)."""
+    """The steps of a generation, split so that no model call runs inside a transaction:
+    :meth:`angle_rates` reads (a caller's unit of work), :meth:`draft` calls the models (no
+    unit of work), :meth:`store` checks duplicates, charges and writes (a caller's unit of
+    work, which commits)."""
 
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
         self._credits = Credits(ports)
 
-    async def generate(self, uow: UnitOfWork, request: Generation) -> list[PendingPost]:
-        ports = self._ports
-        now = ports.clock.now()
-        org = request.brand.organization_id
-        if request.material.status not in GENERATABLE:
-            raise ValidationError("material_id", "the material is not READY or USED")
+    async def angle_rates(
+        self, uow: UnitOfWork, brand: BrandProfile, now: datetime
+    ) -> dict[ContentAngle, float]:
+        """The brand's engagement rate per angle over the analytics window."""
         posts = await uow.posts.find(
-            org, brand_id=request.brand.id, published_since=now - ports.config.analytics_window
+            brand.organization_id,
+            brand_id=brand.id,
+            published_since=now - self._ports.config.analytics_window,
         )
+        return angle_rates(posts)
+
+    async def draft(self, request: Generation, rates: Mapping[ContentAngle, float]) -> Drafted:
+        """Choose the angle, then ask the content generator and the embedder for each post
+        (one per platform with ``unique_per_platform``). Raises the generator's
+        DomainError, or ValidationError for a material that cannot be generated from."""
+        ports = self._ports
+        _require_generatable(request.material)
         choice = choose_angle(
-            request.material.suggested_angles,
-            angle_rates(posts),
-            ports.random,
-            ports.config.exploration_rate,
+            request.material.suggested_angles, rates, ports.random, ports.config.exploration_rate
         )
         groups = (
             [(p,) for p in request.platforms]
@@ -104,7 +137,6 @@ class Generator:
             else [request.platforms]
         )
         drafts = []
-        exclude: list[tuple[ContentType, str]] = [(ContentType.MATERIAL, request.material.id)]
         for platforms in groups:
             generated = await ports.generator.generate(
                 GenerationRequest(
@@ -115,11 +147,27 @@ class Generator:
                 )
             )
             vector = await embed_one(ports, generated.content)
+            drafts.append(Draft(ports.ids.new_id(), platforms, generated, vector))
+        return Drafted(choice, tuple(drafts))
+
+    async def store(
+        self, uow: UnitOfWork, request: Generation, drafted: Drafted, now: datetime
+    ) -> list[PendingPost]:
+        """Check every draft for duplicates, charge once, create the pending posts.
+
+        Raises DuplicateContentError (a TOO_SIMILAR draft) or InsufficientCreditsError
+        before any write, so a caller may go on in its unit of work after catching them."""
+        ports = self._ports
+        org = request.brand.organization_id
+        _require_generatable(request.material)
+        exclude: list[tuple[ContentType, str]] = [(ContentType.MATERIAL, request.material.id)]
+        reasons = []
+        for draft in drafted.drafts:
             check = await check_duplicate(
                 uow,
                 org,
-                generated.content,
-                vector,
+                draft.content.content,
+                draft.vector,
                 now,
                 window=ports.config.dedup_window,
                 exclude=exclude,
@@ -130,41 +178,46 @@ class Generator:
                 raise DuplicateContentError(
                     check.similarity, check.match.content_type, check.match.content_id
                 )
-            pending_id = ports.ids.new_id()
-            exclude.append((ContentType.PENDING_POST, pending_id))
-            reason = choice.reason
+            exclude.append((ContentType.PENDING_POST, draft.pending_id))
+            reason = drafted.choice.reason
             if check.verdict is Verdict.SIMILAR:
                 reason += f"; similar ({check.similarity:.2f}) to recent content"
-            drafts.append((pending_id, platforms, generated, vector, reason))
+            reasons.append(reason)
         # One charge for the whole generation: it either books every post or (raising
-        # InsufficientCreditsError before any write) none, so a caller may go on in its unit
-        # of work after catching it.
+        # InsufficientCreditsError before any write) none.
+        drafts = drafted.drafts
         await self._credits.charge(
             uow,
             org,
             price(CreditAction.GENERATE) * len(drafts),
             CreditAction.GENERATE,
             description=f"generation of {len(drafts)} post(s)",
-            related_post_id=drafts[0][0],
+            related_post_id=drafts[0].pending_id,
         )
         created = []
-        for pending_id, platforms, generated, vector, reason in drafts:
+        for draft, reason in zip(drafts, reasons, strict=True):
             embedding = await store_embedding(
-                ports, uow, org, ContentType.PENDING_POST, pending_id, generated.content, vector
+                ports,
+                uow,
+                org,
+                ContentType.PENDING_POST,
+                draft.pending_id,
+                draft.content.content,
+                draft.vector,
             )
             pending = PendingPost(
-                id=pending_id,
+                id=draft.pending_id,
                 organization_id=org,
                 brand_profile_id=request.brand.id,
                 material_id=request.material.id,
                 schedule_id=request.schedule.id if request.schedule else None,
-                platforms=platforms,
-                content=generated.content,
-                hashtags=generated.hashtags,
-                media_urls=generated.media_urls,
-                angle=choice.angle,
+                platforms=draft.platforms,
+                content=draft.content.content,
+                hashtags=draft.content.hashtags,
+                media_urls=draft.content.media_urls,
+                angle=drafted.choice.angle,
                 angle_reason=reason,
-                is_exploration=choice.is_exploration,
+                is_exploration=drafted.choice.is_exploration,
                 generation_mode=request.mode.value,
                 scheduled_for=request.scheduled_for or now,
                 embedding_id=embedding.id,
@@ -196,6 +249,11 @@ class Generator:
                 )
 
 
+def _require_generatable(material: Material) -> None:
+    if material.status not in GENERATABLE:
+        raise ValidationError("material_id", "the material is not READY or USED")
+
+
 class Generations(UseCases):
     """Manual generation (CREATE_CONTENT)."""
 
@@ -209,26 +267,39 @@ class Generations(UseCases):
         """Raises DuplicateContentError or InsufficientCreditsError having written nothing."""
         if len(set(command.platforms)) != len(command.platforms):
             raise ValidationError("platforms", "platforms must be distinct")
-        async with self._ports.uow() as uow:
+        ports = self._ports
+        now = ports.clock.now()
+        async with ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            brand = await uow.brands.get(organization_id, command.brand_profile_id)
-            if brand is None:
-                raise NotFoundError("brand_profile", command.brand_profile_id)
-            material = await uow.materials.get(organization_id, command.material_id)
-            if material is None:
-                raise NotFoundError("material", command.material_id)
-            created = await self._generator.generate(
-                uow,
-                Generation(
-                    brand=brand,
-                    material=material,
-                    platforms=command.platforms,
-                    mode=GenerationMode.MANUAL,
-                    auto_approve=brand.auto_approve,
-                    unique_per_platform=command.unique_per_platform,
-                    scheduled_for=command.scheduled_for,
-                ),
-            )
+            brand, material = await _brand_and_material(uow, organization_id, command)
+            rates = await self._generator.angle_rates(uow, brand, now)
+        request = Generation(
+            brand=brand,
+            material=material,
+            platforms=command.platforms,
+            mode=GenerationMode.MANUAL,
+            auto_approve=brand.auto_approve,
+            unique_per_platform=command.unique_per_platform,
+            scheduled_for=command.scheduled_for,
+        )
+        drafted = await self._generator.draft(request, rates)  # the models: no transaction
+        async with ports.uow() as uow:
+            # read again: the brand or the material may have changed during the models' call
+            brand, material = await _brand_and_material(uow, organization_id, command)
+            request = replace(request, brand=brand, material=material)
+            created = await self._generator.store(uow, request, drafted, now)
             await uow.commit()
         await self._generator.notify(brand, created)
         return created
+
+
+async def _brand_and_material(
+    uow: UnitOfWork, organization_id: str, command: GeneratePost
+) -> tuple[BrandProfile, Material]:
+    brand = await uow.brands.get(organization_id, command.brand_profile_id)
+    if brand is None:
+        raise NotFoundError("brand_profile", command.brand_profile_id)
+    material = await uow.materials.get(organization_id, command.material_id)
+    if material is None:
+        raise NotFoundError("material", command.material_id)
+    return brand, material

@@ -2,15 +2,17 @@
 
 ``next_run_at`` is always the first slot strictly after the clock's now (on create, update
 and resume), so a schedule never fires for a slot that passed while it was being edited or
-paused. Claiming (a system call of the autopilot tick, see :func:`claim_next_due`) locks a
-due schedule, skipping rows other workers hold, and advances ``next_run_at`` to the first
-slot after ``now``: slots missed while no worker ran are not replayed, the claimed one runs
-once.
+paused. Claiming (a system call of the autopilot tick, see :func:`claim_next_due` and
+:func:`finish_claim`) locks a due schedule, skipping rows other workers hold, and holds its
+slot for a while (``next_run_at`` pushed past the hold) so the models can write the posts
+outside any transaction; finishing advances ``next_run_at`` to the first slot after ``now``:
+slots missed while no worker ran are not replayed, the claimed one runs once.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from pydantic import Field
 
@@ -145,21 +147,57 @@ class Schedules(UseCases):
         return schedule
 
 
-async def claim_next_due(uow: UnitOfWork, now: datetime) -> tuple[Schedule, datetime] | None:
-    """Inside the caller's unit of work: lock one due schedule (skipping rows other workers
-    hold), advance its ``next_run_at`` past ``now`` and store it. Returns the schedule and
-    the claimed slot (its former next_run_at), or None when nothing is due. The claim
-    becomes final when the caller commits; a rollback releases the slot for another try."""
+@dataclass(frozen=True, slots=True)
+class SlotClaim:
+    """One worker's hold on one due slot of a schedule (:func:`claim_next_due`)."""
+
+    schedule: Schedule
+    """The schedule as claimed (a copy: the stored row may change while it is held)."""
+    slot: datetime
+    """The claimed slot: the schedule's next_run_at before the claim."""
+    held_until: datetime
+    """next_run_at while the slot is held; the slot falls due again then."""
+    claimed_at: datetime
+
+
+async def claim_next_due(uow: UnitOfWork, now: datetime, *, hold: timedelta) -> SlotClaim | None:
+    """Inside the caller's (short) unit of work: lock one due schedule, skipping rows other
+    workers hold, and hold its slot: ``next_run_at`` becomes ``now + hold``, so no other
+    worker sees it due while this one calls the models outside any transaction. The caller
+    commits, then ends the hold with :func:`finish_claim`; a worker that dies leaves the slot
+    due again when the hold runs out. None when nothing is due."""
     claimed = await uow.schedules.claim_due(now, limit=1)
     if not claimed:
         return None
     schedule = claimed[0]
     slot = schedule.next_run_at
     assert slot is not None  # claim_due returns only schedules with a due next_run_at
+    held_until = now + hold
+    schedule.next_run_at = held_until
+    schedule.updated_at = now
+    await uow.schedules.update(schedule)
+    return SlotClaim(replace(schedule), slot, held_until, now)
+
+
+async def finish_claim(uow: UnitOfWork, claim: SlotClaim, now: datetime) -> Schedule | None:
+    """Inside the unit of work that records the slot's outcome: lock the schedule and, if it
+    is still held by ``claim``, advance ``next_run_at`` to the first slot after ``now``
+    (stored with the caller's commit). None when the hold was lost — the schedule was
+    edited, paused or deleted meanwhile, or the hold ran out and another worker took the
+    slot: the caller then writes nothing for it."""
+    held = claim.schedule
+    schedule = await uow.schedules.get(held.organization_id, held.id, for_update=True)
+    if (
+        schedule is None
+        or not schedule.is_active
+        or schedule.next_run_at != claim.held_until
+        or schedule.updated_at != claim.claimed_at
+    ):
+        return None
     schedule.next_run_at = next_slot(schedule, now)
     schedule.updated_at = now
     await uow.schedules.update(schedule)
-    return schedule, slot
+    return schedule
 
 
 async def _schedule(uow: UnitOfWork, organization_id: str, schedule_id: str) -> Schedule:
