@@ -170,6 +170,7 @@ async def timed_round(
     start = time.perf_counter()
     await batch()
     used = time.perf_counter() - start
+    await asyncio.sleep(0)  # asyncpg calls query loggers with call_soon: let the last ones run
     capture.on = False
     log = capture.take()
     start = time.perf_counter()
