@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from rabbit.application.ports import GeneratedContent, GenerationRequest
 from rabbit.application.use_cases.brands import UpdateBrand
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import (
@@ -162,3 +166,29 @@ async def test_a_schedule_without_credits_skips_its_slot_and_others_still_run(ap
     assert (await everything(poor)) == ([], [])
     (stored,) = await poor.content.schedules.list_schedules(poor.owner, poor.org)
     assert stored.next_run_at == datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+
+
+async def test_a_schedule_paused_while_the_models_write_its_slot_gets_nothing(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await world(app)
+    await w.ready_material(TOPICS[0])
+    schedule_id = await schedule(w, ("10:00",))
+    original = app.ports.generator.generate
+
+    async def pausing_meanwhile(request: GenerationRequest) -> GeneratedContent:
+        await w.content.schedules.pause_schedule(w.owner, w.org, schedule_id)
+        return await original(request)
+
+    monkeypatch.setattr(app.ports.generator, "generate", pausing_meanwhile)
+    credits = await w.credits()
+    now = datetime(2026, 3, 2, 10, 1, tzinfo=UTC)
+    app.clock.set(now)
+
+    report = await asyncio.wait_for(w.content.autopilot.tick(now), timeout=60)
+
+    assert (report.schedules_run, report.posts_generated) == (1, 0)
+    assert await everything(w) == ([], [])
+    assert await w.credits() == credits
+    (paused,) = await w.content.schedules.list_schedules(w.owner, w.org)
+    assert not paused.is_active  # the pause stands; the worker wrote nothing for the slot

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
+from rabbit.application.ports import GeneratedContent, GenerationRequest
 from rabbit.application.use_cases.embeddings import check_duplicate, embed_one
 from rabbit.application.use_cases.review import ApprovePost, RejectPost
 from rabbit.domain.enums import (
@@ -20,6 +22,7 @@ from rabbit.domain.errors import (
     InsufficientCreditsError,
     InvalidTransitionError,
     PermissionDeniedError,
+    ValidationError,
 )
 from rabbit.domain.policies.similarity import Verdict
 
@@ -176,3 +179,29 @@ async def test_stale_pending_posts_expire(app: App) -> None:
     assert stored is not None
     assert stored.status is PendingPostStatus.EXPIRED
     assert await w.content.review.expire_stale(later) == 0
+
+
+async def test_the_models_run_outside_any_unit_of_work_and_the_material_is_read_again(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the content generator works, another request archives the material. Had the
+    generation held its unit of work, the memory store (one unit of work at a time) would
+    wait forever and Postgres would store a post of an archived material."""
+    w = await world(app)
+    material = await w.ready_material(TOPICS[0])
+    original = app.ports.generator.generate
+
+    async def archiving_meanwhile(request: GenerationRequest) -> GeneratedContent:
+        await w.content.materials.archive_material(w.owner, w.org, material.id)
+        return await original(request)
+
+    monkeypatch.setattr(app.ports.generator, "generate", archiving_meanwhile)
+    credits = await w.credits()
+
+    with pytest.raises(ValidationError) as error:
+        await asyncio.wait_for(w.generate(material), timeout=60)
+
+    assert error.value.field == "material_id"
+    assert await w.credits() == credits
+    async with app.ports.uow() as uow:
+        assert await uow.pending_posts.find(w.org) == []

@@ -1,18 +1,20 @@
 """Generating posts from a material (autopilot or manual).
 
-One generation, inside one unit of work (:class:`Generator`, used by the manual use case and
-the autopilot tick):
+One generation (:class:`Generator`, used by the manual use case and the autopilot tick), with
+no model call inside a transaction (ADR 0011):
 
-1. choose the angle (``choose_angle``) from the brand's angle performance over the analytics
-   window, with the configured exploration rate and the random port;
-2. ask the content generator port for the post, embed it, and check duplicates against the
-   organisation's posts and pending posts of the dedup window (the material's own embedding
-   is not compared). TOO_SIMILAR raises :class:`DuplicateContentError` before anything is
-   written or charged; SIMILAR proceeds and is noted in ``angle_reason``;
-3. charge GENERATE once for the generation, priced per generated post (with
+1. read the brand's angle performance over the analytics window (a unit of work);
+2. draft, outside any unit of work: choose the angle (``choose_angle``, with the configured
+   exploration rate and the random port), ask the content generator port for the post(s) and
+   embed them;
+3. in the unit of work that writes: check duplicates against the organisation's posts and
+   pending posts of the dedup window (the material's own embedding is not compared).
+   TOO_SIMILAR raises :class:`DuplicateContentError` before anything is written or charged;
+   SIMILAR proceeds and is noted in ``angle_reason``;
+4. charge GENERATE once for the generation, priced per generated post (with
    ``unique_per_platform`` every platform gets its own post, so N posts cost N, in one ledger
    row); InsufficientCreditsError stops it before anything is written;
-4. create the pending post(s) with their embeddings: AUTO_APPROVED when auto-approval
+5. create the pending post(s) with their embeddings: AUTO_APPROVED when auto-approval
    applies, else PENDING with ``expires_at = now + approval_timeout`` hours.
 
 Auto-approval: a manual post follows the brand's ``auto_approve``; an autopilot post needs
