@@ -288,7 +288,9 @@ class Generations(UseCases):
         async with ports.uow() as uow:
             # read again: the brand or the material may have changed during the models' call
             brand, material = await _brand_and_material(uow, organization_id, command)
-            request = replace(request, brand=brand, material=material)
+            request = replace(
+                request, brand=brand, material=material, auto_approve=brand.auto_approve
+            )
             created = await self._generator.store(uow, request, drafted, now)
             await uow.commit()
         await self._generator.notify(brand, created)
