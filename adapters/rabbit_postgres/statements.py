@@ -57,11 +57,10 @@ class CompiledStatement:
     defaults: tuple[Any, ...]
     """Per parameter, the value bound in the statement, or ``_MISSING``."""
     bind_processors: tuple[Processor | None, ...]
-    columns: tuple[str, ...] | None
-    """The result columns' keys; None when the statement does not say (``sa.text``)."""
     result_processors: tuple[Processor | None, ...]
     returns_rows: bool
     row_type: type[tuple[Any, ...]] | None
+    """A named tuple of the result columns; None when the statement does not say (``sa.text``)."""
     # derived once: only the positions that have a processor are visited per call
     _named_defaults: tuple[tuple[str, Any], ...] = field(init=False, repr=False)
     _binding: tuple[tuple[int, Processor], ...] = field(init=False, repr=False)
@@ -121,12 +120,6 @@ class Rows:
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
 
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def all(self) -> list[Any]:
-        return list(self._rows)
-
     def first(self) -> Any | None:
         return self._rows[0] if self._rows else None
 
@@ -164,20 +157,18 @@ def compile_statement(statement: sa.Executable) -> CompiledStatement:
     returns_rows = bool(compiled_sql.returning) or isinstance(statement, sa.Select)
     if isinstance(statement, sa.TextClause):
         returns_rows = True
-    columns: tuple[str, ...] | None = None
     result_processors: tuple[Processor | None, ...] = ()
     row_type: type[tuple[Any, ...]] | None = None
     exported = _exported_columns(statement)
     if exported is not None:
-        columns = tuple(_key(column, index) for index, column in enumerate(exported))
+        keys = tuple(_key(column, index) for index, column in enumerate(exported))
         result_processors = tuple(_result_processor(column.type) for column in exported)
-        row_type = _row_type(columns)
+        row_type = _row_type(keys)
     return CompiledStatement(
         sql=compiled_sql.string,
         names=names,
         defaults=tuple(defaults),
         bind_processors=tuple(bind_processors),
-        columns=columns,
         result_processors=result_processors,
         returns_rows=returns_rows,
         row_type=row_type,

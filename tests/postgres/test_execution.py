@@ -12,6 +12,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 
@@ -25,7 +26,7 @@ from rabbit.domain.enums import (
 from rabbit.domain.model import EMBEDDING_DIMENSIONS, ContentEmbedding, Material, Organization
 from rabbit_postgres.codecs import decode_vector, encode_vector, floats
 from rabbit_postgres.errors import StatementError
-from rabbit_postgres.runtime import new_engine
+from rabbit_postgres.runtime import new_engine, to_sqlalchemy_url
 from rabbit_postgres.schema import content_embeddings, materials, organizations
 from rabbit_postgres.session import in_array
 from rabbit_postgres.statements import (
@@ -160,12 +161,22 @@ async def test_a_statement_cancelled_midway_never_returns_its_connection_to_the_
     postgres_url: str,
 ) -> None:
     engine = new_engine(postgres_url, pool_size=1, max_overflow=0)
+    watcher = await asyncpg.connect(
+        to_sqlalchemy_url(postgres_url).set(drivername="postgresql").render_as_string(False)
+    )
     try:
         uow = PostgresUnitOfWork(engine)
         async with uow:
             first_pid = await uow._session.backend_pid()
-            task = asyncio.ensure_future(uow._session.execute(sa.select(sa.func.pg_sleep(5))))
-            await asyncio.sleep(0.2)
+            task = asyncio.ensure_future(uow._session.execute(sa.select(sa.func.pg_sleep(30))))
+            # cancel only once the server is running the statement (asked, not guessed)
+            while not await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'",
+                first_pid,
+            ):
+                assert not task.done()
+                await asyncio.sleep(0.01)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
@@ -173,6 +184,7 @@ async def test_a_statement_cancelled_midway_never_returns_its_connection_to_the_
             assert await after._session.backend_pid() != first_pid
             assert await after.organizations.get("missing") is None
     finally:
+        await watcher.close()
         await engine.dispose()
 
 
