@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from rabbit.application.ports.unit_of_work import UnlockedWriteError
 from rabbit.domain.errors import ConflictError, NotFoundError, ValidationError
 from rabbit_memory.copying import clone
 from rabbit_memory.database import MemoryDatabase
@@ -43,6 +44,7 @@ class Session:
     def __init__(self, database: MemoryDatabase) -> None:
         self._database = database
         self._written: dict[str, dict[str, object]] = {}
+        self._locked: set[tuple[str, str]] = set()
         self.state = SessionState.NEW
 
     # lifecycle -----------------------------------------------------------------------
@@ -80,6 +82,14 @@ class Session:
             self._written[table] = dict(self._database.tables[table])
         return self._written[table]
 
+    # locks ---------------------------------------------------------------------------
+
+    def lock(self, table: str, ids: Iterable[str]) -> None:
+        """Record rows as held by this unit of work (``for_update`` reads, claims). Units of
+        work already run one at a time (ADR 0005), so nothing waits here: what this keeps is
+        the rule of ADR 0012 that ``replace`` needs a held row, the same on both stores."""
+        self._locked.update((table, row_id) for row_id in ids)
+
     # writes --------------------------------------------------------------------------
 
     def insert(self, table: str, entity: object) -> None:
@@ -91,14 +101,17 @@ class Session:
         self._check_references(table, entity)
         self._check_uniques(table, entity)
         self._writable(table)[entity_id] = clone(entity)
+        self._locked.add((table, entity_id))
 
     def replace(self, table: str, entity: object) -> None:
         """Store every field of an existing row; NotFoundError when it is gone or belongs to
-        another organisation."""
+        another organisation, UnlockedWriteError when this session does not hold it."""
         entity_id = _id(entity)
         current = self.rows(table).get(entity_id)
         if current is None or not _same_tenant(table, current, entity):
             raise NotFoundError(ENTITY_NAMES[table], entity_id)
+        if (table, entity_id) not in self._locked:
+            raise UnlockedWriteError(table, entity_id)
         self._check_values(table, entity)
         self._check_references(table, entity)
         self._check_uniques(table, entity)
@@ -220,6 +233,18 @@ class Table(Generic[E]):
             if where(row):
                 return clone(row)
         return None
+
+    def locked(self, entity: E | None, lock: bool = True) -> E | None:
+        """``entity``, recorded as held by this unit of work when ``lock`` (``for_update``)."""
+        if entity is not None and lock:
+            self._session.lock(self.name, [_id(entity)])
+        return entity
+
+    def all_locked(self, entities: list[E], lock: bool = True) -> list[E]:
+        """``entities``, recorded as held when ``lock`` (claims, ``for_update`` lists)."""
+        if lock:
+            self._session.lock(self.name, [_id(entity) for entity in entities])
+        return entities
 
     def select(
         self,

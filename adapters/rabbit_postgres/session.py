@@ -10,7 +10,7 @@ that do so, and no use case continues after a refused write).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any, Literal, TypeVar
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
+from rabbit.application.ports.unit_of_work import UnlockedWriteError
 from rabbit.domain.errors import NotFoundError
 from rabbit_postgres.codecs import ensure_vector_codec
 from rabbit_postgres.errors import (
@@ -75,6 +76,7 @@ class PostgresSession:
         self._pooled: PoolProxiedConnection | None = None
         self._driver: asyncpg.Connection | None = None
         self._transaction: Any = None
+        self._locked: set[tuple[str, str]] = set()
         self.state = SessionState.NEW
 
     # lifecycle -----------------------------------------------------------------------
@@ -232,7 +234,12 @@ class PostgresSession:
             mapping, _shape(conditions), live=live, lock="update" if for_update else None
         )
         row = (await self.execute(statement, _parameters(conditions))).first()
-        return None if row is None else mapping.entity_from(row)
+        if row is None:
+            return None
+        entity = mapping.entity_from(row)
+        if for_update:
+            self.lock(mapping.table.name, [_row_id(entity)])
+        return entity
 
     async def many_where(
         self,
@@ -242,9 +249,12 @@ class PostgresSession:
         order_by: tuple[str, ...] = (),
         limit: int | None = None,
         skip_locked: bool = False,
+        for_update: bool = False,
     ) -> list[E]:
         """As :meth:`many`, the conditions and ``order_by`` (column names, optionally
-        followed by ``" DESC NULLS LAST"``) given as data so the statement is built once."""
+        followed by ``" DESC NULLS LAST"``) given as data so the statement is built once.
+        ``for_update`` locks every row found (waiting for other holders), ``skip_locked``
+        only the rows no one else holds (and returns only those)."""
         statement = cached_select(
             mapping,
             _shape(conditions),
@@ -252,13 +262,16 @@ class PostgresSession:
             ordered=True,
             order_by=order_by,
             limited=limit is not None,
-            lock="skip locked" if skip_locked else None,
+            lock="skip locked" if skip_locked else "update" if for_update else None,
         )
         parameters = _parameters(conditions)
         if limit is not None:
             parameters[_LIMIT] = max(limit, 0)
         result = await self.execute(statement, parameters)
-        return [mapping.entity_from(row) for row in result]
+        found = [mapping.entity_from(row) for row in result]
+        if skip_locked or for_update:
+            self.lock(mapping.table.name, [_row_id(entity) for entity in found])
+        return found
 
     async def count_where(
         self, mapping: EntityMapping[Any], *conditions: Condition, live: bool = False
@@ -274,26 +287,46 @@ class PostgresSession:
         order_by: Sequence[sa.ColumnElement[Any]] = (),
         limit: int | None = None,
         skip_locked: bool = False,
+        for_update: bool = False,
     ) -> list[E]:
-        """Rows ordered by ``order_by`` then by id (byte order, as the memory store sorts)."""
+        """Rows ordered by ``order_by`` then by id (byte order, as the memory store sorts);
+        locked as :meth:`many_where` says."""
         statement = (
             sa.select(*mapping.columns).where(*where).order_by(*order_by, by_id(mapping.table.c.id))
         )
         if limit is not None:
             statement = statement.limit(max(limit, 0))
-        if skip_locked:
-            statement = statement.with_for_update(skip_locked=True)
+        if skip_locked or for_update:
+            statement = statement.with_for_update(skip_locked=skip_locked, key_share=True)
         result = await self.execute(statement)
-        return [mapping.entity_from(row) for row in result]
+        found = [mapping.entity_from(row) for row in result]
+        if skip_locked or for_update:
+            self.lock(mapping.table.name, [_row_id(entity) for entity in found])
+        return found
+
+    def lock(self, table: str, ids: Iterable[str]) -> None:
+        """Record rows as held by this transaction (read ``FOR NO KEY UPDATE`` [SKIP
+        LOCKED], or written by it): ``replace`` requires it (ADR 0012)."""
+        self._locked.update((table, row_id) for row_id in ids)
 
     async def insert(self, mapping: EntityMapping[E], entity: E) -> None:
         await self.execute(cached_insert(mapping.table), mapping.values(entity))
+        self._locked.add((mapping.table.name, _row_id(entity)))
 
     async def replace(self, mapping: EntityMapping[E], entity: E) -> None:
         """UPDATE every column of the row with the entity's id (and organisation, for tenant
-        rows); NotFoundError when there is no such row."""
+        rows); NotFoundError when there is no such row, UnlockedWriteError when this
+        transaction does not hold it (ADR 0012)."""
         table = mapping.table
         values = mapping.values(entity)
+        if (table.name, _row_id(entity)) not in self._locked:
+            # the same answer as the memory store: a missing row is "not found" first
+            key: list[Condition] = [("id", "=", values["id"])]
+            if "organization_id" in table.c:
+                key.append(("organization_id", "=", values["organization_id"]))
+            if await self.count_where(mapping, *key) == 0:
+                raise NotFoundError(entity_name(table.name), str(values["id"]))
+            raise UnlockedWriteError(table.name, _row_id(entity))
         parameters = {**values, _KEY_ID: values["id"]}
         if "organization_id" in table.c:
             parameters[_KEY_ORGANIZATION] = values["organization_id"]
@@ -305,6 +338,11 @@ class PostgresSession:
         """Hard delete (the foreign keys cascade or set null); the number of rows removed."""
         result = await self.execute(sa.delete(table).where(*where))
         return int(result.rowcount)
+
+
+def _row_id(entity: object) -> str:
+    """The ``id`` of an entity (every table's primary key is its ``id``)."""
+    return str(entity.id)  # type: ignore[attr-defined]
 
 
 def _rowcount(status: str) -> int:
@@ -404,10 +442,12 @@ def cached_select(
         statement = statement.order_by(*ordering, by_id(table.c.id))
     if limited:
         statement = statement.limit(sa.bindparam(_LIMIT, type_=sa.Integer))
+    # FOR NO KEY UPDATE: our updates never change a key, and unlike FOR UPDATE it lets other
+    # transactions insert rows that reference the locked one (their FK check's KEY SHARE)
     if lock == "update":
-        statement = statement.with_for_update()
+        statement = statement.with_for_update(key_share=True)
     elif lock == "skip locked":
-        statement = statement.with_for_update(skip_locked=True)
+        statement = statement.with_for_update(skip_locked=True, key_share=True)
     compiled = _SELECTS[key] = prepare(statement)
     return compiled
 

@@ -64,6 +64,53 @@ async def store(uow: UnitOfWork, entity: object) -> None:
     await getattr(getattr(uow, attribute), method)(entity)
 
 
+async def lock(uow: UnitOfWork, entity: Any) -> None:
+    """Read ``entity``'s stored row ``for_update``, as a use case does before it writes it
+    (ADR 0012: ``update`` accepts only rows the unit of work holds). A row that is missing or
+    belongs to another organisation is simply not found, and ``update`` then says so."""
+    org = getattr(entity, "organization_id", None)
+    match entity:
+        case User():
+            await uow.users.get(entity.id, include_deleted=True, for_update=True)
+        case Organization():
+            await uow.organizations.get(entity.id, include_deleted=True, for_update=True)
+        case OrganizationMember():
+            await uow.members.get(entity.organization_id, entity.user_id, for_update=True)
+        case Subscription():
+            await uow.subscriptions.get(entity.organization_id, for_update=True)
+        case BrandProfile():
+            await uow.brands.get(org, entity.id, include_deleted=True, for_update=True)
+        case SocialAccount():
+            await uow.social_accounts.get(org, entity.id, include_deleted=True, for_update=True)
+        case BrandProfileAccount():
+            await uow.brand_accounts.get(
+                org, entity.brand_profile_id, entity.social_account_id, for_update=True
+            )
+        case Schedule():
+            await uow.schedules.get(org, entity.id, for_update=True)
+        case Material():
+            await uow.materials.get(org, entity.id, include_deleted=True, for_update=True)
+        case ExternalSource():
+            await uow.external_sources.get(org, entity.id, for_update=True)
+        case PendingPost():
+            await uow.pending_posts.get(org, entity.id, for_update=True)
+        case Post():
+            await uow.posts.get(org, entity.id, include_deleted=True, for_update=True)
+        case PublishAttempt():
+            await uow.publish_attempts.list_for(
+                org, entity.pending_post_id, entity.platform, for_update=True
+            )
+        case _:
+            raise TypeError(f"no lock for {type(entity).__name__}")
+
+
+async def update(uow: UnitOfWork, entity: Any) -> None:
+    """Lock ``entity``'s row, then store every field through its repository's ``update``."""
+    await lock(uow, entity)
+    attribute, _ = _STORE[type(entity)]
+    await getattr(uow, attribute).update(entity)
+
+
 class Backend(Protocol):
     name: str
 

@@ -9,7 +9,7 @@ from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import Organization
 
 from .builders import a_credit_transaction, a_subscription, at, sorted_ids
-from .conftest import ContractBackend
+from .conftest import ContractBackend, update
 
 
 async def test_subscription_round_trip_preserves_every_field(
@@ -69,7 +69,7 @@ async def test_subscription_update_stores_the_counters(
     subscription.tier = SubscriptionTier.STARTER
     subscription.current_period_end = at(days=60)
 
-    await backend.write(lambda uow: uow.subscriptions.update(subscription))
+    await backend.write(lambda uow: update(uow, subscription))
 
     stored = await backend.read(lambda uow: uow.subscriptions.get(org.id))
     assert stored == subscription

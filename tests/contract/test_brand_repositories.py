@@ -22,7 +22,7 @@ from .builders import (
     at,
     sorted_ids,
 )
-from .conftest import ContractBackend
+from .conftest import ContractBackend, update
 
 # Brands --------------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ async def test_brand_update_stores_every_field(backend: ContractBackend, org: Or
     await backend.seed(brand)
     rich = a_rich_brand(org, id=brand.id, deleted_at=at(20))
 
-    await backend.write(lambda uow: uow.brands.update(rich))
+    await backend.write(lambda uow: update(uow, rich))
 
     assert await backend.read(
         lambda uow: uow.brands.get(org.id, brand.id, include_deleted=True)
@@ -107,7 +107,7 @@ async def test_updating_a_brand_through_another_organization_raises_not_found(
     hijacked = a_brand(other_org, id=brand.id, name="Hijacked")
 
     with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.brands.update(hijacked))
+        await backend.write(lambda uow: update(uow, hijacked))
     assert (await backend.read(lambda uow: uow.brands.get(brand.organization_id, brand.id))) == (
         brand
     )
@@ -230,7 +230,7 @@ async def test_restoring_a_disconnected_account_conflicts_with_its_reconnection(
     old.deleted_at = None
 
     with pytest.raises(ConflictError) as error:
-        await backend.write(lambda uow: uow.social_accounts.update(old))
+        await backend.write(lambda uow: update(uow, old))
 
     assert error.value.field == "account_id"
 
@@ -356,7 +356,7 @@ async def test_social_account_update_stores_every_field(
         org, id=account.id, platform=account.platform, account_id=account.account_id
     )
 
-    await backend.write(lambda uow: uow.social_accounts.update(changed))
+    await backend.write(lambda uow: update(uow, changed))
 
     assert await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id)) == changed
 
@@ -467,8 +467,8 @@ async def test_moving_the_default_works_when_the_old_one_is_cleared_first(
     new_link.is_default = True
 
     async def move(uow: UnitOfWork) -> None:
-        await uow.brand_accounts.update(old_default)
-        await uow.brand_accounts.update(new_link)
+        await update(uow, old_default)
+        await update(uow, new_link)
 
     await backend.write(move)
 
@@ -614,7 +614,7 @@ async def test_external_source_update_stores_every_field(
     await backend.seed(source)
     changed = a_rich_external_source(org, brand, id=source.id)
 
-    await backend.write(lambda uow: uow.external_sources.update(changed))
+    await backend.write(lambda uow: update(uow, changed))
 
     assert await backend.read(lambda uow: uow.external_sources.get(org.id, source.id)) == changed
 

@@ -33,7 +33,7 @@ from .builders import (
     at,
     sorted_ids,
 )
-from .conftest import ContractBackend
+from .conftest import ContractBackend, update
 
 P = PendingPostStatus
 
@@ -133,7 +133,7 @@ async def test_pending_post_update_stores_status_and_review(
     pending.review_notes = "tightened the copy"
     pending.updated_at = at(30)
 
-    await backend.write(lambda uow: uow.pending_posts.update(pending))
+    await backend.write(lambda uow: update(uow, pending))
 
     assert await backend.read(lambda uow: uow.pending_posts.get(org.id, pending.id)) == pending
 
@@ -470,7 +470,7 @@ async def test_post_update_stores_metrics(
     post.reach, post.clicks, post.engagement_rate = 90, 2, 0.125  # exact in float4
     post.metrics_updated_at = at(60)
 
-    await backend.write(lambda uow: uow.posts.update(post))
+    await backend.write(lambda uow: update(uow, post))
 
     assert await backend.read(lambda uow: uow.posts.get(org.id, post.id)) == post
 
@@ -570,7 +570,7 @@ async def test_publish_attempt_round_trip_and_update(
     attempt.external_id = "li-9"
     attempt.finished_at = at(2)
 
-    await backend.write(lambda uow: uow.publish_attempts.update(attempt))
+    await backend.write(lambda uow: update(uow, attempt))
 
     attempts = await backend.read(
         lambda uow: uow.publish_attempts.list_for(org.id, pending.id, account.platform)

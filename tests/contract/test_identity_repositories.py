@@ -9,7 +9,7 @@ from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import Organization
 
 from .builders import a_member, a_user, an_organization, at, sorted_ids
-from .conftest import ContractBackend
+from .conftest import ContractBackend, update
 
 # Users ---------------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ async def test_user_update_stores_every_field(backend: ContractBackend) -> None:
     user.deleted_at = at(10)
     user.updated_at = at(10)
 
-    await backend.write(lambda uow: uow.users.update(user))
+    await backend.write(lambda uow: update(uow, user))
 
     assert await backend.read(lambda uow: uow.users.get(user.id, include_deleted=True)) == user
 
@@ -292,7 +292,7 @@ async def test_member_update_changes_role_and_joined_at(
     member.role = MemberRole.OWNER
     member.joined_at = at(7)
 
-    await backend.write(lambda uow: uow.members.update(member))
+    await backend.write(lambda uow: update(uow, member))
 
     assert await backend.read(lambda uow: uow.members.get(org.id, user.id)) == member
 

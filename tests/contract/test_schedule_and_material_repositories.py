@@ -17,7 +17,7 @@ from .builders import (
     at,
     sorted_ids,
 )
-from .conftest import ContractBackend
+from .conftest import ContractBackend, update
 
 # Schedules -----------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ async def test_schedule_update_stores_every_field(
     await backend.seed(schedule)
     changed = a_rich_schedule(org, brand, id=schedule.id)
 
-    await backend.write(lambda uow: uow.schedules.update(changed))
+    await backend.write(lambda uow: update(uow, changed))
 
     assert await backend.read(lambda uow: uow.schedules.get(org.id, schedule.id)) == changed
 
@@ -223,7 +223,7 @@ async def test_material_update_stores_every_field(
     await backend.seed(material)
     changed = a_rich_material(org, brand, id=material.id, deleted_at=at(50))
 
-    await backend.write(lambda uow: uow.materials.update(changed))
+    await backend.write(lambda uow: update(uow, changed))
 
     assert await backend.read(
         lambda uow: uow.materials.get(org.id, material.id, include_deleted=True)

@@ -211,7 +211,7 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> None:
-            current = await uow.users.get(f"u{user}", include_deleted=True)
+            current = await uow.users.get(f"u{user}", include_deleted=True, for_update=True)
             if current is None:
                 current = User(id=f"u{user}", email=EMAILS[0], created_at=at, updated_at=at)
             current.name = name
@@ -265,7 +265,7 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> None:
-            current = await uow.brands.get(org, f"b{brand}", include_deleted=True)
+            current = await uow.brands.get(org, f"b{brand}", include_deleted=True, for_update=True)
             if current is None:
                 current = BrandProfile(
                     id=f"b{brand}", organization_id=org, name="?", created_at=at, updated_at=at
@@ -304,7 +304,7 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> None:
-            current = await uow.social_accounts.get(org, f"a{account}", include_deleted=True)
+            current = await uow.social_accounts.get(org, f"a{account}", include_deleted=True, for_update=True)
             if current is None:
                 current = SocialAccount(
                     id=f"a{account}",
@@ -331,7 +331,7 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> bool:
-            current = await uow.social_accounts.get(org, f"a{account}", include_deleted=True)
+            current = await uow.social_accounts.get(org, f"a{account}", include_deleted=True, for_update=True)
             if current is None:
                 return False
             expected = current.token_version - staleness
@@ -383,7 +383,7 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> None:
-            current = await uow.materials.get(org, f"m{material}", include_deleted=True)
+            current = await uow.materials.get(org, f"m{material}", include_deleted=True, for_update=True)
             if current is None:
                 current = Material(
                     id=f"m{material}",

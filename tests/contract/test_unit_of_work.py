@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rabbit.application.ports import UnlockedWriteError
 from rabbit.domain.model import Organization
 
 from .builders import an_organization
@@ -103,6 +104,7 @@ async def test_mutating_an_entity_after_update_does_not_change_the_stored_row(
     await backend.seed(organization)
 
     async with backend.uow_factory() as uow:
+        await uow.organizations.get(organization.id, for_update=True)
         organization.name = "Updated"
         await uow.organizations.update(organization)
         organization.name = "Changed after update"
@@ -135,3 +137,34 @@ async def test_a_unit_of_work_cannot_be_reused_after_commit(backend: ContractBac
 
     with pytest.raises(RuntimeError):
         await reuse()
+
+
+async def test_an_update_of_a_row_not_read_for_update_is_refused(
+    backend: ContractBackend,
+) -> None:
+    """ADR 0012: a write must come from a row this unit of work locked, or a concurrent
+    commit to that row between the read and the write would be lost."""
+    organization = an_organization(name="Initech")
+    await backend.seed(organization)
+
+    async with backend.uow_factory() as uow:
+        loaded = await uow.organizations.get(organization.id)
+        assert loaded is not None
+        loaded.name = "Unlocked"
+        with pytest.raises(UnlockedWriteError):
+            await uow.organizations.update(loaded)
+
+    assert await stored_name(backend, organization) == "Initech"
+
+
+async def test_rows_claimed_or_added_in_the_unit_of_work_may_be_updated(
+    backend: ContractBackend,
+) -> None:
+    organization = an_organization(name="Initech")
+    async with backend.uow_factory() as uow:
+        await uow.organizations.add(organization)
+        organization.name = "Renamed in the same unit of work"
+        await uow.organizations.update(organization)
+        await uow.commit()
+
+    assert await stored_name(backend, organization) == "Renamed in the same unit of work"

@@ -39,7 +39,7 @@ async def test_writes_without_commit_are_discarded(uow_factory: MemoryUnitOfWork
         await uow.organizations.add(organization())
 
     async with uow_factory() as uow:
-        assert await uow.organizations.get("org1") is None
+        assert await uow.organizations.get("org1", for_update=True) is None
 
 
 async def test_an_exception_rolls_back(uow_factory: MemoryUnitOfWorkFactory) -> None:
@@ -52,7 +52,7 @@ async def test_an_exception_rolls_back(uow_factory: MemoryUnitOfWorkFactory) -> 
         await failing_use_case()
 
     async with uow_factory() as uow:
-        assert await uow.organizations.get("org1") is None
+        assert await uow.organizations.get("org1", for_update=True) is None
 
 
 async def test_committed_writes_are_visible_to_later_units(
@@ -63,7 +63,7 @@ async def test_committed_writes_are_visible_to_later_units(
         await uow.commit()
 
     async with uow_factory() as uow:
-        stored = await uow.organizations.get("org1")
+        stored = await uow.organizations.get("org1", for_update=True)
     assert stored == organization()
 
 
@@ -74,7 +74,7 @@ async def test_a_finished_unit_of_work_cannot_be_used_again(
     async with uow:
         await uow.commit()
         with pytest.raises(RuntimeError):
-            await uow.organizations.get("org1")
+            await uow.organizations.get("org1", for_update=True)
         with pytest.raises(RuntimeError):
             await uow.commit()
     with pytest.raises(RuntimeError):
@@ -100,10 +100,10 @@ async def test_units_of_work_are_serialised(uow_factory: MemoryUnitOfWorkFactory
 async def test_loaded_entities_are_copies(uow_factory: MemoryUnitOfWorkFactory) -> None:
     await seed(uow_factory)
     async with uow_factory() as uow:
-        loaded = await uow.brands.get("org1", "b1")
+        loaded = await uow.brands.get("org1", "b1", for_update=True)
         assert loaded is not None
         loaded.name = "changed without update"
-        again = await uow.brands.get("org1", "b1")
+        again = await uow.brands.get("org1", "b1", for_update=True)
     assert again is not None
     assert again.name == "Brand"
 
@@ -119,7 +119,7 @@ async def test_saved_entities_are_copies(uow_factory: MemoryUnitOfWorkFactory) -
     saved.language_rules = LanguageRules(emoji_usage="heavy")
 
     async with uow_factory() as uow:
-        stored = await uow.brands.get("org1", "b2")
+        stored = await uow.brands.get("org1", "b2", for_update=True)
     assert stored is not None
     assert SocialPlatform.TWITTER in stored.platform_settings.platforms
     assert stored.language_rules == LanguageRules()
@@ -240,11 +240,12 @@ async def test_purging_a_brand_cascades_and_nulls_material_references(
 ) -> None:
     await seed(uow_factory)
     async with uow_factory() as uow:
+        await uow.brands.get("org1", "b1", for_update=True)
         deleted = brand("b1")
         deleted.deleted_at = T0
         await uow.brands.update(deleted)
         removed = await uow.brands.delete_purged("org1", T0 + timedelta(days=1))
-        kept = await uow.materials.get("org1", "m1")
+        kept = await uow.materials.get("org1", "m1", for_update=True)
     assert removed == 1
     assert kept is not None
     assert kept.brand_profile_id is None
@@ -258,6 +259,7 @@ async def test_purging_a_brand_cascades_to_its_content_and_nulls_optional_refere
         await uow.pending_posts.add(pending_post())
         await uow.materials.add(material("m2", "org1", brand_id=None))
         await uow.pending_posts.add(pending_post("p2", brand_id="b1", material_id="m2"))
+        await uow.brands.get("org1", "b1", for_update=True)
         deleted = brand("b1")
         deleted.deleted_at = T0
         await uow.brands.update(deleted)
@@ -345,12 +347,12 @@ async def test_re_embedding_keeps_the_materials_reference(
     await seed(uow_factory)
     async with uow_factory() as uow:
         first = await uow.embeddings.upsert(_embedding("m1", (1.0, 0.0)))
-        linked = await uow.materials.get("org1", "m1")
+        linked = await uow.materials.get("org1", "m1", for_update=True)
         assert linked is not None
         linked.embedding_id = first.id
         await uow.materials.update(linked)
         await uow.embeddings.upsert(_embedding("m1", (0.0, 1.0)))
-        reloaded = await uow.materials.get("org1", "m1")
+        reloaded = await uow.materials.get("org1", "m1", for_update=True)
     assert reloaded is not None
     assert reloaded.embedding_id == first.id
 

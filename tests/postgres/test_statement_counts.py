@@ -33,7 +33,7 @@ EMBEDDING = ContentEmbedding(
 
 CALLS: dict[str, Callable[[UnitOfWork], Awaitable[Any]]] = {
     "add": lambda uow: uow.brands.add(BRAND),
-    "get": lambda uow: uow.brands.get(ORG.id, BRAND.id),
+    "get": lambda uow: uow.brands.get(ORG.id, BRAND.id, for_update=True),
     "find": lambda uow: uow.brands.find(ORG.id, include_deleted=True),
     "update": lambda uow: uow.brands.update(BRAND),
     "lock": lambda uow: uow.subscriptions.get(ORG.id, for_update=True),

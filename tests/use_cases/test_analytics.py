@@ -43,7 +43,7 @@ async def test_recording_metrics_updates_the_post_and_appends_history(app: App) 
     assert updated.metrics_updated_at == app.clock.now()
     async with app.ports.uow() as uow:
         history = await uow.post_metrics.list_for_post(w.org, post.id)
-        stored = await uow.posts.get(w.org, post.id)
+        stored = await uow.posts.get(w.org, post.id, for_update=True)
     assert [(m.likes, m.engagement_rate) for m in history] == [(5, None), (10, pytest.approx(0.1))]
     assert stored is not None
     assert (stored.likes, stored.clicks) == (10, 2)
@@ -70,7 +70,7 @@ async def test_angle_performance_means_per_angle_without_deleted_posts(app: App)
     await m.record_metrics(w.org, c.id, RecordMetrics(likes=1, impressions=10))
     await m.record_metrics(w.org, gone.id, RecordMetrics(likes=999, impressions=1000))
     async with app.ports.uow() as uow:
-        stored = await uow.posts.get(w.org, gone.id)
+        stored = await uow.posts.get(w.org, gone.id, for_update=True)
         assert stored is not None
         stored.deleted_at = app.clock.now()
         await uow.posts.update(stored)

@@ -156,7 +156,7 @@ async def test_a_schedule_without_credits_skips_its_slot_and_others_still_run(ap
         await w.ready_material(TOPICS[0])
         await schedule(w, ("10:00",))
     async with app.ports.uow() as uow:
-        subscription = await uow.subscriptions.get(poor.org)
+        subscription = await uow.subscriptions.get(poor.org, for_update=True)
         assert subscription is not None
         subscription.credits_used = subscription.credits_total
         await uow.subscriptions.update(subscription)

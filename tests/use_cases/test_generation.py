@@ -100,7 +100,7 @@ async def test_insufficient_credits_stop_generation_and_write_nothing(app: App) 
     w = await world(app)
     material = await w.ready_material(TOPICS[0])
     async with app.ports.uow() as uow:
-        subscription = await uow.subscriptions.get(w.org)
+        subscription = await uow.subscriptions.get(w.org, for_update=True)
         assert subscription is not None
         subscription.credits_used = subscription.credits_total
         await uow.subscriptions.update(subscription)
@@ -175,7 +175,7 @@ async def test_stale_pending_posts_expire(app: App) -> None:
     later = app.clock.advance(timedelta(hours=24))
     assert await w.content.review.expire_stale(later) == 1
     async with app.ports.uow() as uow:
-        stored = await uow.pending_posts.get(w.org, pending.id)
+        stored = await uow.pending_posts.get(w.org, pending.id, for_update=True)
     assert stored is not None
     assert stored.status is PendingPostStatus.EXPIRED
     assert await w.content.review.expire_stale(later) == 0

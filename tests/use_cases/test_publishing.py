@@ -40,7 +40,7 @@ async def publish(w: World) -> None:
 
 async def state(w: World, pending_id: str) -> tuple[PendingPost, list[Post]]:
     async with w.app.ports.uow() as uow:
-        pending = await uow.pending_posts.get(w.org, pending_id)
+        pending = await uow.pending_posts.get(w.org, pending_id, for_update=True)
         posts = [p for p in await uow.posts.find(w.org) if p.pending_post_id == pending_id]
     assert pending is not None
     return pending, posts
@@ -67,7 +67,7 @@ async def test_a_due_post_is_published_to_every_platform_and_charged_once(app: A
     tokens = {r.request.platform: r.request.access_token for r in w.content.publisher.published}
     assert tokens == {X: "token-acme-x", LI: "token-acme-li"}
     async with app.ports.uow() as uow:
-        material = await uow.materials.get(w.org, pending.material_id)
+        material = await uow.materials.get(w.org, pending.material_id, for_update=True)
         embeddings = [await uow.embeddings.get(w.org, ContentType.POST, p.id) for p in posts]
     assert material is not None
     assert (material.status, material.usage_count) == (MaterialStatus.USED, 1)
@@ -196,7 +196,7 @@ async def test_without_credits_nothing_is_called_or_changed(app: App) -> None:
     w = await world(app)
     pending = await due_post(w)
     async with app.ports.uow() as uow:
-        subscription = await uow.subscriptions.get(w.org)
+        subscription = await uow.subscriptions.get(w.org, for_update=True)
         assert subscription is not None
         subscription.credits_used = subscription.credits_total
         await uow.subscriptions.update(subscription)

@@ -174,9 +174,9 @@ async def test_purge_removes_due_rows_and_their_dependants_only(app: App) -> Non
     assert (report.organizations, report.users, report.posts) == (1, 1, 1)
     assert (report.materials, report.social_accounts, report.brands) == (1, 1, 1)
     async with app.ports.uow() as uow:
-        assert await uow.organizations.get(gone_org, include_deleted=True) is None
-        assert await uow.users.get(leaving, include_deleted=True) is None
-        assert await uow.members.get(org, leaving) is None
+        assert await uow.organizations.get(gone_org, include_deleted=True, for_update=True) is None
+        assert await uow.users.get(leaving, include_deleted=True, for_update=True) is None
+        assert await uow.members.get(org, leaving, for_update=True) is None
         brands = {b.id for b in await uow.brands.find(org, include_deleted=True)}
         assert brands == {busy_brand, live_brand, recent}
         accounts = {a.id for a in await uow.social_accounts.find(org, include_deleted=True)}
@@ -189,9 +189,9 @@ async def test_purge_removes_due_rows_and_their_dependants_only(app: App) -> Non
         assert await uow.post_metrics.list_for_post(org, "p-old") == []
         assert await uow.embeddings.get(org, ContentType.POST, "p-old") is None
         assert await uow.embeddings.get(org, ContentType.POST, "p-live") is not None
-        assert await uow.pending_posts.get(org, "pp-1") is not None
-        assert await uow.brands.get(other_org, other_brand) is not None
-        assert (await uow.subscriptions.get(org)) is not None
+        assert await uow.pending_posts.get(org, "pp-1", for_update=True) is not None
+        assert await uow.brands.get(other_org, other_brand, for_update=True) is not None
+        assert (await uow.subscriptions.get(org, for_update=True)) is not None
 
 
 async def test_nothing_within_the_retention_period_is_purged(app: App) -> None:
@@ -215,7 +215,7 @@ async def test_a_purged_account_waits_while_a_post_names_it_then_goes(app: App) 
     app.tick(31 * 24 * 3600)
     assert (await app.purger.purge([org])).social_accounts == 0
     async with app.ports.uow() as uow:
-        stored = await uow.posts.get(org, "p-1")
+        stored = await uow.posts.get(org, "p-1", for_update=True)
         assert stored is not None
         stored.deleted_at = app.clock.now() - timedelta(days=31)
         await uow.posts.update(stored)
@@ -277,7 +277,7 @@ async def test_a_brand_with_a_surviving_post_keeps_its_pending_posts(app: App) -
 
     assert (report.pending_posts, report.brands) == (0, 0)
     async with app.ports.uow() as uow:
-        assert await uow.brands.get(org, brand, include_deleted=True) is not None
+        assert await uow.brands.get(org, brand, include_deleted=True, for_update=True) is not None
         assert [p.id for p in await uow.pending_posts.find(org)] == ["pp-1"]
 
 
@@ -292,10 +292,10 @@ async def test_purge_sweeps_every_organization_unless_scoped(app: App) -> None:
 
     assert (await app.purger.purge([first])).brands == 1
     async with app.ports.uow() as uow:
-        assert await uow.brands.get(second, second_brand, include_deleted=True) is not None
+        assert await uow.brands.get(second, second_brand, include_deleted=True, for_update=True) is not None
     assert (await app.purger.purge()).brands == 1
     async with app.ports.uow() as uow:
-        assert await uow.brands.get(second, second_brand, include_deleted=True) is None
+        assert await uow.brands.get(second, second_brand, include_deleted=True, for_update=True) is None
 
 
 async def test_rows_long_deleted_in_a_recently_deleted_organization_are_purged(
@@ -312,5 +312,5 @@ async def test_rows_long_deleted_in_a_recently_deleted_organization_are_purged(
 
     assert (report.organizations, report.brands) == (0, 1)
     async with app.ports.uow() as uow:
-        assert await uow.organizations.get(org, include_deleted=True) is not None
-        assert await uow.brands.get(org, brand, include_deleted=True) is None
+        assert await uow.organizations.get(org, include_deleted=True, for_update=True) is not None
+        assert await uow.brands.get(org, brand, include_deleted=True, for_update=True) is None

@@ -10,7 +10,8 @@ from rabbit_memory.session import Session, Table
 
 
 class MemorySubscriptionRepository:
-    """``for_update`` needs no lock here: units of work are serialised (docs/adr/0005)."""
+    """``for_update`` waits for nothing here (units of work are serialised, ADR 0005); it
+    records the row as held, which ``update`` requires (ADR 0012)."""
 
     def __init__(self, session: Session) -> None:
         self._subscriptions: Table[Subscription] = Table(session, "subscriptions")
@@ -19,7 +20,8 @@ class MemorySubscriptionRepository:
         self._subscriptions.insert(subscription)
 
     async def get(self, organization_id: str, *, for_update: bool = False) -> Subscription | None:
-        return self._subscriptions.first(lambda s: s.organization_id == organization_id)
+        subscription = self._subscriptions.first(lambda s: s.organization_id == organization_id)
+        return self._subscriptions.locked(subscription, for_update)
 
     async def update(self, subscription: Subscription) -> None:
         self._subscriptions.replace(subscription)

@@ -17,14 +17,19 @@ class MemoryBrandRepository:
         self._brands.insert(brand)
 
     async def get(
-        self, organization_id: str, brand_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        brand_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> BrandProfile | None:
         brand = self._brands.get(brand_id)
         if brand is None or brand.organization_id != organization_id:
             return None
         if brand.deleted_at is not None and not include_deleted:
             return None
-        return brand
+        return self._brands.locked(brand, for_update)
 
     async def find(
         self, organization_id: str, *, include_deleted: bool = False
@@ -57,15 +62,16 @@ class MemoryBrandAccountLinkRepository:
         self._links.insert(link)
 
     async def get(
-        self, organization_id: str, brand_id: str, account_id: str
+        self, organization_id: str, brand_id: str, account_id: str, *, for_update: bool = False
     ) -> BrandProfileAccount | None:
-        return self._links.first(
+        link = self._links.first(
             lambda link: (
                 link.organization_id == organization_id
                 and link.brand_profile_id == brand_id
                 and link.social_account_id == account_id
             )
         )
+        return self._links.locked(link, for_update)
 
     async def update(self, link: BrandProfileAccount) -> None:
         self._links.replace(link)
@@ -81,14 +87,15 @@ class MemoryBrandAccountLinkRepository:
         return self._links.delete(ids) > 0
 
     async def list_for_brand(
-        self, organization_id: str, brand_id: str
+        self, organization_id: str, brand_id: str, *, for_update: bool = False
     ) -> list[BrandProfileAccount]:
-        return self._links.select(
+        links = self._links.select(
             lambda link: (
                 link.organization_id == organization_id and link.brand_profile_id == brand_id
             ),
             order=by_created,
         )
+        return self._links.all_locked(links, for_update)
 
     async def list_for_account(
         self, organization_id: str, account_id: str
@@ -108,9 +115,13 @@ class MemoryExternalSourceRepository:
     async def add(self, source: ExternalSource) -> None:
         self._sources.insert(source)
 
-    async def get(self, organization_id: str, source_id: str) -> ExternalSource | None:
+    async def get(
+        self, organization_id: str, source_id: str, *, for_update: bool = False
+    ) -> ExternalSource | None:
         source = self._sources.get(source_id)
-        return source if source is not None and source.organization_id == organization_id else None
+        if source is None or source.organization_id != organization_id:
+            return None
+        return self._sources.locked(source, for_update)
 
     async def find(
         self, organization_id: str, *, brand_id: str | None = None
@@ -123,8 +134,8 @@ class MemoryExternalSourceRepository:
             order=by_created,
         )
 
-    async def list_all(self) -> list[ExternalSource]:
-        return self._sources.select(lambda s: True)
+    async def list_all(self, *, for_update: bool = False) -> list[ExternalSource]:
+        return self._sources.all_locked(self._sources.select(lambda s: True), for_update)
 
     async def update(self, source: ExternalSource) -> None:
         self._sources.replace(source)

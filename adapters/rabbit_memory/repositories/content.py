@@ -16,7 +16,8 @@ from rabbit_memory.session import Session, Table
 
 
 class MemoryPendingPostRepository:
-    """Locks (``for_update``, skip locked) are implied: units of work are serialised."""
+    """Locks (``for_update``, skip locked) wait for nothing: units of work are serialised
+    (ADR 0005). They record the rows as held, which ``update`` requires (ADR 0012)."""
 
     def __init__(self, session: Session) -> None:
         self._pending: Table[PendingPost] = Table(session, "pending_posts")
@@ -30,7 +31,7 @@ class MemoryPendingPostRepository:
         pending = self._pending.get(pending_post_id)
         if pending is None or pending.organization_id != organization_id:
             return None
-        return pending
+        return self._pending.locked(pending, for_update)
 
     async def find(
         self,
@@ -60,6 +61,9 @@ class MemoryPendingPostRepository:
         )
 
     async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        return self._pending.all_locked(self._due(now, limit))
+
+    def _due(self, now: datetime, limit: int) -> list[PendingPost]:
         return self._pending.select(
             lambda p: (
                 p.status in PUBLISHABLE_STATUSES
@@ -71,6 +75,9 @@ class MemoryPendingPostRepository:
         )
 
     async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
+        return self._pending.all_locked(self._expired(now, limit))
+
+    def _expired(self, now: datetime, limit: int) -> list[PendingPost]:
         return self._pending.select(
             lambda p: (
                 p.status is PendingPostStatus.PENDING
@@ -90,14 +97,19 @@ class MemoryPostRepository:
         self._posts.insert(post)
 
     async def get(
-        self, organization_id: str, post_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        post_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> Post | None:
         post = self._posts.get(post_id)
         if post is None or post.organization_id != organization_id:
             return None
         if post.deleted_at is not None and not include_deleted:
             return None
-        return post
+        return self._posts.locked(post, for_update)
 
     async def get_for_pending(
         self, organization_id: str, pending_post_id: str, platform: SocialPlatform
@@ -180,9 +192,14 @@ class MemoryPublishAttemptRepository:
         self._attempts.replace(attempt)
 
     async def list_for(
-        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+        self,
+        organization_id: str,
+        pending_post_id: str,
+        platform: SocialPlatform,
+        *,
+        for_update: bool = False,
     ) -> list[PublishAttempt]:
-        return self._attempts.select(
+        attempts = self._attempts.select(
             lambda a: (
                 a.organization_id == organization_id
                 and a.pending_post_id == pending_post_id
@@ -190,3 +207,4 @@ class MemoryPublishAttemptRepository:
             ),
             order=lambda a: a.attempt_number,
         )
+        return self._attempts.all_locked(attempts, for_update)

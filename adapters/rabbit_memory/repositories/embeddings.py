@@ -55,6 +55,7 @@ class MemoryEmbeddingRepository:
                 content_hash=embedding.content_hash,
             )
             if existing.organization_id == embedding.organization_id:
+                self._rows.locked(existing)  # an upsert writes its row in one statement
                 self._rows.replace(stored)
             else:  # moved to another organisation: re-file it under the new owner
                 self._rows.delete([existing.id])

@@ -23,11 +23,13 @@ class MemoryUserRepository:
     async def add(self, user: User) -> None:
         self._users.insert(_lower_cased(user))
 
-    async def get(self, user_id: str, *, include_deleted: bool = False) -> User | None:
+    async def get(
+        self, user_id: str, *, include_deleted: bool = False, for_update: bool = False
+    ) -> User | None:
         user = self._users.get(user_id)
         if user is None or (user.deleted_at is not None and not include_deleted):
             return None
-        return user
+        return self._users.locked(user, for_update)
 
     async def get_by_email(self, email: str) -> User | None:
         wanted = email.lower()
@@ -48,12 +50,12 @@ class MemoryOrganizationRepository:
         self._organizations.insert(organization)
 
     async def get(
-        self, organization_id: str, *, include_deleted: bool = False
+        self, organization_id: str, *, include_deleted: bool = False, for_update: bool = False
     ) -> Organization | None:
         organization = self._organizations.get(organization_id)
         if organization is None or (organization.deleted_at is not None and not include_deleted):
             return None
-        return organization
+        return self._organizations.locked(organization, for_update)
 
     async def get_by_slug(self, slug: str) -> Organization | None:
         return self._organizations.first(lambda o: o.slug == slug and o.deleted_at is None)
@@ -78,10 +80,13 @@ class MemoryMemberRepository:
     async def add(self, member: OrganizationMember) -> None:
         self._members.insert(member)
 
-    async def get(self, organization_id: str, user_id: str) -> OrganizationMember | None:
-        return self._members.first(
+    async def get(
+        self, organization_id: str, user_id: str, *, for_update: bool = False
+    ) -> OrganizationMember | None:
+        member = self._members.first(
             lambda m: m.organization_id == organization_id and m.user_id == user_id
         )
+        return self._members.locked(member, for_update)
 
     async def find(self, organization_id: str) -> list[OrganizationMember]:
         return self._members.select(

@@ -19,14 +19,19 @@ class MemoryMaterialRepository:
         self._materials.insert(material)
 
     async def get(
-        self, organization_id: str, material_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        material_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> Material | None:
         material = self._materials.get(material_id)
         if material is None or material.organization_id != organization_id:
             return None
         if material.deleted_at is not None and not include_deleted:
             return None
-        return material
+        return self._materials.locked(material, for_update)
 
     async def find(
         self,

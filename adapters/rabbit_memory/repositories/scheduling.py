@@ -19,11 +19,12 @@ class MemoryScheduleRepository:
     async def get(
         self, organization_id: str, schedule_id: str, *, for_update: bool = False
     ) -> Schedule | None:
-        # for_update: units of work of the memory store already run one at a time (ADR 0005)
+        # for_update waits for nothing (units of work run one at a time, ADR 0005): it
+        # records the row as held, which update requires (ADR 0012)
         schedule = self._schedules.get(schedule_id)
         if schedule is None or schedule.organization_id != organization_id:
             return None
-        return schedule
+        return self._schedules.locked(schedule, for_update)
 
     async def find(self, organization_id: str, *, brand_id: str | None = None) -> list[Schedule]:
         return self._schedules.select(
@@ -40,8 +41,9 @@ class MemoryScheduleRepository:
     async def claim_due(self, now: datetime, *, limit: int) -> list[Schedule]:
         """Serialised units of work hold every row they read, so nothing is ever "locked by
         another" here: the claim is simply the due rows (docs/adr/0005)."""
-        return self._schedules.select(
+        claimed = self._schedules.select(
             lambda s: s.is_active and s.next_run_at is not None and s.next_run_at <= now,
             order=lambda s: s.next_run_at,
             limit=limit,
         )
+        return self._schedules.all_locked(claimed)

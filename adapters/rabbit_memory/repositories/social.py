@@ -18,14 +18,19 @@ class MemorySocialAccountRepository:
         self._accounts.insert(account)
 
     async def get(
-        self, organization_id: str, account_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        account_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> SocialAccount | None:
         account = self._accounts.get(account_id)
         if account is None or account.organization_id != organization_id:
             return None
         if account.deleted_at is not None and not include_deleted:
             return None
-        return account
+        return self._accounts.locked(account, for_update)
 
     async def find(
         self, organization_id: str, *, include_deleted: bool = False
@@ -37,8 +42,11 @@ class MemorySocialAccountRepository:
             order=by_created,
         )
 
-    async def list_all(self, *, include_deleted: bool = False) -> list[SocialAccount]:
-        return self._accounts.select(lambda a: include_deleted or a.deleted_at is None)
+    async def list_all(
+        self, *, include_deleted: bool = False, for_update: bool = False
+    ) -> list[SocialAccount]:
+        accounts = self._accounts.select(lambda a: include_deleted or a.deleted_at is None)
+        return self._accounts.all_locked(accounts, for_update)
 
     async def count_live(self, organization_id: str) -> int:
         return self._accounts.count(
@@ -57,6 +65,7 @@ class MemorySocialAccountRepository:
             or stored.token_version != expected_version
         ):
             return False
+        self._accounts.locked(stored)  # the compare-and-set holds the row it writes
         self._accounts.replace(
             dataclasses.replace(
                 stored,

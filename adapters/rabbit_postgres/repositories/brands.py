@@ -20,13 +20,19 @@ class PostgresBrandRepository:
         await self._session.insert(BRANDS, brand)
 
     async def get(
-        self, organization_id: str, brand_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        brand_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> BrandProfile | None:
         return await self._session.one_where(
             BRANDS,
             ("organization_id", "=", organization_id),
             ("id", "=", brand_id),
             live=not include_deleted,
+            for_update=for_update,
         )
 
     async def find(
@@ -66,13 +72,14 @@ class PostgresBrandAccountLinkRepository:
         await self._session.insert(LINKS, link)
 
     async def get(
-        self, organization_id: str, brand_id: str, account_id: str
+        self, organization_id: str, brand_id: str, account_id: str, *, for_update: bool = False
     ) -> BrandProfileAccount | None:
         return await self._session.one_where(
             LINKS,
             ("organization_id", "=", organization_id),
             ("brand_profile_id", "=", brand_id),
             ("social_account_id", "=", account_id),
+            for_update=for_update,
         )
 
     async def update(self, link: BrandProfileAccount) -> None:
@@ -85,13 +92,14 @@ class PostgresBrandAccountLinkRepository:
         return removed > 0
 
     async def list_for_brand(
-        self, organization_id: str, brand_id: str
+        self, organization_id: str, brand_id: str, *, for_update: bool = False
     ) -> list[BrandProfileAccount]:
         return await self._session.many_where(
             LINKS,
             ("organization_id", "=", organization_id),
             ("brand_profile_id", "=", brand_id),
             order_by=("created_at",),
+            for_update=for_update,
         )
 
     async def list_for_account(
@@ -112,11 +120,14 @@ class PostgresExternalSourceRepository:
     async def add(self, source: ExternalSource) -> None:
         await self._session.insert(EXTERNAL_SOURCES, source)
 
-    async def get(self, organization_id: str, source_id: str) -> ExternalSource | None:
+    async def get(
+        self, organization_id: str, source_id: str, *, for_update: bool = False
+    ) -> ExternalSource | None:
         return await self._session.one_where(
             EXTERNAL_SOURCES,
             ("organization_id", "=", organization_id),
             ("id", "=", source_id),
+            for_update=for_update,
         )
 
     async def find(
@@ -127,8 +138,8 @@ class PostgresExternalSourceRepository:
             where.append(("brand_profile_id", "=", brand_id))
         return await self._session.many_where(EXTERNAL_SOURCES, *where, order_by=("created_at",))
 
-    async def list_all(self) -> list[ExternalSource]:
-        return await self._session.many(EXTERNAL_SOURCES)
+    async def list_all(self, *, for_update: bool = False) -> list[ExternalSource]:
+        return await self._session.many(EXTERNAL_SOURCES, for_update=for_update)
 
     async def update(self, source: ExternalSource) -> None:
         await self._session.replace(EXTERNAL_SOURCES, source)

@@ -85,13 +85,19 @@ class PostgresPostRepository:
         await self._session.insert(POSTS, post)
 
     async def get(
-        self, organization_id: str, post_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        post_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> Post | None:
         return await self._session.one_where(
             POSTS,
             ("organization_id", "=", organization_id),
             ("id", "=", post_id),
             live=not include_deleted,
+            for_update=for_update,
         )
 
     async def get_for_pending(
@@ -169,7 +175,12 @@ class PostgresPublishAttemptRepository:
         await self._session.replace(PUBLISH_ATTEMPTS, attempt)
 
     async def list_for(
-        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+        self,
+        organization_id: str,
+        pending_post_id: str,
+        platform: SocialPlatform,
+        *,
+        for_update: bool = False,
     ) -> list[PublishAttempt]:
         return await self._session.many_where(
             PUBLISH_ATTEMPTS,
@@ -177,4 +188,5 @@ class PostgresPublishAttemptRepository:
             ("pending_post_id", "=", pending_post_id),
             ("platform", "=", platform),
             order_by=("attempt_number",),
+            for_update=for_update,
         )

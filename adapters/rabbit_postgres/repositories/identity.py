@@ -20,8 +20,12 @@ class PostgresUserRepository:
     async def add(self, user: User) -> None:
         await self._session.insert(USERS, user)
 
-    async def get(self, user_id: str, *, include_deleted: bool = False) -> User | None:
-        return await self._session.one_where(USERS, ("id", "=", user_id), live=not include_deleted)
+    async def get(
+        self, user_id: str, *, include_deleted: bool = False, for_update: bool = False
+    ) -> User | None:
+        return await self._session.one_where(
+            USERS, ("id", "=", user_id), live=not include_deleted, for_update=for_update
+        )
 
     async def get_by_email(self, email: str) -> User | None:
         return await self._session.one_where(USERS, ("email", "=", email.lower()), live=True)
@@ -41,10 +45,13 @@ class PostgresOrganizationRepository:
         await self._session.insert(ORGANIZATIONS, organization)
 
     async def get(
-        self, organization_id: str, *, include_deleted: bool = False
+        self, organization_id: str, *, include_deleted: bool = False, for_update: bool = False
     ) -> Organization | None:
         return await self._session.one_where(
-            ORGANIZATIONS, ("id", "=", organization_id), live=not include_deleted
+            ORGANIZATIONS,
+            ("id", "=", organization_id),
+            live=not include_deleted,
+            for_update=for_update,
         )
 
     async def get_by_slug(self, slug: str) -> Organization | None:
@@ -75,9 +82,14 @@ class PostgresMemberRepository:
     async def add(self, member: OrganizationMember) -> None:
         await self._session.insert(MEMBERS, member)
 
-    async def get(self, organization_id: str, user_id: str) -> OrganizationMember | None:
+    async def get(
+        self, organization_id: str, user_id: str, *, for_update: bool = False
+    ) -> OrganizationMember | None:
         return await self._session.one_where(
-            MEMBERS, ("organization_id", "=", organization_id), ("user_id", "=", user_id)
+            MEMBERS,
+            ("organization_id", "=", organization_id),
+            ("user_id", "=", user_id),
+            for_update=for_update,
         )
 
     async def find(self, organization_id: str) -> list[OrganizationMember]:

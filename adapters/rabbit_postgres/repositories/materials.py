@@ -20,13 +20,19 @@ class PostgresMaterialRepository:
         await self._session.insert(MATERIALS, material)
 
     async def get(
-        self, organization_id: str, material_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        material_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> Material | None:
         return await self._session.one_where(
             MATERIALS,
             ("organization_id", "=", organization_id),
             ("id", "=", material_id),
             live=not include_deleted,
+            for_update=for_update,
         )
 
     async def find(

@@ -19,7 +19,7 @@ _CLAIM_DUE = prepare(
     .where(schedules.c.is_active, schedules.c.next_run_at <= sa.bindparam("now"))
     .order_by(schedules.c.next_run_at, by_id(schedules.c.id))
     .limit(sa.bindparam("limit", type_=sa.Integer))
-    .with_for_update(skip_locked=True)
+    .with_for_update(skip_locked=True, key_share=True)
 )
 
 
@@ -52,4 +52,6 @@ class PostgresScheduleRepository:
     async def claim_due(self, now: datetime, *, limit: int) -> list[Schedule]:
         """``FOR UPDATE SKIP LOCKED``: concurrent workers claim disjoint sets."""
         rows = await self._session.execute(_CLAIM_DUE, {"now": now, "limit": max(limit, 0)})
-        return [SCHEDULES.entity_from(row) for row in rows]
+        claimed = [SCHEDULES.entity_from(row) for row in rows]
+        self._session.lock(SCHEDULES.table.name, [schedule.id for schedule in claimed])
+        return claimed

@@ -20,13 +20,19 @@ class PostgresSocialAccountRepository:
         await self._session.insert(SOCIAL_ACCOUNTS, account)
 
     async def get(
-        self, organization_id: str, account_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        account_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> SocialAccount | None:
         return await self._session.one_where(
             SOCIAL_ACCOUNTS,
             ("organization_id", "=", organization_id),
             ("id", "=", account_id),
             live=not include_deleted,
+            for_update=for_update,
         )
 
     async def find(
@@ -39,8 +45,12 @@ class PostgresSocialAccountRepository:
             order_by=("created_at",),
         )
 
-    async def list_all(self, *, include_deleted: bool = False) -> list[SocialAccount]:
-        return await self._session.many(SOCIAL_ACCOUNTS, live(social_accounts, include_deleted))
+    async def list_all(
+        self, *, include_deleted: bool = False, for_update: bool = False
+    ) -> list[SocialAccount]:
+        return await self._session.many(
+            SOCIAL_ACCOUNTS, live(social_accounts, include_deleted), for_update=for_update
+        )
 
     async def count_live(self, organization_id: str) -> int:
         return await self._session.count_where(

@@ -19,7 +19,11 @@ from rabbit.application.ports.publisher import (
     PublishUnknownError,
 )
 from rabbit.application.ports.random import RandomSource
-from rabbit.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from rabbit.application.ports.unit_of_work import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UnlockedWriteError,
+)
 
 __all__ = [
     "ApprovalRequest",
@@ -39,4 +43,5 @@ __all__ = [
     "TokenCipher",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "UnlockedWriteError",
 ]

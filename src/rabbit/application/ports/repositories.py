@@ -9,6 +9,13 @@ Common contract of every repository:
   uniqueness rule refuses it. ``update`` stores every field of an existing entity; it raises
   :class:`NotFoundError` when the row is gone. Changing a loaded entity without ``update``
   changes nothing.
+- **Lock before you write** (ADR 0012). ``get(..., for_update=True)`` locks the row until the
+  unit of work ends (PostgreSQL ``FOR NO KEY UPDATE``), so a concurrent unit of work that
+  reads the same row to change it waits for this one's commit and then sees its result: no
+  committed change is lost. ``update`` accepts only an entity whose row this unit of work
+  holds: loaded with ``for_update``, claimed by a ``claim_due``/``list_due``/``list_expired``
+  (locked, skip locked) or added by it; any other raises :class:`UnlockedWriteError` (a bug
+  in the caller, never a user's error).
 - Writes become visible to other units of work only after ``commit``.
 - Lists are ordered as each method says, ties broken by ``id``.
 """
@@ -50,7 +57,9 @@ class UserRepository(Protocol):
     """Users are global (not tenant rows). Emails are unique, compared lower-cased."""
 
     async def add(self, user: User) -> None: ...
-    async def get(self, user_id: str, *, include_deleted: bool = False) -> User | None: ...
+    async def get(
+        self, user_id: str, *, include_deleted: bool = False, for_update: bool = False
+    ) -> User | None: ...
     async def get_by_email(self, email: str) -> User | None:
         """The live user with this email (case-insensitive), or None."""
         ...
@@ -67,8 +76,12 @@ class OrganizationRepository(Protocol):
         ...
 
     async def get(
-        self, organization_id: str, *, include_deleted: bool = False
-    ) -> Organization | None: ...
+        self, organization_id: str, *, include_deleted: bool = False, for_update: bool = False
+    ) -> Organization | None:
+        """With ``for_update`` the organisation's row is the lock of rules over a set of its
+        rows (the last OWNER among its members, the account limit): every unit of work that
+        changes such a set locks it first."""
+        ...
     async def get_by_slug(self, slug: str) -> Organization | None: ...
     async def update(self, organization: Organization) -> None: ...
     async def list_ids(self, *, include_deleted: bool = False) -> list[str]:
@@ -90,7 +103,9 @@ class MemberRepository(Protocol):
         """ConflictError(field ``user_id``) when the user is already a member."""
         ...
 
-    async def get(self, organization_id: str, user_id: str) -> OrganizationMember | None: ...
+    async def get(
+        self, organization_id: str, user_id: str, *, for_update: bool = False
+    ) -> OrganizationMember | None: ...
     async def find(self, organization_id: str) -> list[OrganizationMember]:
         """Members of the organisation by created_at, then id."""
         ...
@@ -136,7 +151,12 @@ class CreditLedger(Protocol):
 class BrandRepository(Protocol):
     async def add(self, brand: BrandProfile) -> None: ...
     async def get(
-        self, organization_id: str, brand_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        brand_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> BrandProfile | None: ...
     async def find(
         self, organization_id: str, *, include_deleted: bool = False
@@ -157,7 +177,12 @@ class SocialAccountRepository(Protocol):
         ...
 
     async def get(
-        self, organization_id: str, account_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        account_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> SocialAccount | None: ...
     async def find(
         self, organization_id: str, *, include_deleted: bool = False
@@ -165,7 +190,9 @@ class SocialAccountRepository(Protocol):
         """Accounts by created_at, then id."""
         ...
 
-    async def list_all(self, *, include_deleted: bool = False) -> list[SocialAccount]:
+    async def list_all(
+        self, *, include_deleted: bool = False, for_update: bool = False
+    ) -> list[SocialAccount]:
         """Every organisation's accounts by id: for key rotation only."""
         ...
 
@@ -189,7 +216,7 @@ class BrandAccountLinkRepository(Protocol):
         ...
 
     async def get(
-        self, organization_id: str, brand_id: str, account_id: str
+        self, organization_id: str, brand_id: str, account_id: str, *, for_update: bool = False
     ) -> BrandProfileAccount | None: ...
     async def update(self, link: BrandProfileAccount) -> None: ...
     async def remove(self, organization_id: str, brand_id: str, account_id: str) -> bool:
@@ -197,7 +224,7 @@ class BrandAccountLinkRepository(Protocol):
         ...
 
     async def list_for_brand(
-        self, organization_id: str, brand_id: str
+        self, organization_id: str, brand_id: str, *, for_update: bool = False
     ) -> list[BrandProfileAccount]:
         """Links of a brand by created_at, then id."""
         ...
@@ -232,7 +259,12 @@ class ScheduleRepository(Protocol):
 class MaterialRepository(Protocol):
     async def add(self, material: Material) -> None: ...
     async def get(
-        self, organization_id: str, material_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        material_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> Material | None: ...
     async def find(
         self,
@@ -256,14 +288,16 @@ class MaterialRepository(Protocol):
 
 class ExternalSourceRepository(Protocol):
     async def add(self, source: ExternalSource) -> None: ...
-    async def get(self, organization_id: str, source_id: str) -> ExternalSource | None: ...
+    async def get(
+        self, organization_id: str, source_id: str, *, for_update: bool = False
+    ) -> ExternalSource | None: ...
     async def find(
         self, organization_id: str, *, brand_id: str | None = None
     ) -> list[ExternalSource]:
         """Sources by created_at, then id."""
         ...
 
-    async def list_all(self) -> list[ExternalSource]:
+    async def list_all(self, *, for_update: bool = False) -> list[ExternalSource]:
         """Every organisation's sources by id: for key rotation only."""
         ...
 
@@ -314,7 +348,12 @@ class PostRepository(Protocol):
         ...
 
     async def get(
-        self, organization_id: str, post_id: str, *, include_deleted: bool = False
+        self,
+        organization_id: str,
+        post_id: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
     ) -> Post | None: ...
     async def get_for_pending(
         self, organization_id: str, pending_post_id: str, platform: SocialPlatform
@@ -350,7 +389,12 @@ class PublishAttemptRepository(Protocol):
 
     async def update(self, attempt: PublishAttempt) -> None: ...
     async def list_for(
-        self, organization_id: str, pending_post_id: str, platform: SocialPlatform
+        self,
+        organization_id: str,
+        pending_post_id: str,
+        platform: SocialPlatform,
+        *,
+        for_update: bool = False,
     ) -> list[PublishAttempt]:
         """Attempts by attempt_number."""
         ...

@@ -25,6 +25,20 @@ from rabbit.application.ports.repositories import (
 )
 
 
+class UnlockedWriteError(RuntimeError):
+    """An ``update`` of a row this unit of work does not hold (ADR 0012): the caller read it
+    without ``for_update``, so a concurrent commit to it could be lost. A bug in the core,
+    never a user's error; both stores raise it, so the memory-store tests catch it."""
+
+    def __init__(self, table: str, row_id: str) -> None:
+        super().__init__(
+            f"update of {table} row {row_id!r} that this unit of work did not lock: "
+            "load it with for_update=True first"
+        )
+        self.table = table
+        self.row_id = row_id
+
+
 class UnitOfWork(Protocol):
     """``async with uow: ...; await uow.commit()``.
 

@@ -60,7 +60,7 @@ class Billing(UseCases):
     ) -> Subscription:
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BILLING)
-            subscription = await self._subscription(uow, organization_id)
+            subscription = await self._subscription(uow, organization_id, for_update=True)
             subscription.tier = command.tier
             subscription.updated_at = self._ports.clock.now()
             await uow.subscriptions.update(subscription)

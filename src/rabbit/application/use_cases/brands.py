@@ -122,7 +122,7 @@ class Brands(UseCases):
     ) -> BrandProfile:
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = await _brand(uow, organization_id, brand_id)
+            brand = await _brand(uow, organization_id, brand_id, for_update=True)
             for name, value in command.changes().items():
                 setattr(brand, name, value)
             brand.updated_at = self._ports.clock.now()
@@ -134,7 +134,7 @@ class Brands(UseCases):
         """Soft delete: hidden from every ordinary query until restored or purged."""
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = await _brand(uow, organization_id, brand_id)
+            brand = await _brand(uow, organization_id, brand_id, for_update=True)
             brand.deleted_at = brand.updated_at = self._ports.clock.now()
             await uow.brands.update(brand)
             await uow.commit()
@@ -144,7 +144,9 @@ class Brands(UseCases):
     ) -> BrandProfile:
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = await _brand(uow, organization_id, brand_id, include_deleted=True)
+            brand = await _brand(
+                uow, organization_id, brand_id, include_deleted=True, for_update=True
+            )
             brand.deleted_at = None
             brand.updated_at = self._ports.clock.now()
             await uow.brands.update(brand)
@@ -166,9 +168,16 @@ class Brands(UseCases):
 
 
 async def _brand(
-    uow: UnitOfWork, organization_id: str, brand_id: str, *, include_deleted: bool = False
+    uow: UnitOfWork,
+    organization_id: str,
+    brand_id: str,
+    *,
+    include_deleted: bool = False,
+    for_update: bool = False,
 ) -> BrandProfile:
-    brand = await uow.brands.get(organization_id, brand_id, include_deleted=include_deleted)
+    brand = await uow.brands.get(
+        organization_id, brand_id, include_deleted=include_deleted, for_update=for_update
+    )
     if brand is None:
         raise NotFoundError("brand_profile", brand_id)
     return brand

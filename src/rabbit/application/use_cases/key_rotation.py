@@ -42,11 +42,15 @@ class KeyRotation(UseCases):
         async with self._ports.uow() as uow:
             accounts = await self._rotate_accounts(uow)
             if organization_ids is None:
-                sources = self._rotated(await uow.external_sources.list_all())
+                sources = self._rotated(await uow.external_sources.list_all(for_update=True))
             else:
                 scoped: list[ExternalSource] = []
                 for organization_id in sorted(set(organization_ids)):
-                    scoped.extend(await uow.external_sources.find(organization_id))
+                    for found in await uow.external_sources.find(organization_id):
+                        locked = await uow.external_sources.get(
+                            organization_id, found.id, for_update=True
+                        )
+                        scoped.extend([locked] if locked is not None else [])
                 sources = self._rotated(scoped)
             for source in sources:
                 await uow.external_sources.update(source)

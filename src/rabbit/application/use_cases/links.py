@@ -55,11 +55,14 @@ class Links(UseCases):
     ) -> BrandProfileAccount:
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            await _brand(uow, organization_id, brand_id)
+            # the brand's row locks its set of links: one default per platform (ADR 0012)
+            await _brand(uow, organization_id, brand_id, for_update=True)
             account = await _account(uow, organization_id, account_id)
             if command.is_default:
                 await _clear_default(uow, organization_id, brand_id, account)
-            link = await uow.brand_accounts.get(organization_id, brand_id, account_id)
+            link = await uow.brand_accounts.get(
+                organization_id, brand_id, account_id, for_update=True
+            )
             if link is None:
                 link = BrandProfileAccount(
                     id=self._ports.ids.new_id(),
@@ -141,15 +144,18 @@ async def find_publishing_account(
 async def _clear_default(
     uow: UnitOfWork, organization_id: str, brand_id: str, account: SocialAccount
 ) -> None:
-    for link in await uow.brand_accounts.list_for_brand(organization_id, brand_id):
+    links = await uow.brand_accounts.list_for_brand(organization_id, brand_id, for_update=True)
+    for link in links:
         is_other = link.social_account_id != account.id
         if link.is_default and link.platform == account.platform and is_other:
             link.is_default = False
             await uow.brand_accounts.update(link)
 
 
-async def _brand(uow: UnitOfWork, organization_id: str, brand_id: str) -> BrandProfile:
-    brand = await uow.brands.get(organization_id, brand_id)
+async def _brand(
+    uow: UnitOfWork, organization_id: str, brand_id: str, *, for_update: bool = False
+) -> BrandProfile:
+    brand = await uow.brands.get(organization_id, brand_id, for_update=for_update)
     if brand is None:
         raise NotFoundError("brand_profile", brand_id)
     return brand

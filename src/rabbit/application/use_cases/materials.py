@@ -125,7 +125,7 @@ class Materials(UseCases):
         """PROCESSING → ANALYZED with what the analysis found."""
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            material = await _material(uow, organization_id, material_id)
+            material = await _material(uow, organization_id, material_id, for_update=True)
             material.move_to(MaterialStatus.ANALYZED)
             for name, value in command.model_dump().items():
                 setattr(material, name, value)
@@ -140,7 +140,7 @@ class Materials(UseCases):
         """Embed the material's text, upsert its embedding, ANALYZED → READY."""
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            material = await _material(uow, organization_id, material_id)
+            material = await _material(uow, organization_id, material_id, for_update=True)
             material.move_to(MaterialStatus.READY)
             text = material.text
             vector = await embed_one(self._ports, text)
@@ -175,7 +175,7 @@ class Materials(UseCases):
     ) -> Material:
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            material = await _material(uow, organization_id, material_id)
+            material = await _material(uow, organization_id, material_id, for_update=True)
             material.move_to(target)
             material.updated_at = self._ports.clock.now()
             await uow.materials.update(material)
@@ -272,8 +272,10 @@ async def _recent_pillar_counts(
     return counts
 
 
-async def _material(uow: UnitOfWork, organization_id: str, material_id: str) -> Material:
-    material = await uow.materials.get(organization_id, material_id)
+async def _material(
+    uow: UnitOfWork, organization_id: str, material_id: str, *, for_update: bool = False
+) -> Material:
+    material = await uow.materials.get(organization_id, material_id, for_update=for_update)
     if material is None:
         raise NotFoundError("material", material_id)
     return material

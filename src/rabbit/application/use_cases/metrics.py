@@ -38,7 +38,7 @@ class Metrics(UseCases):
             command.likes, command.comments, command.shares, command.clicks, command.impressions
         )
         async with self._ports.uow() as uow:
-            post = await uow.posts.get(organization_id, post_id)
+            post = await uow.posts.get(organization_id, post_id, for_update=True)
             if post is None:
                 raise NotFoundError("post", post_id)
             for name, value in command.model_dump().items():

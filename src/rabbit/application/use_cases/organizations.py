@@ -4,13 +4,19 @@ Creating an organisation makes its creator the OWNER and opens a FREE subscripti
 trial: the registration bonus for one billing period, booked as a SUBSCRIPTION ledger row.
 Membership changes follow the rules of :mod:`rabbit.domain.policies.permissions` (an
 organisation keeps an OWNER; only an OWNER grants, changes or removes an OWNER).
+
+The owner-keeping rule counts a set of rows, so every change to an organisation's members
+first locks the organisation's row (ADR 0012): two owners demoting or removing each other at
+once run one after the other, and the second sees that it would leave no OWNER. A user who
+deletes their account locks each organisation they own the same way, and is refused while
+they are the last OWNER of any live one.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from rabbit.application.authorization import authorize
+from rabbit.application.authorization import authorize, live_actor, live_organization
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
@@ -82,9 +88,13 @@ class Organizations(UseCases):
         return user
 
     async def delete_user(self, actor_id: str) -> None:
-        """The user deletes their own account (soft delete; purge removes it later)."""
+        """The user deletes their own account (soft delete; purge removes it later).
+
+        ConflictError(field ``role``) while they are the last joined OWNER of a live
+        organisation: ownership must be handed over (or the organisation deleted) first."""
         async with self._ports.uow() as uow:
-            user = await self._live_user(uow, actor_id)
+            user = await live_actor(uow, actor_id, for_update=True)
+            await self._check_not_last_owner(uow, actor_id)
             user.deleted_at = user.updated_at = self._ports.clock.now()
             await uow.users.update(user)
             await uow.commit()
@@ -94,7 +104,8 @@ class Organizations(UseCases):
         slug = check_slug(command.slug)
         now = self._ports.clock.now()
         async with self._ports.uow() as uow:
-            await self._live_user(uow, actor_id)
+            # the actor's row is locked so that deleting the account cannot race this
+            await live_actor(uow, actor_id, for_update=True)
             if await uow.organizations.get_by_slug(slug) is not None:
                 raise ConflictError("organization", "slug", "is already taken")
             organization = Organization(
@@ -135,8 +146,10 @@ class Organizations(UseCases):
     async def delete_organization(self, actor_id: str, organization_id: str) -> None:
         """Soft-delete the organisation (MANAGE_BILLING: its owners); purge removes it."""
         async with self._ports.uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BILLING)
-            organization = await self._organization(uow, organization_id)
+            await authorize(
+                uow, actor_id, organization_id, Permission.MANAGE_BILLING, lock_organization=True
+            )
+            organization = await live_organization(uow, organization_id)
             organization.deleted_at = organization.updated_at = self._ports.clock.now()
             await uow.organizations.update(organization)
             await uow.commit()
@@ -144,10 +157,13 @@ class Organizations(UseCases):
     async def restore_organization(self, actor_id: str, organization_id: str) -> Organization:
         """Undo a soft delete; only a joined OWNER of the deleted organisation may."""
         async with self._ports.uow() as uow:
+            organization = await uow.organizations.get(
+                organization_id, include_deleted=True, for_update=True
+            )
             member = await uow.members.get(organization_id, actor_id)
-            organization = await uow.organizations.get(organization_id, include_deleted=True)
             if organization is None or member is None or not member.has_joined:
                 raise NotFoundError("organization", organization_id)
+            await live_actor(uow, actor_id)
             require(member.role, Permission.MANAGE_BILLING, actor_id)
             organization.deleted_at = None
             organization.updated_at = self._ports.clock.now()
@@ -161,7 +177,9 @@ class Organizations(UseCases):
         """An open invitation (joined_at None); only an OWNER invites an OWNER."""
         now = self._ports.clock.now()
         async with self._ports.uow() as uow:
-            actor = await authorize(uow, actor_id, organization_id, Permission.MANAGE_MEMBERS)
+            actor = await authorize(
+                uow, actor_id, organization_id, Permission.MANAGE_MEMBERS, lock_organization=True
+            )
             # An invitation grants its role: the same rule as raising a MEMBER to it.
             check_role_change(actor.role, MemberRole.MEMBER, command.role, 0, actor_id=actor_id)
             await self._live_user(uow, command.user_id)
@@ -182,10 +200,11 @@ class Organizations(UseCases):
     async def accept_invitation(self, actor_id: str, organization_id: str) -> OrganizationMember:
         """The invited user joins; NotFoundError when there is no open invitation for them."""
         async with self._ports.uow() as uow:
-            member = await uow.members.get(organization_id, actor_id)
-            organization = await uow.organizations.get(organization_id)
+            organization = await uow.organizations.get(organization_id, for_update=True)
+            member = await uow.members.get(organization_id, actor_id, for_update=True)
             if member is None or member.has_joined or organization is None:
                 raise NotFoundError("invitation", organization_id)
+            await live_actor(uow, actor_id)
             member.joined_at = self._ports.clock.now()
             await uow.members.update(member)
             await uow.commit()
@@ -196,7 +215,9 @@ class Organizations(UseCases):
     ) -> OrganizationMember:
         """Change a member's role under the owner-keeping rules."""
         async with self._ports.uow() as uow:
-            actor = await authorize(uow, actor_id, organization_id, Permission.MANAGE_MEMBERS)
+            actor = await authorize(
+                uow, actor_id, organization_id, Permission.MANAGE_MEMBERS, lock_organization=True
+            )
             member = await self._member(uow, organization_id, user_id)
             owners = await self._owners_besides(uow, member)
             check_role_change(actor.role, member.role, command.role, owners, actor_id=actor_id)
@@ -208,7 +229,9 @@ class Organizations(UseCases):
     async def remove_member(self, actor_id: str, organization_id: str, user_id: str) -> None:
         """Remove a member (or withdraw an invitation) under the owner-keeping rules."""
         async with self._ports.uow() as uow:
-            actor = await authorize(uow, actor_id, organization_id, Permission.MANAGE_MEMBERS)
+            actor = await authorize(
+                uow, actor_id, organization_id, Permission.MANAGE_MEMBERS, lock_organization=True
+            )
             member = await self._member(uow, organization_id, user_id)
             owners = await self._owners_besides(uow, member)
             check_member_removal(actor.role, member.role, owners, actor_id=actor_id)
@@ -227,16 +250,32 @@ class Organizations(UseCases):
             raise NotFoundError("user", user_id)
         return user
 
-    async def _organization(self, uow: UnitOfWork, organization_id: str) -> Organization:
-        organization = await uow.organizations.get(organization_id)
-        if organization is None:
-            raise NotFoundError("organization", organization_id)
-        return organization
+    async def _check_not_last_owner(self, uow: UnitOfWork, user_id: str) -> None:
+        """ConflictError(role) when the user is the only joined OWNER of a live organisation.
+
+        Each such organisation's row is locked first (in id order, so that two deletions
+        never wait on each other in a circle), as every membership change does."""
+        memberships = await uow.members.list_for_user(user_id)
+        owned = sorted(
+            m.organization_id for m in memberships if m.role is MemberRole.OWNER and m.has_joined
+        )
+        for organization_id in owned:
+            if await uow.organizations.get(organization_id, for_update=True) is None:
+                continue  # a deleted organisation needs no owner until it is restored
+            owners = await self._owners_besides(
+                uow, await self._member(uow, organization_id, user_id)
+            )
+            if owners <= 1:
+                raise ConflictError(
+                    "user",
+                    "role",
+                    "is the last OWNER of an organisation: hand ownership over first",
+                )
 
     async def _member(
         self, uow: UnitOfWork, organization_id: str, user_id: str
     ) -> OrganizationMember:
-        member = await uow.members.get(organization_id, user_id)
+        member = await uow.members.get(organization_id, user_id, for_update=True)
         if member is None:
             raise NotFoundError("organization_member", user_id)
         return member

@@ -288,6 +288,7 @@ class Publishing(UseCases):
                 pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
                 if pending is None:
                     raise NotFoundError("pending_post", attempt.pending_post_id)
+                await _lock_attempts(uow, attempt)
                 attempt.status = PublishAttemptStatus.SUCCEEDED
                 attempt.external_id = result.external_id
                 attempt.error = None
@@ -324,7 +325,7 @@ class Publishing(UseCases):
         except InsufficientCreditsError as exc:
             pending.review_notes = f"published; PUBLISH credits not charged: {exc.message}"
         material = await uow.materials.get(
-            pending.organization_id, pending.material_id, include_deleted=True
+            pending.organization_id, pending.material_id, include_deleted=True, for_update=True
         )
         if material is not None:
             record_use(material, now)
@@ -339,6 +340,9 @@ class Publishing(UseCases):
         ports = self._ports
         org = attempt.organization_id
         async with ports.uow() as uow:
+            # the pending post first, then its attempts: the order every unit of work locks in
+            pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
+            await _lock_attempts(uow, attempt)
             attempt.status = PublishAttemptStatus.FAILED
             attempt.error = error
             attempt.finished_at = ports.clock.now()
@@ -348,7 +352,6 @@ class Publishing(UseCases):
             )
             outcome = Outcome.RETRY
             if failed_count(attempts) >= ports.config.publish_max_attempts:
-                pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
                 if pending is not None and pending.status in PUBLISHABLE_STATUSES:
                     await self._fail_pending(uow, pending, f"{attempt.platform}: {error}")
                     outcome = Outcome.FAILED
@@ -359,6 +362,7 @@ class Publishing(UseCases):
         self, attempt: PublishAttempt, status: PublishAttemptStatus, error: str
     ) -> None:
         async with self._ports.uow() as uow:
+            await _lock_attempts(uow, attempt)
             attempt.status = status
             attempt.error = error
             attempt.finished_at = self._ports.clock.now()
@@ -442,4 +446,12 @@ def _post(
         is_exploration=pending.is_exploration,
         created_at=now,
         updated_at=now,
+    )
+
+
+async def _lock_attempts(uow: UnitOfWork, attempt: PublishAttempt) -> None:
+    """Lock the attempts of ``attempt``'s (pending post, platform) in this unit of work
+    before one of them is written (ADR 0012)."""
+    await uow.publish_attempts.list_for(
+        attempt.organization_id, attempt.pending_post_id, attempt.platform, for_update=True
     )

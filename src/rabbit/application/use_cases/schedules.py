@@ -100,7 +100,7 @@ class Schedules(UseCases):
     ) -> Schedule:
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            schedule = await _schedule(uow, organization_id, schedule_id)
+            schedule = await _schedule(uow, organization_id, schedule_id, for_update=True)
             for name in command.model_fields_set:
                 value = getattr(command, name)
                 if value is not None:
@@ -136,7 +136,7 @@ class Schedules(UseCases):
     ) -> Schedule:
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            schedule = await _schedule(uow, organization_id, schedule_id)
+            schedule = await _schedule(uow, organization_id, schedule_id, for_update=True)
             now = self._ports.clock.now()
             schedule.is_active = active
             if active:
@@ -200,8 +200,10 @@ async def finish_claim(uow: UnitOfWork, claim: SlotClaim, now: datetime) -> Sche
     return schedule
 
 
-async def _schedule(uow: UnitOfWork, organization_id: str, schedule_id: str) -> Schedule:
-    schedule = await uow.schedules.get(organization_id, schedule_id)
+async def _schedule(
+    uow: UnitOfWork, organization_id: str, schedule_id: str, *, for_update: bool = False
+) -> Schedule:
+    schedule = await uow.schedules.get(organization_id, schedule_id, for_update=for_update)
     if schedule is None:
         raise NotFoundError("schedule", schedule_id)
     return schedule

@@ -125,7 +125,7 @@ class SocialAccounts(UseCases):
         """The platform definitely refused the refresh token: deactivate the account until it
         is reconnected (it can no longer publish)."""
         async with self._ports.uow() as uow:
-            account = await _account(uow, organization_id, account_id)
+            account = await _account(uow, organization_id, account_id, for_update=True)
             account.is_active = False
             account.updated_at = self._ports.clock.now()
             await uow.social_accounts.update(account)
@@ -137,7 +137,7 @@ class SocialAccounts(UseCases):
         """Soft delete and deactivate; the platform account may be connected again later."""
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            account = await _account(uow, organization_id, account_id)
+            account = await _account(uow, organization_id, account_id, for_update=True)
             account.is_active = False
             account.deleted_at = account.updated_at = self._ports.clock.now()
             await uow.social_accounts.update(account)
@@ -156,8 +156,10 @@ def _encrypt_optional(cipher: TokenCipher, value: SecretStr | None) -> str | Non
     return None if value is None else cipher.encrypt(value.get_secret_value())
 
 
-async def _account(uow: UnitOfWork, organization_id: str, account_id: str) -> SocialAccount:
-    account = await uow.social_accounts.get(organization_id, account_id)
+async def _account(
+    uow: UnitOfWork, organization_id: str, account_id: str, *, for_update: bool = False
+) -> SocialAccount:
+    account = await uow.social_accounts.get(organization_id, account_id, for_update=for_update)
     if account is None:
         raise NotFoundError("social_account", account_id)
     return account
