@@ -103,10 +103,14 @@ async def delete_content(app: App, w: World) -> None:
     """Soft-delete every post and material of the organisation (no use case does yet)."""
     now = app.clock.now()
     async with app.ports.uow() as uow:
-        for post in await uow.posts.find(w.org):
+        for found in await uow.posts.find(w.org):
+            post = await uow.posts.get(w.org, found.id, for_update=True)
+            assert post is not None
             post.deleted_at = now
             await uow.posts.update(post)
-        for material in await uow.materials.find(w.org):
+        for listed in await uow.materials.find(w.org):
+            material = await uow.materials.get(w.org, listed.id, for_update=True)
+            assert material is not None
             material.deleted_at = now
             await uow.materials.update(material)
         await uow.commit()
