@@ -351,10 +351,10 @@ class Publishing(UseCases):
                 org, attempt.pending_post_id, attempt.platform
             )
             outcome = Outcome.RETRY
-            if failed_count(attempts) >= ports.config.publish_max_attempts:
-                if pending is not None and pending.status in PUBLISHABLE_STATUSES:
-                    await self._fail_pending(uow, pending, f"{attempt.platform}: {error}")
-                    outcome = Outcome.FAILED
+            used_up = failed_count(attempts) >= ports.config.publish_max_attempts
+            if used_up and pending is not None and pending.status in PUBLISHABLE_STATUSES:
+                await self._fail_pending(uow, pending, f"{attempt.platform}: {error}")
+                outcome = Outcome.FAILED
             await uow.commit()
         return outcome
 
