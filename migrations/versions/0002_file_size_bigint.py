@@ -37,7 +37,7 @@ def downgrade() -> None:
             SELECT count(*) INTO too_large FROM materials WHERE file_size > 2147483647;
             IF too_large > 0 THEN
                 RAISE EXCEPTION
-                    '% material(s) larger than 2147483647 bytes: file_size cannot become an integer',
+                    '% material(s) over 2147483647 bytes: file_size cannot be an integer',
                     too_large;
             END IF;
         END $$
