@@ -491,3 +491,47 @@ def test_domain_parsers_quote_at_most_a_short_prefix() -> None:
     with pytest.raises(ValidationError) as error:
         parse_days([10**5000])
     assert len(str(error.value)) < 100
+
+
+# -- nested value objects ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "path"),
+    [
+        ("language_rules", {"words_to_use": ["ok", "\ud800"]}, "language_rules.words_to_use.1"),
+        (
+            "example_posts",
+            [{"platform": "TWITTER", "content": "a\udc00"}],
+            "example_posts.0.content",
+        ),
+        ("content_pillars", [{"name": "\udfff", "percentage": 100}], "content_pillars.0.name"),
+        (
+            "platform_settings",
+            {"TWITTER": {"custom_context_override": "\ud83d"}},
+            "platform_settings.TWITTER.custom_context_override",
+        ),
+    ],
+)
+def test_a_lone_surrogate_inside_a_brand_setting_is_refused_naming_its_path(
+    field: str, value: object, path: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        CreateBrand.parse({"name": "b", field: value})
+    assert error.value.field == path
+
+
+def test_value_objects_refuse_lone_surrogates_and_long_words_themselves() -> None:
+    from rabbit.domain.values import ExternalSourceConfig, LanguageRules
+
+    with pytest.raises(ValidationError) as error:
+        LanguageRules.from_json({"words_to_avoid": ["\ud800"]})
+    assert error.value.field == "words_to_avoid.0"
+    with pytest.raises(ValidationError) as error:
+        LanguageRules.from_json({"words_to_avoid": ["w" * (limits.MAX_WORD + 1)]})
+    assert error.value.field.startswith("language_rules.words_to_avoid")
+    with pytest.raises(ValidationError) as error:
+        ExternalSourceConfig.from_json({"api_key": "\udfff"})
+    assert error.value.field == "api_key"
+    with pytest.raises(ValidationError):
+        ExternalSourceConfig.from_json({f"k{i}": "v" for i in range(limits.MAX_CONFIG_KEYS + 1)})
