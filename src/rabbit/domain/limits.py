@@ -30,19 +30,21 @@ constant                   value       fields
 ``MAX_ID``                 64          ids passed to a use case (cuid2 ids are 24)
 ``MAX_IDS``                10,000      items of an ``*_ids`` argument
 ``MAX_NAME``               200         names: user, organisation, brand, schedule,
-                                       source, account; a material's ``content_pillar``
+                                       source, account (id and display name)
+``MAX_MATERIAL_NAME``      500         a material's name (a file name or a page title)
 ``MAX_SLUG``               63          an organisation's slug (a DNS label)
 ``MAX_EMAIL``              320         e-mail addresses (RFC 5321)
 ``MAX_URL``                2,048       URLs and file keys (what browsers and CDNs accept)
 ``MAX_SHORT_TEXT``         255         mime types, timezones, a cron expression's
                                        ``crawl_frequency``, a config key
-``MAX_WORD``               100         one word, tone, keyword, hashtag, key point label
-``MAX_WORDS``              100         items of a list of words (keywords, tone, hashtags,
-                                       words to use/avoid)
+``MAX_WORD``               100         one word, tone, keyword or hashtag; a content
+                                       pillar's name (a brand's and a material's)
+``MAX_WORDS``              100         items of a list: keywords, key points, suggested
+                                       angles, tone, hashtags, words to use/avoid
 ``MAX_POST``               10,000      a post's content, an example post (above every
                                        platform's limit but Facebook's 63,206)
 ``MAX_TEXT``               10,000      free prose: personality, custom context, target
-                                       audience, a summary, a key point, review notes,
+                                       audience, a summary, one key point, review notes,
                                        a ``description``
 ``MAX_MATERIAL_TEXT``      200,000     a material's original text (a long article or a
                                        short book chapter; the analyser reads the start)
@@ -51,7 +53,7 @@ constant                   value       fields
 ``MAX_EXAMPLE_POSTS``      20          a brand's example posts
 ``MAX_PILLARS``            20          a brand's content pillars
 ``MAX_CONFIG_KEYS``        50          keys of an external source's ``connection_config``
-``MAX_TIMES``              48          a schedule's times (every half hour)
+``MAX_TIMES``              48          a schedule's times (every half hour; 7 weekdays)
 ``MAX_PLATFORMS``          16          a list of platforms (there are 8)
 ``INT4_MAX``               2^31-1      counters, amounts, versions (``integer`` columns)
 ``INT8_MAX``               2^63-1      a material's ``file_size`` (``bigint``)
@@ -76,6 +78,7 @@ from rabbit.domain.errors import ValidationError
 MAX_ID = 64
 MAX_IDS = 10_000
 MAX_NAME = 200
+MAX_MATERIAL_NAME = 500
 MAX_SLUG = 63
 MAX_EMAIL = 320
 MAX_URL = 2_048

@@ -52,7 +52,7 @@ RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
 class UploadMaterial(Command):
     type: MaterialType
     brand_profile_id: str | None = Field(default=None, max_length=limits.MAX_ID)
-    name: str | None = Field(default=None, max_length=500)
+    name: str | None = Field(default=None, max_length=limits.MAX_MATERIAL_NAME)
     original_content: str | None = Field(default=None, max_length=limits.MAX_MATERIAL_TEXT)
     file_key: str | None = Field(default=None, max_length=limits.MAX_URL)
     file_size: int | None = Field(default=None, le=limits.INT8_MAX)
@@ -68,7 +68,7 @@ class RecordAnalysis(Command):
     keywords: tuple[Word, ...] = Field(default=(), max_length=limits.MAX_WORDS)
     suggested_angles: tuple[ContentAngle, ...] = Field(default=(), max_length=limits.MAX_WORDS)
     sentiment: Sentiment | None = None
-    content_pillar: str | None = Field(default=None, max_length=limits.MAX_NAME)
+    content_pillar: str | None = Field(default=None, max_length=limits.MAX_WORD)
 
 
 class Materials(UseCases):
