@@ -22,7 +22,9 @@ from rabbit.domain.values import (
 )
 
 hex_colours = st.from_regex(r"#[0-9A-F]{6}", fullmatch=True)
-non_blank = st.text(min_size=1, max_size=30).filter(lambda s: s.strip())
+# what PostgreSQL can store: no NUL, no lone surrogate (both refused: ADR 0013)
+storable = st.characters(codec="utf-8", exclude_characters="\x00")
+non_blank = st.text(storable, min_size=1, max_size=30).filter(lambda s: s.strip())
 intensities = st.sampled_from(["none", "minimal", "moderate", "heavy"])
 word_tuples = st.lists(non_blank, max_size=4).map(tuple)
 optional_words = st.none() | word_tuples
@@ -52,12 +54,12 @@ platform_settings = st.builds(
             PlatformSetting,
             enabled=st.booleans(),
             tone_override=optional_words,
-            custom_context_override=st.none() | st.text(max_size=30),
+            custom_context_override=st.none() | st.text(storable, max_size=30),
             hashtags_default=optional_words,
         ),
     ),
 )
-secret = st.none() | st.text(min_size=1, max_size=20)
+secret = st.none() | st.text(storable, min_size=1, max_size=20)
 external_configs = st.builds(
     lambda api_key, api_secret, store_url, extra: ExternalSourceConfig.from_json(
         {
@@ -74,7 +76,9 @@ external_configs = st.builds(
     api_key=secret,
     api_secret=secret,
     store_url=secret,
-    extra=st.dictionaries(st.from_regex(r"x_[a-z]{1,8}", fullmatch=True), st.text(max_size=10)),
+    extra=st.dictionaries(
+        st.from_regex(r"x_[a-z]{1,8}", fullmatch=True), st.text(storable, max_size=10)
+    ),
 )
 
 

@@ -90,7 +90,7 @@ COLUMNS: dict[str, str] = {
         name                  | text                  | null
         original_content      | text                  | null
         file_key              | text                  | null
-        file_size             | integer               | null
+        file_size             | bigint                | null
         mime_type             | text                  | null
         url                   | text                  | null
         summary               | text                  | null

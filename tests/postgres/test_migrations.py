@@ -93,6 +93,38 @@ async def test_downgrade_to_base_leaves_no_table_and_no_enum_type(
     assert await enum_types(scratch_database_url) == set()
 
 
+async def execute(url: str, *statements: str) -> None:
+    engine = create_async_engine(to_sqlalchemy_url(url), poolclass=pool.NullPool)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(sa.text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def test_0002_stores_a_2_gib_file_size_and_its_downgrade_refuses_to_lose_it(
+    scratch_database_url: str,
+) -> None:
+    url = scratch_database_url
+    await migrate(url, "upgrade", "0002")
+    await execute(
+        url,
+        "INSERT INTO organizations (id, name, slug) VALUES ('o1', 'Org', 'org')",
+        "INSERT INTO materials (id, organization_id, type, file_key, file_size, mime_type) "
+        "VALUES ('m1', 'o1', 'VIDEO', 'film.mp4', 2147483648, 'video/mp4')",
+    )
+    assert await fetch(url, "SELECT file_size FROM materials") == [(2**31,)]
+
+    with pytest.raises(Exception, match="cannot be an integer"):
+        await migrate(url, "downgrade", "0001")
+    assert await fetch(url, "SELECT file_size FROM materials") == [(2**31,)]
+
+    await execute(url, "UPDATE materials SET file_size = 2147483647")
+    await migrate(url, "downgrade", "0001")
+    assert await fetch(url, "SELECT file_size FROM materials") == [(2**31 - 1,)]
+
+
 async def test_the_migrated_database_matches_the_schema_metadata(postgres_url: str) -> None:
     await autogenerate_check(postgres_url)
 

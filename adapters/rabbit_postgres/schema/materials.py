@@ -34,7 +34,7 @@ materials = sa.Table(
     sa.Column("name", sa.Text()),
     sa.Column("original_content", sa.Text()),
     sa.Column("file_key", sa.Text()),
-    sa.Column("file_size", sa.Integer()),
+    sa.Column("file_size", sa.BigInteger()),
     sa.Column("mime_type", sa.Text()),
     sa.Column("url", sa.Text()),
     sa.Column("summary", sa.Text()),

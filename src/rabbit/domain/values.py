@@ -12,13 +12,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import ValidationError
+from rabbit.domain.limits import (
+    MAX_CONFIG_KEYS,
+    MAX_PILLARS,
+    MAX_POST,
+    MAX_SHORT_TEXT,
+    MAX_TEXT,
+    MAX_URL,
+    MAX_WORD,
+    MAX_WORDS,
+    check_document,
+    quote,
+    shorten,
+)
 
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -27,6 +40,14 @@ class ValueObject(BaseModel):
     """Base of every value object: immutable, no unknown keys, exact JSON round trip."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        """No NUL or lone surrogate, no naive datetime, no document too deep or too large
+        (:func:`~rabbit.domain.limits.check_document`), before pydantic reads anything."""
+        check_document(data)
+        return data
 
     def to_json(self) -> dict[str, Any]:
         """The jsonb form (snake_case keys, secrets as stored)."""
@@ -52,7 +73,7 @@ def parse_value(model: type[V], data: Any, *, field_prefix: str = "") -> V:
 def to_domain_error(exc: PydanticValidationError, *, field_prefix: str = "") -> ValidationError:
     """The first error of a pydantic failure as a domain error with a dotted field path."""
     first = exc.errors(include_url=False)[0]
-    location = ".".join(str(part) for part in first["loc"])
+    location = ".".join(shorten(str(part)) for part in first["loc"])
     field = ".".join(part for part in (field_prefix, location) if part) or "input"
     return ValidationError(field, first["msg"])
 
@@ -78,6 +99,9 @@ class BrandColors(ValueObject):
         return value.upper()
 
 
+Word = Annotated[str, Field(max_length=MAX_WORD)]
+"""One word, tone, keyword or hashtag (:data:`~rabbit.domain.limits.MAX_WORD`)."""
+
 Intensity = Literal["none", "minimal", "moderate", "heavy"]
 CtaStyle = Literal["none", "soft", "direct"]
 
@@ -85,8 +109,8 @@ CtaStyle = Literal["none", "soft", "direct"]
 class LanguageRules(ValueObject):
     """Words the brand uses and avoids, and how much emoji, hashtags and calls to action."""
 
-    words_to_use: tuple[str, ...] = ()
-    words_to_avoid: tuple[str, ...] = ()
+    words_to_use: tuple[Word, ...] = Field(default=(), max_length=MAX_WORDS)
+    words_to_avoid: tuple[Word, ...] = Field(default=(), max_length=MAX_WORDS)
     emoji_usage: Intensity = "minimal"
     hashtag_style: Intensity = "moderate"
     cta_style: CtaStyle = "soft"
@@ -103,7 +127,7 @@ class ExamplePost(ValueObject):
     """A post in the brand's voice, for the generator to imitate."""
 
     platform: SocialPlatform
-    content: str = Field(min_length=1)
+    content: str = Field(min_length=1, max_length=MAX_POST)
 
     @field_validator("content")
     @classmethod
@@ -116,7 +140,7 @@ class ExamplePost(ValueObject):
 class ContentPillar(ValueObject):
     """A theme the brand posts about and its target share of posts, in percent."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=MAX_WORD)
     percentage: float = Field(ge=0, le=100, allow_inf_nan=False)
 
     @field_validator("name")
@@ -130,7 +154,7 @@ class ContentPillar(ValueObject):
 class ContentPillars(ValueObject):
     """A brand's pillars: unique names, percentages summing to 100 when any are given."""
 
-    pillars: tuple[ContentPillar, ...] = ()
+    pillars: tuple[ContentPillar, ...] = Field(default=(), max_length=MAX_PILLARS)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -160,9 +184,9 @@ class PlatformSetting(ValueObject):
     """Per-platform overrides of a brand's voice."""
 
     enabled: bool = True
-    tone_override: tuple[str, ...] | None = None
-    custom_context_override: str | None = None
-    hashtags_default: tuple[str, ...] | None = None
+    tone_override: tuple[Word, ...] | None = Field(default=None, max_length=MAX_WORDS)
+    custom_context_override: str | None = Field(default=None, max_length=MAX_TEXT)
+    hashtags_default: tuple[Word, ...] | None = Field(default=None, max_length=MAX_WORDS)
 
 
 class PlatformSettings(ValueObject):
@@ -195,7 +219,7 @@ class ExternalSourceConfig(ValueObject):
 
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
-    store_url: str | None = None
+    store_url: str | None = Field(default=None, max_length=MAX_URL)
     webhook_secret: SecretStr | None = None
     access_token: SecretStr | None = None
 
@@ -208,9 +232,14 @@ class ExternalSourceConfig(ValueObject):
 
     @model_validator(mode="after")
     def _extra_values_are_strings(self) -> Self:
-        for key, value in (self.model_extra or {}).items():
+        extra = self.model_extra or {}
+        if len(extra) > MAX_CONFIG_KEYS:
+            raise ValueError(f"must have at most {MAX_CONFIG_KEYS} keys")
+        for key, value in extra.items():
+            if len(key) > MAX_SHORT_TEXT:
+                raise ValueError(f"a key must be at most {MAX_SHORT_TEXT} characters")
             if not isinstance(value, str):
-                raise ValueError(f"{key} must be a string")
+                raise ValueError(f"{quote(key)} must be a string")
         return self
 
     def to_json(self) -> dict[str, Any]:

@@ -1,17 +1,26 @@
-"""The base of every use-case class: plain string arguments are checked at the door.
+"""The base of every use-case class: plain arguments are checked at the door.
 
 Commands validate their own fields (``_commands.py``). The other inputs of a use-case method
-are ids (``actor_id``, ``organization_id``, ``brand_id`` …, lists of them as ``*_ids``) and a
-few free strings (``description``). Those reach the store as they are, and a NUL character
-(``\\x00``) is something PostgreSQL's text refuses outright while the memory store would just
-find nothing: the two adapters would disagree, and the caller would get a driver error
-instead of a domain one. So every public coroutine method of a :class:`UseCases` subclass
-refuses, before it runs:
+are ids (``actor_id``, ``organization_id``, ``brand_id`` …, lists of them as ``*_ids``), a
+few free strings (``description``, a strategy name), instants (``now``), durations
+(``window``) and amounts. Those reach the store, the cipher or date arithmetic as they are: a
+NUL or a lone surrogate is something PostgreSQL refuses outright while the memory store
+would just find nothing (or store it); a naive ``now`` cannot be compared with the aware
+instants the stores hold; ``timedelta.max`` overflows as soon as it is subtracted; an amount
+past ``integer`` is a driver error on PostgreSQL only. The two adapters would disagree, and
+the caller would get a driver error instead of a domain one. So every public coroutine
+method of a :class:`UseCases` subclass refuses, before it runs (before any unit of work
+opens), with a :class:`~rabbit.domain.errors.ValidationError` naming the parameter:
 
-- a NUL in any ``str`` argument, or in any string of a ``*_ids`` list, tuple or set;
-- an ``*_id`` argument that is neither a string nor None,
+- a ``str`` argument holding a NUL or a lone surrogate, or longer than its limit
+  (:data:`~rabbit.domain.limits.MAX_ID` for an ``*_id``, ``MAX_TEXT`` for a
+  ``description``, ``MAX_NAME`` for any other);
+- an ``*_id`` argument that is neither a string nor None;
+- an ``*_ids`` list, tuple or set with more than ``MAX_IDS`` items or holding such a string;
+- a naive or out-of-range ``datetime``, a ``timedelta`` outside 0 … ``MAX_WINDOW``, an
+  ``int`` past PostgreSQL's ``integer``.
 
-with a :class:`~rabbit.domain.errors.ValidationError` naming the parameter.
+The limits live in :mod:`rabbit.domain.limits` (ADR 0013).
 """
 
 from __future__ import annotations
@@ -19,42 +28,51 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
 from typing import Any
 
+from rabbit.domain import limits
 from rabbit.domain.errors import ValidationError
-
-_NUL = "\x00"
 
 
 def _checked_parameters(method: Callable[..., Any]) -> list[tuple[int, str]]:
     """``(position, name)`` of the parameters to check (position counts ``self``)."""
-    checked = []
-    for position, parameter in enumerate(inspect.signature(method).parameters.values()):
-        annotation = str(parameter.annotation)
-        if (
-            parameter.name.endswith(("_id", "_ids"))
-            or annotation.startswith("str")
-            or annotation == "str | None"
-        ):
-            checked.append((position, parameter.name))
-    return checked
+    return [
+        (position, parameter.name)
+        for position, parameter in enumerate(inspect.signature(method).parameters.values())
+        if position > 0 and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+
+
+def _text_limit(name: str) -> int:
+    if name.endswith("_id"):
+        return limits.MAX_ID
+    if name == "description":
+        return limits.MAX_TEXT
+    return limits.MAX_NAME
 
 
 def check_argument(name: str, value: Any) -> None:
-    """ValidationError(name) for a NUL in ``value`` (or, for an id, a value of another type)."""
-    if value is None:
+    """ValidationError(name) for an argument no store could take (see the module docstring)."""
+    if value is None or isinstance(value, bool):
         return
     if isinstance(value, str):
-        if _NUL in value:
-            raise ValidationError(name, "must not contain NUL characters")
-        return
-    if name.endswith("_id"):
+        limits.check_text(name, value, _text_limit(name))
+    elif name.endswith("_id"):
         raise ValidationError(name, f"must be a string, not {type(value).__name__}")
-    if name.endswith("_ids") and isinstance(value, list | tuple | set | frozenset):
+    elif isinstance(value, datetime):
+        limits.check_instant(name, value)
+    elif isinstance(value, timedelta):
+        limits.check_window(name, value)
+    elif isinstance(value, int):
+        limits.check_int(name, value, limits.INT4_MAX)
+    elif name.endswith("_ids") and isinstance(value, list | tuple | set | frozenset):
         # a collection is read as is; any other iterable (a generator) is left unread
+        if len(value) > limits.MAX_IDS:
+            raise ValidationError(name, f"must have at most {limits.MAX_IDS} items")
         for item in value:
-            if isinstance(item, str) and _NUL in item:
-                raise ValidationError(name, "must not contain NUL characters")
+            if isinstance(item, str):
+                limits.check_text(name, item, limits.MAX_ID)
 
 
 def _guarded(

@@ -5,37 +5,26 @@ bad data raises the domain's :class:`~rabbit.domain.errors.ValidationError` nami
 field, never pydantic's own error, so a caller handles one error vocabulary whether the
 command was built by hand or parsed from a request body.
 
-A NUL character (``\x00``) is refused in every string of a command, nested ones included:
-PostgreSQL's text cannot store it, and the memory store must refuse what the database would.
+Before pydantic reads anything, the whole input is walked (:func:`~rabbit.domain.limits.
+check_document`): a NUL or a lone surrogate in any string (nested ones and keys included), an
+integer past ``bigint``, a naive datetime, a document nested too deep or too large are refused
+with the field's name, so the memory store refuses what PostgreSQL would, and nothing
+downstream (the cipher, the driver, a recursive walk) meets them. Each field then has its own
+limit (``Field(max_length=…, le=…)`` with the constants of :mod:`rabbit.domain.limits`), and
+after parsing every datetime field (a string parsed as one included) must be aware and in
+range.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from rabbit.domain.errors import ValidationError
+from rabbit.domain.limits import check_document, check_instant
 from rabbit.domain.values import to_domain_error
-
-_NUL = "\x00"
-
-
-def _refuse_nul(value: Any, path: str) -> None:
-    """ValidationError naming the (dotted) field of the first string holding a NUL."""
-    if isinstance(value, str):
-        if _NUL in value:
-            raise ValidationError(path or "input", "must not contain NUL characters")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_nul(key, path)
-            _refuse_nul(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list | tuple | set | frozenset):
-        for index, item in enumerate(value):
-            _refuse_nul(item, f"{path}.{index}" if path else str(index))
-    elif isinstance(value, BaseModel):
-        _refuse_nul(dict(value), path)
 
 
 class Command(BaseModel):
@@ -43,8 +32,15 @@ class Command(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    @model_validator(mode="after")
+    def _instants_are_aware(self) -> Self:
+        for name, value in self:
+            if isinstance(value, datetime):
+                check_instant(name, value)
+        return self
+
     def __init__(self, /, **data: Any) -> None:
-        _refuse_nul(data, "")
+        check_document(data)
         try:
             super().__init__(**data)
         except PydanticValidationError as exc:
@@ -53,7 +49,7 @@ class Command(BaseModel):
     @classmethod
     def parse(cls, data: Any) -> Self:
         """Validate a mapping (a request body) as this command."""
-        _refuse_nul(data, "")
+        check_document(data)
         try:
             return cls.model_validate(data)
         except PydanticValidationError as exc:

@@ -16,6 +16,7 @@ from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.domain import limits
 from rabbit.domain.enums import FontPreference, VisualStyle
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import BrandProfile
@@ -26,28 +27,35 @@ from rabbit.domain.values import (
     ExamplePost,
     LanguageRules,
     PlatformSettings,
+    Word,
 )
 
 
 class _BrandFields(Command):
     """The editable fields of a brand; every one optional here."""
 
-    logo: str | None = None
-    icon: str | None = None
+    logo: str | None = Field(default=None, max_length=limits.MAX_URL)
+    icon: str | None = Field(default=None, max_length=limits.MAX_URL)
     colors: BrandColors | None = None
     visual_style: VisualStyle | None = None
     font_preference: FontPreference | None = None
-    tone: tuple[str, ...] | None = None
-    personality: str | None = None
+    tone: tuple[Word, ...] | None = Field(default=None, max_length=limits.MAX_WORDS)
+    personality: str | None = Field(default=None, max_length=limits.MAX_TEXT)
     language_rules: LanguageRules | None = None
-    example_posts: tuple[ExamplePost, ...] | None = None
-    custom_context: str | None = None
-    target_audience: str | None = None
+    example_posts: tuple[ExamplePost, ...] | None = Field(
+        default=None, max_length=limits.MAX_EXAMPLE_POSTS
+    )
+    custom_context: str | None = Field(default=None, max_length=limits.MAX_TEXT)
+    target_audience: str | None = Field(default=None, max_length=limits.MAX_TEXT)
     content_pillars: ContentPillars | None = None
     platform_settings: PlatformSettings | None = None
     auto_approve: bool | None = None
-    notify_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    notify_webhook: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    notify_email: str | None = Field(
+        default=None, max_length=limits.MAX_EMAIL, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    )
+    notify_webhook: str | None = Field(
+        default=None, max_length=limits.MAX_URL, pattern=r"^https?://\S+$"
+    )
     approval_timeout: int | None = Field(default=None, ge=1, le=24 * 30)
 
     @field_validator("content_pillars", mode="before")
@@ -87,11 +95,11 @@ _NULLABLE = frozenset(
 
 
 class CreateBrand(_BrandFields):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=limits.MAX_NAME)
 
 
 class UpdateBrand(_BrandFields):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=limits.MAX_NAME)
 
 
 class Brands(UseCases):

@@ -7,17 +7,18 @@ frequency is a cron expression checked by the cron policy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import TokenCipher
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.domain import limits
 from rabbit.domain.enums import ExternalSourceType
-from rabbit.domain.errors import NotFoundError
+from rabbit.domain.errors import NotFoundError, ValidationError
 from rabbit.domain.model import ExternalSource
 from rabbit.domain.policies.cron import validate_cron
 from rabbit.domain.policies.permissions import Permission
@@ -26,10 +27,26 @@ from rabbit.domain.values import ExternalSourceConfig, parse_value
 
 class AddExternalSource(Command):
     type: ExternalSourceType
-    name: str = Field(min_length=1, max_length=200)
-    store_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    connection_config: dict[str, Any] = Field(default_factory=dict)
-    crawl_frequency: str = "0 0 * * *"
+    name: str = Field(min_length=1, max_length=limits.MAX_NAME)
+    store_url: str | None = Field(
+        default=None, max_length=limits.MAX_URL, pattern=r"^https?://\S+$"
+    )
+    connection_config: dict[
+        Annotated[str, Field(max_length=limits.MAX_SHORT_TEXT)],
+        Any,
+    ] = Field(default_factory=dict, max_length=limits.MAX_CONFIG_KEYS)
+    crawl_frequency: str = Field(default="0 0 * * *", max_length=limits.MAX_SHORT_TEXT)
+
+    @field_validator("connection_config")
+    @classmethod
+    def _values_fit(cls, config: dict[str, Any]) -> dict[str, Any]:
+        for key, value in config.items():
+            if isinstance(value, str) and len(value) > limits.MAX_SECRET:
+                raise ValidationError(
+                    f"connection_config.{limits.shorten(key)}",
+                    f"must be at most {limits.MAX_SECRET} characters",
+                )
+        return config
 
 
 class ExternalSources(UseCases):

@@ -42,6 +42,7 @@ from rabbit.application.ports import (
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import check_duplicate, embed_one, store_embedding
+from rabbit.domain import limits
 from rabbit.domain.enums import (
     ContentAngle,
     ContentType,
@@ -64,9 +65,9 @@ GENERATABLE = frozenset({MaterialStatus.READY, MaterialStatus.USED})
 
 
 class GeneratePost(Command):
-    material_id: str = Field(min_length=1)
-    brand_profile_id: str = Field(min_length=1)
-    platforms: tuple[SocialPlatform, ...] = Field(min_length=1)
+    material_id: str = Field(min_length=1, max_length=limits.MAX_ID)
+    brand_profile_id: str = Field(min_length=1, max_length=limits.MAX_ID)
+    platforms: tuple[SocialPlatform, ...] = Field(min_length=1, max_length=limits.MAX_PLATFORMS)
     unique_per_platform: bool = False
     scheduled_for: datetime | None = None
 

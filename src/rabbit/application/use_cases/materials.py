@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -27,6 +28,7 @@ from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import check_duplicate, embed_one, store_embedding
+from rabbit.domain import limits
 from rabbit.domain.enums import (
     ContentAngle,
     ContentType,
@@ -41,6 +43,7 @@ from rabbit.domain.policies.materials import validate_upload
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.selection import MaterialCandidate, rank
 from rabbit.domain.policies.similarity import Verdict
+from rabbit.domain.values import Word
 
 SELECTABLE = (MaterialStatus.READY, MaterialStatus.USED)
 RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
@@ -48,22 +51,24 @@ RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
 
 class UploadMaterial(Command):
     type: MaterialType
-    brand_profile_id: str | None = None
-    name: str | None = Field(default=None, max_length=500)
-    original_content: str | None = None
-    file_key: str | None = None
-    file_size: int | None = None
-    mime_type: str | None = None
-    url: str | None = None
+    brand_profile_id: str | None = Field(default=None, max_length=limits.MAX_ID)
+    name: str | None = Field(default=None, max_length=limits.MAX_MATERIAL_NAME)
+    original_content: str | None = Field(default=None, max_length=limits.MAX_MATERIAL_TEXT)
+    file_key: str | None = Field(default=None, max_length=limits.MAX_URL)
+    file_size: int | None = Field(default=None, le=limits.INT8_MAX)
+    mime_type: str | None = Field(default=None, max_length=limits.MAX_SHORT_TEXT)
+    url: str | None = Field(default=None, max_length=limits.MAX_URL)
 
 
 class RecordAnalysis(Command):
-    summary: str = Field(min_length=1)
-    key_points: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    suggested_angles: tuple[ContentAngle, ...] = ()
+    summary: str = Field(min_length=1, max_length=limits.MAX_TEXT)
+    key_points: tuple[Annotated[str, Field(max_length=limits.MAX_TEXT)], ...] = Field(
+        default=(), max_length=limits.MAX_WORDS
+    )
+    keywords: tuple[Word, ...] = Field(default=(), max_length=limits.MAX_WORDS)
+    suggested_angles: tuple[ContentAngle, ...] = Field(default=(), max_length=limits.MAX_WORDS)
     sentiment: Sentiment | None = None
-    content_pillar: str | None = None
+    content_pillar: str | None = Field(default=None, max_length=limits.MAX_WORD)
 
 
 class Materials(UseCases):

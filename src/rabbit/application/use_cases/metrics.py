@@ -12,18 +12,19 @@ from pydantic import Field
 from rabbit.application.context import Ports
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.domain import limits
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import Post, PostMetric
 from rabbit.domain.policies.engagement import engagement_rate
 
 
 class RecordMetrics(Command):
-    likes: int = Field(default=0, ge=0)
-    comments: int = Field(default=0, ge=0)
-    shares: int = Field(default=0, ge=0)
-    impressions: int = Field(default=0, ge=0)
-    reach: int = Field(default=0, ge=0)
-    clicks: int = Field(default=0, ge=0)
+    likes: int = Field(default=0, ge=0, le=limits.INT4_MAX)
+    comments: int = Field(default=0, ge=0, le=limits.INT4_MAX)
+    shares: int = Field(default=0, ge=0, le=limits.INT4_MAX)
+    impressions: int = Field(default=0, ge=0, le=limits.INT4_MAX)
+    reach: int = Field(default=0, ge=0, le=limits.INT4_MAX)
+    clicks: int = Field(default=0, ge=0, le=limits.INT4_MAX)
 
 
 class Metrics(UseCases):

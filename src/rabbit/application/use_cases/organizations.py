@@ -22,6 +22,7 @@ from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.domain import limits
 from rabbit.domain.enums import MemberRole
 from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import Organization, OrganizationMember, Subscription, User
@@ -41,19 +42,19 @@ from rabbit.domain.policies.pricing import (
 
 
 class RegisterUser(Command):
-    email: str = Field(min_length=3, max_length=320)
-    name: str | None = Field(default=None, max_length=200)
-    image: str | None = None
+    email: str = Field(min_length=3, max_length=limits.MAX_EMAIL)
+    name: str | None = Field(default=None, max_length=limits.MAX_NAME)
+    image: str | None = Field(default=None, max_length=limits.MAX_URL)
 
 
 class CreateOrganization(Command):
-    name: str = Field(min_length=1, max_length=200)
-    slug: str = Field(min_length=1, max_length=63)
-    logo: str | None = None
+    name: str = Field(min_length=1, max_length=limits.MAX_NAME)
+    slug: str = Field(min_length=1, max_length=limits.MAX_SLUG)
+    logo: str | None = Field(default=None, max_length=limits.MAX_URL)
 
 
 class InviteMember(Command):
-    user_id: str = Field(min_length=1)
+    user_id: str = Field(min_length=1, max_length=limits.MAX_ID)
     role: MemberRole = MemberRole.MEMBER
 
 

@@ -16,20 +16,22 @@ from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
+from rabbit.domain import limits
 from rabbit.domain.enums import ContentType, PendingPostStatus
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import PendingPost
 from rabbit.domain.policies.permissions import Permission
+from rabbit.domain.values import Word
 
 
 class ApprovePost(Command):
-    content: str | None = Field(default=None, min_length=1)
-    hashtags: tuple[str, ...] | None = None
-    review_notes: str | None = None
+    content: str | None = Field(default=None, min_length=1, max_length=limits.MAX_POST)
+    hashtags: tuple[Word, ...] | None = Field(default=None, max_length=limits.MAX_WORDS)
+    review_notes: str | None = Field(default=None, max_length=limits.MAX_TEXT)
 
 
 class RejectPost(Command):
-    review_notes: str | None = None
+    review_notes: str | None = Field(default=None, max_length=limits.MAX_TEXT)
 
 
 class Review(UseCases):

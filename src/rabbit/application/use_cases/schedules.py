@@ -14,41 +14,53 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.domain import limits
 from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import Schedule
 from rabbit.domain.policies.permissions import Permission
-from rabbit.domain.policies.scheduling import next_run_at, validate_schedule
+from rabbit.domain.policies.scheduling import next_run_at, parse_days, validate_schedule
 
 
 class _ScheduleFields(Command):
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=limits.MAX_NAME)
     material_strategy: MaterialStrategy | None = None
     auto_approve: bool | None = None
     unique_per_platform: bool | None = None
 
+    @field_validator("days_of_week", check_fields=False)
+    @classmethod
+    def _weekdays(cls, days: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        """Weekdays 0-6 at the door, so an update cannot carry a day past ``integer`` into
+        its unit of work (the whole schedule is validated again there)."""
+        if days is not None:
+            parse_days(days)
+        return days
+
 
 class CreateSchedule(_ScheduleFields):
-    platforms: tuple[SocialPlatform, ...]
+    platforms: tuple[SocialPlatform, ...] = Field(max_length=limits.MAX_PLATFORMS)
     frequency: ScheduleFrequency = ScheduleFrequency.ONE_PER_DAY
-    times: tuple[str, ...]
-    timezone: str = "UTC"
-    days_of_week: tuple[int, ...] = (1, 2, 3, 4, 5)
+    times: tuple[str, ...] = Field(max_length=limits.MAX_TIMES)
+    timezone: str = Field(default="UTC", max_length=limits.MAX_SHORT_TEXT)
+    days_of_week: tuple[int, ...] = Field(default=(1, 2, 3, 4, 5), max_length=7)
 
 
 class UpdateSchedule(_ScheduleFields):
-    platforms: tuple[SocialPlatform, ...] | None = None
+    platforms: tuple[SocialPlatform, ...] | None = Field(
+        default=None, max_length=limits.MAX_PLATFORMS
+    )
     frequency: ScheduleFrequency | None = None
-    times: tuple[str, ...] | None = None
-    timezone: str | None = None
-    days_of_week: tuple[int, ...] | None = None
+    times: tuple[str, ...] | None = Field(default=None, max_length=limits.MAX_TIMES)
+    timezone: str | None = Field(default=None, max_length=limits.MAX_SHORT_TEXT)
+    days_of_week: tuple[int, ...] | None = Field(default=None, max_length=7)
 
 
 def _validate(schedule: Schedule) -> None:

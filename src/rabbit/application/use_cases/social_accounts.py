@@ -23,6 +23,7 @@ from rabbit.application.context import Ports
 from rabbit.application.ports import TokenCipher, UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.domain import limits
 from rabbit.domain.enums import SocialAccountType, SocialPlatform
 from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import SocialAccount
@@ -32,23 +33,23 @@ from rabbit.domain.policies.pricing import check_account_limit
 
 class ConnectAccount(Command):
     platform: SocialPlatform
-    account_id: str = Field(min_length=1, max_length=200)
-    account_name: str = Field(min_length=1, max_length=200)
+    account_id: str = Field(min_length=1, max_length=limits.MAX_NAME)
+    account_name: str = Field(min_length=1, max_length=limits.MAX_NAME)
     account_type: SocialAccountType | None = None
-    profile_url: str | None = None
-    avatar_url: str | None = None
-    access_token: SecretStr = Field(min_length=1)
-    refresh_token: SecretStr | None = None
+    profile_url: str | None = Field(default=None, max_length=limits.MAX_URL)
+    avatar_url: str | None = Field(default=None, max_length=limits.MAX_URL)
+    access_token: SecretStr = Field(min_length=1, max_length=limits.MAX_SECRET)
+    refresh_token: SecretStr | None = Field(default=None, max_length=limits.MAX_SECRET)
     token_expires_at: datetime | None = None
 
 
 class RefreshedTokens(Command):
     """What a successful refresh returned, and the token_version it started from."""
 
-    access_token: SecretStr = Field(min_length=1)
-    refresh_token: SecretStr | None = None
+    access_token: SecretStr = Field(min_length=1, max_length=limits.MAX_SECRET)
+    refresh_token: SecretStr | None = Field(default=None, max_length=limits.MAX_SECRET)
     token_expires_at: datetime | None = None
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=limits.INT4_MAX)
 
 
 class SocialAccounts(UseCases):

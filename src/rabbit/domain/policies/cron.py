@@ -2,11 +2,12 @@
 
 Grammar (Vixie cron): ``minute hour day-of-month month day-of-week``, separated by spaces.
 Each field is a comma-separated list of items; an item is ``*``, a number, a range ``a-b``
-(a <= b), or ``*/n`` / ``a-b/n`` with a step n >= 1. Months accept JAN–DEC and weekdays SUN–SAT
-(case-insensitive, also inside ranges); weekday 7 is Sunday as well as 0. The macros @yearly,
-@annually, @monthly, @weekly, @daily, @midnight and @hourly are accepted too. Nothing is
-evaluated: crawls are triggered elsewhere, the domain only refuses expressions that no cron
-would accept.
+(a <= b), or ``*/n`` / ``a-b/n`` with a step 1 <= n <= 999 (a step of thousands of digits
+would not even parse as an int; no field spans more than 60 values). Months accept JAN–DEC
+and weekdays SUN–SAT (case-insensitive, also inside ranges); weekday 7 is Sunday as well as
+0. The macros @yearly, @annually, @monthly, @weekly, @daily, @midnight and @hourly are
+accepted too. Nothing is evaluated: crawls are triggered elsewhere, the domain only refuses
+expressions that no cron would accept.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from rabbit.domain.errors import ValidationError
+from rabbit.domain.limits import quote
 
 MACROS = frozenset(
     {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -40,6 +42,10 @@ _FIELDS = (
     _Field("day of week", 0, 7, {name: i for i, name in enumerate(_DAYS)}),
 )
 
+_DIGITS = 3
+"""No value or step has more digits (the largest value is 59); longer ones are refused before
+``int`` reads them."""
+
 _ITEM = re.compile(r"(?P<base>\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/(?P<step>[0-9]+))?")
 
 
@@ -51,11 +57,11 @@ def validate_cron(expression: str, field: str = "crawl_frequency") -> str:
     if len(parts) == 1 and parts[0].lower() in MACROS:
         return parts[0].lower()
     if len(parts) != len(_FIELDS):
-        raise ValidationError(field, f"{expression!r} needs 5 fields: min hour dom month dow")
+        raise ValidationError(field, f"{quote(expression)} needs 5 fields: min hour dom month dow")
     for part, spec in zip(parts, _FIELDS, strict=True):
         problem = _field_problem(part, spec)
         if problem is not None:
-            raise ValidationError(field, f"{spec.name} {part!r}: {problem}")
+            raise ValidationError(field, f"{spec.name} {quote(part)}: {problem}")
     return " ".join(parts)
 
 
@@ -72,10 +78,10 @@ def _field_problem(part: str, spec: _Field) -> str | None:
     for item in part.split(","):
         match = _ITEM.fullmatch(item)
         if match is None:
-            return f"{item!r} is not *, a value, a range or a step"
+            return f"{quote(item)} is not *, a value, a range or a step"
         base, step = match.group("base"), match.group("step")
-        if step is not None and int(step) < 1:
-            return "a step must be at least 1"
+        if step is not None and not (len(step) <= _DIGITS and int(step) >= 1):
+            return f"a step must be between 1 and {10**_DIGITS - 1}"
         if base == "*":
             continue
         bounds = base.split("-")
@@ -85,7 +91,7 @@ def _field_problem(part: str, spec: _Field) -> str | None:
         for bound in bounds:
             value = _value(bound, spec)
             if value is None:
-                return f"{bound!r} is not between {spec.low} and {spec.high}"
+                return f"{quote(bound)} is not between {spec.low} and {spec.high}"
             values.append(value)
         if len(values) == 2 and values[0] > values[1]:
             return "a range must not run backwards"
@@ -94,6 +100,8 @@ def _field_problem(part: str, spec: _Field) -> str | None:
 
 def _value(token: str, spec: _Field) -> int | None:
     if token.isdigit():
+        if len(token) > _DIGITS:
+            return None
         number = int(token)
     elif token.upper() in spec.names:
         number = spec.names[token.upper()]

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rabbit.domain.enums import ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import ValidationError
+from rabbit.domain.limits import quote
 
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
@@ -44,7 +45,7 @@ def parse_time(value: str, field: str = "times") -> time:
     """Parse a strict 24 h "HH:MM" (two digits each) or raise ValidationError(field)."""
     match = _HH_MM.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ValidationError(field, f"{value!r} is not a 24h time HH:MM")
+        raise ValidationError(field, f"{quote(value)} is not a 24h time HH:MM")
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -61,11 +62,11 @@ def parse_times(values: Sequence[str], field: str = "times") -> tuple[time, ...]
 def parse_timezone(name: str, field: str = "timezone") -> ZoneInfo:
     """Load an IANA timezone by name or raise ValidationError(field)."""
     if not isinstance(name, str) or not name or name != name.strip():
-        raise ValidationError(field, f"{name!r} is not an IANA timezone name")
+        raise ValidationError(field, f"{quote(name)} is not an IANA timezone name")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValidationError(field, f"{name!r} is not an IANA timezone name") from None
+        raise ValidationError(field, f"{quote(name)} is not an IANA timezone name") from None
 
 
 def parse_days(values: Iterable[int], field: str = "days_of_week") -> frozenset[int]:
@@ -75,7 +76,7 @@ def parse_days(values: Iterable[int], field: str = "days_of_week") -> frozenset[
         raise ValidationError(field, "at least one day is required")
     for day in days:
         if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
-            raise ValidationError(field, f"{day!r} is not a weekday 0-6 (0 = Sunday)")
+            raise ValidationError(field, f"{quote(day)} is not a weekday 0-6 (0 = Sunday)")
     if len(set(days)) != len(days):
         raise ValidationError(field, "days must be distinct")
     return frozenset(days)
@@ -96,7 +97,7 @@ def validate_schedule(
     try:
         freq = ScheduleFrequency(frequency)
     except ValueError:
-        raise ValidationError("frequency", f"{frequency!r} is not a frequency") from None
+        raise ValidationError("frequency", f"{quote(frequency)} is not a frequency") from None
     parsed_times = parse_times(times)
     parse_timezone(timezone)
     days = parse_days(days_of_week)
@@ -116,7 +117,7 @@ def _validate_platforms(platforms: Sequence[SocialPlatform | str]) -> None:
         try:
             known.append(SocialPlatform(platform))
         except ValueError:
-            raise ValidationError("platforms", f"{platform!r} is not a platform") from None
+            raise ValidationError("platforms", f"{quote(platform)} is not a platform") from None
     if len(set(known)) != len(known):
         raise ValidationError("platforms", "platforms must be distinct")
 

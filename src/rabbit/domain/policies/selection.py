@@ -24,6 +24,7 @@ from datetime import datetime
 
 from rabbit.domain.enums import MaterialStrategy
 from rabbit.domain.errors import ValidationError
+from rabbit.domain.limits import quote
 from rabbit.domain.policies.randomness import RandomDraw
 from rabbit.domain.values import ContentPillars
 
@@ -148,7 +149,7 @@ def rank(
     try:
         chosen = MaterialStrategy(strategy)
     except ValueError:
-        raise ValidationError("material_strategy", f"{strategy!r} is not a strategy") from None
+        raise ValidationError("material_strategy", f"{quote(strategy)} is not a strategy") from None
     strategies: dict[MaterialStrategy, Callable[[], list[MaterialCandidate]]] = {
         MaterialStrategy.ROUND_ROBIN: lambda: round_robin(candidates),
         MaterialStrategy.RANDOM: lambda: random_order(candidates, rng),
