@@ -23,7 +23,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 from rabbit.application.ports.unit_of_work import UnlockedWriteError
-from rabbit.domain.errors import NotFoundError
+from rabbit.domain.errors import ConcurrentUpdateError, NotFoundError
 from rabbit_postgres.codecs import ensure_vector_codec
 from rabbit_postgres.errors import (
     ConnectionLostError,
@@ -168,6 +168,8 @@ class PostgresSession:
             return ConnectionLostError(
                 f"the database connection was lost mid-transaction: {reason}"
             )
+        if isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.SerializationError):
+            return ConcurrentUpdateError(f"the database rolled back ({exc.sqlstate})")
         if isinstance(exc, asyncpg.PostgresError):
             return StatementError.of(exc)
         if not isinstance(exc, Exception):  # cancelled mid-statement: state unknown

@@ -9,6 +9,7 @@ read and write on the connections units of work have used (the studio, tools, te
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from rabbit.domain.enums import (
     MaterialType,
     Sentiment,
 )
+from rabbit.domain.errors import ConcurrentUpdateError
 from rabbit.domain.model import EMBEDDING_DIMENSIONS, ContentEmbedding, Material, Organization
 from rabbit_postgres.codecs import decode_vector, encode_vector, floats
 from rabbit_postgres.errors import StatementError
@@ -252,4 +254,49 @@ async def test_a_unit_of_work_that_fails_to_begin_gives_its_connection_back(
         async with PostgresUnitOfWork(engine) as uow:  # the pool's only connection
             assert await uow.organizations.get("missing") is None
     finally:
+        await engine.dispose()
+
+
+async def test_a_deadlock_is_a_concurrent_update_error_and_the_other_side_goes_on(
+    postgres_url: str,
+) -> None:
+    """Two units of work locking two rows in opposite orders: the server breaks the cycle by
+    rolling one back, which the caller sees as a retryable domain error (ADR 0012)."""
+    engine = new_engine(postgres_url)
+    first_org = dataclasses.replace(ORG, id="deadlock-a", slug="deadlock-a")
+    second_org = dataclasses.replace(ORG, id="deadlock-b", slug="deadlock-b")
+    try:
+        async with PostgresUnitOfWork(engine) as uow:
+            await uow.organizations.add(first_org)
+            await uow.organizations.add(second_org)
+            await uow.commit()
+
+        async def lock_both(first: str, second: str, locked: asyncio.Event) -> str:
+            async with PostgresUnitOfWork(engine) as uow:
+                await uow.organizations.get(first, for_update=True)
+                locked.set()
+                await both_locked.wait()
+                await uow.organizations.get(second, for_update=True)
+                await uow.commit()
+            return first
+
+        one, other, both_locked = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        tasks = [
+            asyncio.create_task(lock_both("deadlock-a", "deadlock-b", one)),
+            asyncio.create_task(lock_both("deadlock-b", "deadlock-a", other)),
+        ]
+        await one.wait()
+        await other.wait()
+        both_locked.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+
+        errors = [r for r in results if isinstance(r, BaseException)]
+        assert len(errors) == 1
+        assert isinstance(errors[0], ConcurrentUpdateError)
+        assert "retry" in errors[0].message
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.delete(organizations).where(organizations.c.id.like("deadlock-%"))
+            )
         await engine.dispose()

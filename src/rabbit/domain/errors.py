@@ -114,3 +114,14 @@ class DuplicateContentError(DomainError):
         self.similarity = similarity
         self.content_type = content_type
         self.content_id = content_id
+
+
+class ConcurrentUpdateError(DomainError):
+    """Two requests waited on each other's locks (a deadlock) and the store rolled this one
+    back, having written nothing: the request may simply be retried. The core takes its row
+    locks in one order (ADR 0012), so this stays rare; only PostgreSQL raises it."""
+
+    code = "concurrent_update"
+
+    def __init__(self, message: str = "a concurrent request held the same rows") -> None:
+        super().__init__(f"{message}; nothing was written, retry the request")
