@@ -36,7 +36,7 @@ async def authorize(
     actor is no joined member of a live organisation, PermissionDeniedError when the role
     lacks the permission. With ``lock_organization`` the organisation's row is read first and
     locked until the unit of work ends: the lock of every rule over a set of its rows (the
-    last OWNER, the default link; ADR 0012), taken before any row but the actor's own.
+    last OWNER; ADR 0012), taken before any row but the actor's own.
     """
     organization = await live_organization(uow, organization_id, for_update=lock_organization)
     member = await uow.members.get(organization_id, actor_id)
