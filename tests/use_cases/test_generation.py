@@ -205,3 +205,28 @@ async def test_the_models_run_outside_any_unit_of_work_and_the_material_is_read_
     assert await w.credits() == credits
     async with app.ports.uow() as uow:
         assert await uow.pending_posts.find(w.org) == []
+
+
+async def test_approving_with_edits_embeds_outside_any_unit_of_work(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memory store runs one unit of work at a time: a use case called from inside the
+    embedder would wait forever if approve held a unit of work around the model call."""
+    w = await world(app, auto_approve=False)
+    material = await w.ready_material(TOPICS[0])
+    (pending,) = await w.generate(material)
+    original = app.ports.embedder.embed
+    probed: list[int] = []
+
+    async def probing(texts: list[str]) -> list[tuple[float, ...]]:
+        balance = await asyncio.wait_for(app.billing.balance(w.owner, w.org), timeout=10)
+        probed.append(balance.credits_remaining)
+        return await original(texts)
+
+    monkeypatch.setattr(app.ports.embedder, "embed", probing)
+    approved = await w.content.review.approve(
+        w.owner, w.org, pending.id, ApprovePost(content="Edited by a careful reviewer.")
+    )
+
+    assert approved.content == "Edited by a careful reviewer."
+    assert len(probed) == 1

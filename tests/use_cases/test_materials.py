@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from rabbit.application.use_cases.brands import UpdateBrand
-from rabbit.application.use_cases.materials import UploadMaterial
+from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.metrics import RecordMetrics
 from rabbit.application.use_cases.review import ApprovePost
 from rabbit.domain.enums import (
@@ -200,3 +202,34 @@ async def test_a_material_too_similar_to_a_recent_post_is_skipped(app: App) -> N
     await w.content.review.approve(w.owner, w.org, pending.id, ApprovePost(content=copy.text))
     await w.content.materials.archive_material(w.owner, w.org, source.id)
     assert await select(w, MaterialStrategy.ROUND_ROBIN) == other.id
+
+
+async def test_storing_a_materials_embedding_calls_the_embedder_outside_any_unit_of_work(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As manual generation does (ADR 0011): a use case called from inside the embedder
+    would wait forever on the memory store if a unit of work were held around the call."""
+    w = await world(app)
+    materials = w.content.materials
+    material = await materials.upload_material(
+        w.owner,
+        w.org,
+        UploadMaterial(type=MaterialType.TEXT, name="Tea", original_content=TOPICS[3]),
+    )
+    await materials.start_analysis(w.owner, w.org, material.id)
+    await materials.record_analysis(
+        w.owner, w.org, material.id, RecordAnalysis(summary=TOPICS[3], key_points=("tea",))
+    )
+    original = app.ports.embedder.embed
+    probed: list[int] = []
+
+    async def probing(texts: list[str]) -> list[tuple[float, ...]]:
+        balance = await asyncio.wait_for(app.billing.balance(w.owner, w.org), timeout=10)
+        probed.append(balance.credits_remaining)
+        return await original(texts)
+
+    monkeypatch.setattr(app.ports.embedder, "embed", probing)
+    stored = await materials.store_embedding(w.owner, w.org, material.id)
+
+    assert stored.status is MaterialStatus.READY
+    assert len(probed) == 1

@@ -37,7 +37,7 @@ from rabbit.domain.enums import (
     MaterialType,
     Sentiment,
 )
-from rabbit.domain.errors import NotFoundError
+from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import BrandProfile, Material
 from rabbit.domain.policies.materials import validate_upload
 from rabbit.domain.policies.permissions import Permission
@@ -142,13 +142,23 @@ class Materials(UseCases):
     async def store_embedding(
         self, actor_id: str, organization_id: str, material_id: str
     ) -> Material:
-        """Embed the material's text, upsert its embedding, ANALYZED → READY."""
+        """Embed the material's text, upsert its embedding, ANALYZED → READY.
+
+        The embedder runs between two short units of work (no model call inside a
+        transaction, ADR 0011); the second locks the material and checks that its text is
+        still the one embedded (ConflictError on ``text`` otherwise)."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+            read = await _material(uow, organization_id, material_id)
+            read.move_to(MaterialStatus.READY)  # refuses early what the write would refuse
+        text = read.text
+        vector = await embed_one(self._ports, text)
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             material = await _material(uow, organization_id, material_id, for_update=True)
             material.move_to(MaterialStatus.READY)
-            text = material.text
-            vector = await embed_one(self._ports, text)
+            if material.text != text:
+                raise ConflictError("material", "text", "changed while it was embedded: retry")
             stored = await store_embedding(
                 self._ports, uow, organization_id, ContentType.MATERIAL, material.id, text, vector
             )

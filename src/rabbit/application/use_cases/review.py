@@ -18,7 +18,7 @@ from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
 from rabbit.domain import limits
 from rabbit.domain.enums import ContentType, PendingPostStatus
-from rabbit.domain.errors import NotFoundError
+from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import PendingPost
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.values import Word
@@ -41,13 +41,24 @@ class Review(UseCases):
     async def approve(
         self, actor_id: str, organization_id: str, pending_post_id: str, command: ApprovePost
     ) -> PendingPost:
+        """PENDING → APPROVED. Edited content is embedded between two short units of work
+        (no model call inside a transaction, ADR 0011): the first authorises and reads, the
+        second authorises again, locks the post and writes."""
+        vector = None
+        if command.content is not None:
+            async with self._ports.uow() as uow:
+                await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+                current = await _found(uow, organization_id, pending_post_id)
+            if command.content != current.content:
+                vector = await embed_one(self._ports, command.content)
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             pending = await _locked(uow, organization_id, pending_post_id)
             pending.move_to(PendingPostStatus.APPROVED)
             if command.content is not None and command.content != pending.content:
                 pending.content = command.content
-                vector = await embed_one(self._ports, command.content)
+                if vector is None:  # its content changed since the first read
+                    raise ConflictError("pending_post", "content", "changed meanwhile: retry")
                 stored = await store_embedding(
                     self._ports,
                     uow,
@@ -107,7 +118,13 @@ class Review(UseCases):
 
 
 async def _locked(uow: UnitOfWork, organization_id: str, pending_post_id: str) -> PendingPost:
-    pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=True)
+    return await _found(uow, organization_id, pending_post_id, for_update=True)
+
+
+async def _found(
+    uow: UnitOfWork, organization_id: str, pending_post_id: str, *, for_update: bool = False
+) -> PendingPost:
+    pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=for_update)
     if pending is None:
         raise NotFoundError("pending_post", pending_post_id)
     return pending
