@@ -41,7 +41,13 @@ from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import Review
 from rabbit.application.use_cases.schedules import SlotClaim, claim_next_due, finish_claim
 from rabbit.domain.enums import GenerationMode
-from rabbit.domain.errors import ConflictError, DomainError, DuplicateContentError
+from rabbit.domain.errors import (
+    ConflictError,
+    DomainError,
+    DuplicateContentError,
+    NotFoundError,
+    ValidationError,
+)
 from rabbit.domain.model import BrandProfile, PendingPost
 
 
@@ -61,6 +67,7 @@ class TickReport:
 
 class _Outcome(Enum):
     DUPLICATE = "duplicate"
+    UNUSABLE = "material gone"
     SKIPPED = "skipped"
     HOLD_LOST = "hold lost"
 
@@ -144,6 +151,8 @@ class Autopilot(UseCases):
                 if outcome is _Outcome.DUPLICATE:
                     result.duplicates += 1
                     continue
+                if outcome is _Outcome.UNUSABLE:
+                    continue  # archived or deleted while the models wrote: the next one
                 if isinstance(outcome, tuple):
                     result.created = outcome
                     return result
@@ -157,10 +166,24 @@ class Autopilot(UseCases):
         self, claim: SlotClaim, request: Generation, drafted: Drafted, now: datetime
     ) -> tuple[PendingPost, ...] | _Outcome:
         """One unit of work: if the slot is still held, the posts, the charge and the
-        schedule's advance commit together."""
+        schedule's advance commit together.
+
+        Everything the write depends on is read again, locked, in ADR 0012's order: the
+        organisation and the schedule (:func:`finish_claim`: the hold is lost when either
+        changed), the brand and the material (:meth:`Generator.lock_sources`), then the
+        subscription (the charge). A deletion, an archive or a pause that committed while
+        the models ran is seen here, and nothing is written or charged from it."""
         async with self._ports.uow() as uow:
             if await finish_claim(uow, claim, now) is None:
                 return _Outcome.HOLD_LOST
+            try:
+                request = await self._generator.lock_sources(uow, request)
+            except NotFoundError as gone:
+                if gone.entity == "material":
+                    return _Outcome.UNUSABLE  # rolled back: the slot stays held
+                return _Outcome.SKIPPED  # the brand was deleted: the slot advances empty
+            except ValidationError:
+                return _Outcome.UNUSABLE  # the material was archived meanwhile
             try:
                 created = await self._generator.store(uow, request, drafted, now)
             except DuplicateContentError:

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from pydantic import Field
 
-from rabbit.application.authorization import authorize
+from rabbit.application.authorization import authorize, live_organization
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import (
@@ -151,6 +151,27 @@ class Generator:
             vector = await embed_one(ports, generated.content)
             drafts.append(Draft(ports.ids.new_id(), platforms, generated, vector))
         return Drafted(choice, tuple(drafts))
+
+    async def lock_sources(self, uow: UnitOfWork, request: Generation) -> Generation:
+        """In the unit of work that writes, before :meth:`store`: the brand and the material
+        read again and locked (after the organisation and the schedule, before the
+        subscription: ADR 0012's order), so a deletion or an archive that committed while
+        the models ran is seen, and one racing this write waits for its commit. The request
+        as it stands now (auto-approval from the brand as read again).
+
+        Raises NotFoundError when the brand or the material is gone (deleted), and
+        ValidationError(``material_id``) when the material can no longer be generated from."""
+        org = request.brand.organization_id
+        brand = await uow.brands.get(org, request.brand.id, for_update=True)
+        if brand is None:
+            raise NotFoundError("brand_profile", request.brand.id)
+        material = await uow.materials.get(org, request.material.id, for_update=True)
+        if material is None:
+            raise NotFoundError("material", request.material.id)
+        _require_generatable(material)
+        schedule = request.schedule
+        auto_approve = brand.auto_approve and (schedule is None or schedule.auto_approve)
+        return replace(request, brand=brand, material=material, auto_approve=auto_approve)
 
     async def store(
         self, uow: UnitOfWork, request: Generation, drafted: Drafted, now: datetime
@@ -286,14 +307,13 @@ class Generations(UseCases):
         )
         drafted = await self._generator.draft(request, rates)  # the models: no transaction
         async with ports.uow() as uow:
-            # read again: the brand or the material may have changed during the models' call
-            brand, material = await _brand_and_material(uow, organization_id, command)
-            request = replace(
-                request, brand=brand, material=material, auto_approve=brand.auto_approve
-            )
+            # read again, locked: the organisation, the brand or the material may have been
+            # deleted or changed during the models' call
+            await live_organization(uow, organization_id, for_update=True)
+            request = await self._generator.lock_sources(uow, request)
             created = await self._generator.store(uow, request, drafted, now)
             await uow.commit()
-        await self._generator.notify(brand, created)
+        await self._generator.notify(request.brand, created)
         return created
 
 
