@@ -230,11 +230,11 @@ class Organizations(UseCases):
     async def accept_invitation(self, actor_id: str, organization_id: str) -> OrganizationMember:
         """The invited user joins; NotFoundError when there is no open invitation for them."""
         async with self._ports.uow() as uow:
+            await live_actor(uow, actor_id)  # a deleted user is refused first, as everywhere
             organization = await uow.organizations.get(organization_id, for_update=True)
             member = await uow.members.get(organization_id, actor_id, for_update=True)
             if member is None or member.has_joined or organization is None:
                 raise NotFoundError("invitation", organization_id)
-            await live_actor(uow, actor_id)
             member.joined_at = self._ports.clock.now()
             await uow.members.update(member)
             await uow.commit()
@@ -346,9 +346,16 @@ class Organizations(UseCases):
     async def _owners_besides(self, uow: UnitOfWork, target: OrganizationMember) -> int:
         """The OWNER count the owner-keeping rule judges a change of ``target`` against.
 
-        Only joined OWNERs keep an organisation owned, so an open invitation as OWNER is
-        counted as one extra: changing or withdrawing it never leaves the others ownerless.
+        Only joined OWNERs whose account is not deleted keep an organisation owned (a
+        deleted user's membership stays until purge but acts for no one), so an open
+        invitation as OWNER is counted as one extra: changing or withdrawing it never
+        leaves the others ownerless. The target itself counts when it is joined.
         """
         members = await uow.members.find(target.organization_id)
-        joined = sum(1 for m in members if m.role is MemberRole.OWNER and m.has_joined)
+        joined = 0
+        for m in members:
+            if m.role is not MemberRole.OWNER or not m.has_joined:
+                continue
+            if m.id == target.id or await uow.users.get(m.user_id) is not None:
+                joined += 1
         return joined if target.has_joined else joined + 1
