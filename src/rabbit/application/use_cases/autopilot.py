@@ -7,18 +7,21 @@ One tick at ``now``:
      (``next_run_at`` pushed to ``now + slot_hold``), load the brand, rank the materials by the
      schedule's strategy, read the angle performance; commit;
    - for each candidate material: the content generator and the embedder write the post(s)
-     outside any transaction; then one unit of work checks the hold is still this worker's,
-     checks duplicates (a TOO_SIMILAR candidate is rolled back and the next one tried),
-     charges, creates the pending posts scheduled for the claimed slot and advances
+     outside any transaction; then one unit of work locks the organisation, checks the hold
+     is still this worker's, reads the brand and the material again, locked (a deleted
+     brand skips the slot, an archived or deleted material moves on to the next candidate;
+     ADR 0014), checks duplicates (a TOO_SIMILAR candidate is rolled back and the next one
+     tried), charges, creates the pending posts scheduled for the claimed slot and advances
      ``next_run_at`` past ``now`` — all commit together;
    - a slot that gets no post (brand gone, no usable material, all too similar, no credits,
      the generator refused) still advances, counted as skipped, so one bad schedule never
      blocks the others.
    A worker that dies while holding a slot leaves it due again when the hold runs out; a
-   schedule edited, paused or deleted during the hold is left as the edit made it (the
-   worker writes nothing for that slot). A slot is never run twice.
+   schedule edited, paused or deleted (or its organisation deleted) during the hold is
+   left as the edit made it (the worker writes nothing for that slot). A slot is never run
+   twice. A deleted organisation's schedules are not claimed at all.
 2. Publish every due approved post (:class:`~.publishing.Publishing`).
-3. Expire stale pending posts.
+3. Expire stale pending posts (of live organisations).
 
 A second tick at the same ``now`` finds no due schedule (they were advanced or held past
 ``now``),

@@ -7,8 +7,11 @@ no model call inside a transaction (ADR 0011):
 2. draft, outside any unit of work: choose the angle (``choose_angle``, with the configured
    exploration rate and the random port), ask the content generator port for the post(s) and
    embed them;
-3. in the unit of work that writes: check duplicates against the organisation's posts and
-   pending posts of the dedup window (the material's own embedding is not compared).
+3. in the unit of work that writes: lock the brand and the material again
+   (:meth:`Generator.lock_sources`, after the organisation and, for the autopilot, the
+   schedule), so whatever changed while the models ran is seen; check duplicates against
+   the organisation's posts and pending posts of the dedup window (the material's own
+   embedding is not compared).
    TOO_SIMILAR raises :class:`DuplicateContentError` before anything is written or charged;
    SIMILAR proceeds and is noted in ``angle_reason``;
 4. charge GENERATE once for the generation, priced per generated post (with
