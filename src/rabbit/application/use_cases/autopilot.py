@@ -171,11 +171,12 @@ class Autopilot(UseCases):
         """One unit of work: if the slot is still held, the posts, the charge and the
         schedule's advance commit together.
 
-        Everything the write depends on is read again, locked, in ADR 0012's order: the
-        organisation and the schedule (:func:`finish_claim`: the hold is lost when either
-        changed), the brand and the material (:meth:`Generator.lock_sources`), then the
-        subscription (the charge). A deletion, an archive or a pause that committed while
-        the models ran is seen here, and nothing is written or charged from it."""
+        Everything the write depends on is read again, locked: the organisation and the
+        schedule (:func:`finish_claim`: the hold is lost when either changed), then the
+        brand, the subscription and the material (:meth:`Generator.lock_sources`; the
+        subscription before the material, as publishing locks them, ADR 0014). A deletion,
+        an archive or a pause that committed while the models ran is seen here, and nothing
+        is written or charged from it."""
         async with self._ports.uow() as uow:
             if await finish_claim(uow, claim, now) is None:
                 return _Outcome.HOLD_LOST

@@ -157,10 +157,14 @@ class Generator:
 
     async def lock_sources(self, uow: UnitOfWork, request: Generation) -> Generation:
         """In the unit of work that writes, before :meth:`store`: the brand and the material
-        read again and locked (after the organisation and the schedule, before the
-        subscription: ADR 0012's order), so a deletion or an archive that committed while
-        the models ran is seen, and one racing this write waits for its commit. The request
-        as it stands now (auto-approval from the brand as read again).
+        read again and locked (after the organisation and the schedule), so a deletion or an
+        archive that committed while the models ran is seen, and one racing this write waits
+        for its commit. The request as it stands now (auto-approval from the brand as read
+        again).
+
+        The subscription the charge needs is locked *before* the material, as publishing
+        does (it charges, then records the material's use): the other order deadlocks
+        against a publication of the same material completing (ADR 0014).
 
         Raises NotFoundError when the brand or the material is gone (deleted), and
         ValidationError(``material_id``) when the material can no longer be generated from."""
@@ -168,6 +172,7 @@ class Generator:
         brand = await uow.brands.get(org, request.brand.id, for_update=True)
         if brand is None:
             raise NotFoundError("brand_profile", request.brand.id)
+        await uow.subscriptions.get(org, for_update=True)  # see above: before the material
         material = await uow.materials.get(org, request.material.id, for_update=True)
         if material is None:
             raise NotFoundError("material", request.material.id)

@@ -186,9 +186,9 @@ async def finish_claim(uow: UnitOfWork, claim: SlotClaim, now: datetime) -> Sche
     edited, paused or deleted meanwhile, its organisation was deleted, or the hold ran out
     and another worker took the slot: the caller then writes nothing for it.
 
-    The organisation's row is locked first (ADR 0012's order: organisation, schedule, then
-    the brand, the material and the subscription the caller locks), so a deletion of the
-    organisation either committed before (None here) or waits for this unit of work."""
+    The organisation's row is locked first, then the schedule (the rows the caller locks
+    come after: ADR 0012, ADR 0014), so a deletion of the organisation either committed
+    before (None here) or waits for this unit of work."""
     held = claim.schedule
     if await uow.organizations.get(held.organization_id, for_update=True) is None:
         return None
