@@ -272,6 +272,27 @@ async def test_list_expired_selects_pending_posts_past_their_expiry_in_order(
     assert [p.id for p in first] == [oldest.id]
 
 
+async def test_list_expired_skips_the_pending_posts_of_a_soft_deleted_organization(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    material: Material,
+) -> None:
+    """ADR 0014: nothing expires for a deleted organisation."""
+    foreign_brand = a_brand(other_org)
+    foreign_material = a_material(other_org, foreign_brand)
+    gone = a_pending_post(other_org, foreign_brand, foreign_material, expires_at=at(-90))
+    live = a_pending_post(org, brand, material, expires_at=at(-30))
+    await backend.seed(foreign_brand, foreign_material, gone, live)
+    other_org.deleted_at = at(-1)
+    await backend.write(lambda uow: update(uow, other_org))
+
+    expired = await backend.read(lambda uow: uow.pending_posts.list_expired(at(0), limit=10))
+
+    assert [p.id for p in expired] == [live.id]
+
+
 # Posts ---------------------------------------------------------------------------------
 
 

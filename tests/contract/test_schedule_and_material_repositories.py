@@ -114,6 +114,22 @@ async def test_claim_due_returns_at_most_limit_schedules(
     assert [s.id for s in claimed] == [schedules[3].id, schedules[2].id]
 
 
+async def test_claim_due_skips_the_schedules_of_a_soft_deleted_organization(
+    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
+) -> None:
+    """ADR 0014: nothing is claimed on behalf of a deleted organisation."""
+    foreign_brand = a_brand(other_org)
+    gone = a_schedule(other_org, foreign_brand, next_run_at=at(-30))
+    live = a_schedule(org, brand, next_run_at=at(-10))
+    await backend.seed(foreign_brand, gone, live)
+    other_org.deleted_at = at(-1)
+    await backend.write(lambda uow: update(uow, other_org))
+
+    claimed = await backend.read(lambda uow: uow.schedules.claim_due(at(0), limit=10))
+
+    assert [s.id for s in claimed] == [live.id]
+
+
 async def test_a_claimed_schedule_advanced_and_committed_is_not_claimed_again(
     backend: ContractBackend, org: Organization, brand: BrandProfile
 ) -> None:

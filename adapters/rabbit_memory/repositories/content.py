@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
-from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
+from rabbit.domain.model import Organization, PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_memory.repositories._ordering import (
     by_created,
     newest_first_missing_last,
@@ -21,6 +21,7 @@ class MemoryPendingPostRepository:
 
     def __init__(self, session: Session) -> None:
         self._pending: Table[PendingPost] = Table(session, "pending_posts")
+        self._organizations: Table[Organization] = Table(session, "organizations")
 
     async def add(self, pending_post: PendingPost) -> None:
         self._pending.insert(pending_post)
@@ -78,11 +79,14 @@ class MemoryPendingPostRepository:
         return self._pending.all_locked(self._expired(now, limit))
 
     def _expired(self, now: datetime, limit: int) -> list[PendingPost]:
+        """Of live organisations only: nothing expires for a deleted one (ADR 0014)."""
+        live = set(self._organizations.ids(lambda o: o.deleted_at is None))
         return self._pending.select(
             lambda p: (
                 p.status is PendingPostStatus.PENDING
                 and p.expires_at is not None
                 and p.expires_at <= now
+                and p.organization_id in live
             ),
             order=lambda p: p.expires_at,
             limit=limit,

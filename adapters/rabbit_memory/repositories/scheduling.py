@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rabbit.domain.model import Schedule
+from rabbit.domain.model import Organization, Schedule
 from rabbit_memory.repositories._ordering import by_created
 from rabbit_memory.session import Session, Table
 
@@ -12,6 +12,7 @@ from rabbit_memory.session import Session, Table
 class MemoryScheduleRepository:
     def __init__(self, session: Session) -> None:
         self._schedules: Table[Schedule] = Table(session, "schedules")
+        self._organizations: Table[Organization] = Table(session, "organizations")
 
     async def add(self, schedule: Schedule) -> None:
         self._schedules.insert(schedule)
@@ -40,9 +41,16 @@ class MemoryScheduleRepository:
 
     async def claim_due(self, now: datetime, *, limit: int) -> list[Schedule]:
         """Serialised units of work hold every row they read, so nothing is ever "locked by
-        another" here: the claim is simply the due rows (docs/adr/0005)."""
+        another" here: the claim is simply the due rows (docs/adr/0005) of live
+        organisations (ADR 0014)."""
+        live = set(self._organizations.ids(lambda o: o.deleted_at is None))
         claimed = self._schedules.select(
-            lambda s: s.is_active and s.next_run_at is not None and s.next_run_at <= now,
+            lambda s: (
+                s.is_active
+                and s.next_run_at is not None
+                and s.next_run_at <= now
+                and s.organization_id in live
+            ),
             order=lambda s: s.next_run_at,
             limit=limit,
         )

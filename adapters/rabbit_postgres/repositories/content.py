@@ -5,11 +5,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
-from rabbit_postgres.schema import pending_posts, posts
-from rabbit_postgres.session import Condition, PostgresSession, purged_before
+from rabbit_postgres.schema import organizations, pending_posts, posts
+from rabbit_postgres.session import Condition, PostgresSession, by_id, purged_before
+from rabbit_postgres.statements import prepare
+
+#: PENDING posts past ``expires_at`` of live organisations (ADR 0014). The status is a
+#: literal, written as the partial index ``pending_posts(expires_at) WHERE status =
+#: 'PENDING'`` says, so that the index serves generic plans too; the organisation is a
+#: semi-join on its primary key, which locks nothing there.
+_LIST_EXPIRED = prepare(
+    sa.select(*PENDING_POSTS.columns)
+    .where(
+        sa.text("pending_posts.status = 'PENDING'"),
+        pending_posts.c.expires_at <= sa.bindparam("now"),
+        sa.exists().where(
+            organizations.c.id == pending_posts.c.organization_id,
+            organizations.c.deleted_at.is_(None),
+        ),
+    )
+    .order_by(pending_posts.c.expires_at, by_id(pending_posts.c.id))
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+    .with_for_update(skip_locked=True, key_share=True, of=pending_posts)
+)
 
 
 class PostgresPendingPostRepository:
@@ -67,14 +89,10 @@ class PostgresPendingPostRepository:
         )
 
     async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
-        return await self._session.many_where(
-            PENDING_POSTS,
-            ("status", "=", PendingPostStatus.PENDING),
-            ("expires_at", "<=", now),
-            order_by=("expires_at",),
-            limit=limit,
-            skip_locked=True,
-        )
+        rows = await self._session.execute(_LIST_EXPIRED, {"now": now, "limit": max(limit, 0)})
+        expired = [PENDING_POSTS.entity_from(row) for row in rows]
+        self._session.lock(pending_posts.name, [pending.id for pending in expired])
+        return expired
 
 
 class PostgresPostRepository:

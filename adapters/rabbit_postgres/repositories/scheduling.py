@@ -8,18 +8,28 @@ import sqlalchemy as sa
 
 from rabbit.domain.model import Schedule
 from rabbit_postgres.mapping import SCHEDULES
-from rabbit_postgres.schema import schedules
+from rabbit_postgres.schema import organizations, schedules
 from rabbit_postgres.session import Condition, PostgresSession, by_id
 from rabbit_postgres.statements import prepare
 
 #: ``is_active`` is written as a literal (not a parameter) so that the partial index
 #: ``schedules(next_run_at) WHERE is_active`` serves every plan, generic ones included.
+#: A deleted organisation's schedules are skipped (ADR 0014): a semi-join on the
+#: organisations' primary key, which locks nothing there. Deleting an organisation parks its
+#: schedules (``next_run_at`` null), so they are not even in the index range this scans.
 _CLAIM_DUE = prepare(
     sa.select(*SCHEDULES.columns)
-    .where(schedules.c.is_active, schedules.c.next_run_at <= sa.bindparam("now"))
+    .where(
+        schedules.c.is_active,
+        schedules.c.next_run_at <= sa.bindparam("now"),
+        sa.exists().where(
+            organizations.c.id == schedules.c.organization_id,
+            organizations.c.deleted_at.is_(None),
+        ),
+    )
     .order_by(schedules.c.next_run_at, by_id(schedules.c.id))
     .limit(sa.bindparam("limit", type_=sa.Integer))
-    .with_for_update(skip_locked=True, key_share=True)
+    .with_for_update(skip_locked=True, key_share=True, of=schedules)
 )
 
 

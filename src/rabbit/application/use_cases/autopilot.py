@@ -7,18 +7,21 @@ One tick at ``now``:
      (``next_run_at`` pushed to ``now + slot_hold``), load the brand, rank the materials by the
      schedule's strategy, read the angle performance; commit;
    - for each candidate material: the content generator and the embedder write the post(s)
-     outside any transaction; then one unit of work checks the hold is still this worker's,
-     checks duplicates (a TOO_SIMILAR candidate is rolled back and the next one tried),
-     charges, creates the pending posts scheduled for the claimed slot and advances
+     outside any transaction; then one unit of work locks the organisation, checks the hold
+     is still this worker's, reads the brand and the material again, locked (a deleted
+     brand skips the slot, an archived or deleted material moves on to the next candidate;
+     ADR 0014), checks duplicates (a TOO_SIMILAR candidate is rolled back and the next one
+     tried), charges, creates the pending posts scheduled for the claimed slot and advances
      ``next_run_at`` past ``now`` — all commit together;
    - a slot that gets no post (brand gone, no usable material, all too similar, no credits,
      the generator refused) still advances, counted as skipped, so one bad schedule never
      blocks the others.
    A worker that dies while holding a slot leaves it due again when the hold runs out; a
-   schedule edited, paused or deleted during the hold is left as the edit made it (the
-   worker writes nothing for that slot). A slot is never run twice.
+   schedule edited, paused or deleted (or its organisation deleted) during the hold is
+   left as the edit made it (the worker writes nothing for that slot). A slot is never run
+   twice. A deleted organisation's schedules are not claimed at all.
 2. Publish every due approved post (:class:`~.publishing.Publishing`).
-3. Expire stale pending posts.
+3. Expire stale pending posts (of live organisations).
 
 A second tick at the same ``now`` finds no due schedule (they were advanced or held past
 ``now``),
@@ -41,7 +44,13 @@ from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import Review
 from rabbit.application.use_cases.schedules import SlotClaim, claim_next_due, finish_claim
 from rabbit.domain.enums import GenerationMode
-from rabbit.domain.errors import ConflictError, DomainError, DuplicateContentError
+from rabbit.domain.errors import (
+    ConflictError,
+    DomainError,
+    DuplicateContentError,
+    NotFoundError,
+    ValidationError,
+)
 from rabbit.domain.model import BrandProfile, PendingPost
 
 
@@ -61,6 +70,7 @@ class TickReport:
 
 class _Outcome(Enum):
     DUPLICATE = "duplicate"
+    UNUSABLE = "material gone"
     SKIPPED = "skipped"
     HOLD_LOST = "hold lost"
 
@@ -144,6 +154,8 @@ class Autopilot(UseCases):
                 if outcome is _Outcome.DUPLICATE:
                     result.duplicates += 1
                     continue
+                if outcome is _Outcome.UNUSABLE:
+                    continue  # archived or deleted while the models wrote: the next one
                 if isinstance(outcome, tuple):
                     result.created = outcome
                     return result
@@ -157,10 +169,25 @@ class Autopilot(UseCases):
         self, claim: SlotClaim, request: Generation, drafted: Drafted, now: datetime
     ) -> tuple[PendingPost, ...] | _Outcome:
         """One unit of work: if the slot is still held, the posts, the charge and the
-        schedule's advance commit together."""
+        schedule's advance commit together.
+
+        Everything the write depends on is read again, locked: the organisation and the
+        schedule (:func:`finish_claim`: the hold is lost when either changed), then the
+        brand, the subscription and the material (:meth:`Generator.lock_sources`; the
+        subscription before the material, as publishing locks them, ADR 0014). A deletion,
+        an archive or a pause that committed while the models ran is seen here, and nothing
+        is written or charged from it."""
         async with self._ports.uow() as uow:
             if await finish_claim(uow, claim, now) is None:
                 return _Outcome.HOLD_LOST
+            try:
+                request = await self._generator.lock_sources(uow, request)
+            except NotFoundError as gone:
+                if gone.entity == "material":
+                    return _Outcome.UNUSABLE  # rolled back: the slot stays held
+                return _Outcome.SKIPPED  # the brand was deleted: the slot advances empty
+            except ValidationError:
+                return _Outcome.UNUSABLE  # the material was archived meanwhile
             try:
                 created = await self._generator.store(uow, request, drafted, now)
             except DuplicateContentError:

@@ -7,8 +7,11 @@ no model call inside a transaction (ADR 0011):
 2. draft, outside any unit of work: choose the angle (``choose_angle``, with the configured
    exploration rate and the random port), ask the content generator port for the post(s) and
    embed them;
-3. in the unit of work that writes: check duplicates against the organisation's posts and
-   pending posts of the dedup window (the material's own embedding is not compared).
+3. in the unit of work that writes: lock the brand and the material again
+   (:meth:`Generator.lock_sources`, after the organisation and, for the autopilot, the
+   schedule), so whatever changed while the models ran is seen; check duplicates against
+   the organisation's posts and pending posts of the dedup window (the material's own
+   embedding is not compared).
    TOO_SIMILAR raises :class:`DuplicateContentError` before anything is written or charged;
    SIMILAR proceeds and is noted in ``angle_reason``;
 4. charge GENERATE once for the generation, priced per generated post (with
@@ -30,7 +33,7 @@ from datetime import datetime, timedelta
 
 from pydantic import Field
 
-from rabbit.application.authorization import authorize
+from rabbit.application.authorization import authorize, live_organization
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import (
@@ -152,6 +155,32 @@ class Generator:
             vector = await embed_one(ports, generated.content)
             drafts.append(Draft(ports.ids.new_id(), platforms, generated, vector))
         return Drafted(choice, tuple(drafts))
+
+    async def lock_sources(self, uow: UnitOfWork, request: Generation) -> Generation:
+        """In the unit of work that writes, before :meth:`store`: the brand and the material
+        read again and locked (after the organisation and the schedule), so a deletion or an
+        archive that committed while the models ran is seen, and one racing this write waits
+        for its commit. The request as it stands now (auto-approval from the brand as read
+        again).
+
+        The subscription the charge needs is locked *before* the material, as publishing
+        does (it charges, then records the material's use): the other order deadlocks
+        against a publication of the same material completing (ADR 0014).
+
+        Raises NotFoundError when the brand or the material is gone (deleted), and
+        ValidationError(``material_id``) when the material can no longer be generated from."""
+        org = request.brand.organization_id
+        brand = await uow.brands.get(org, request.brand.id, for_update=True)
+        if brand is None:
+            raise NotFoundError("brand_profile", request.brand.id)
+        await uow.subscriptions.get(org, for_update=True)  # see above: before the material
+        material = await uow.materials.get(org, request.material.id, for_update=True)
+        if material is None:
+            raise NotFoundError("material", request.material.id)
+        _require_generatable(material)
+        schedule = request.schedule
+        auto_approve = brand.auto_approve and (schedule is None or schedule.auto_approve)
+        return replace(request, brand=brand, material=material, auto_approve=auto_approve)
 
     async def store(
         self, uow: UnitOfWork, request: Generation, drafted: Drafted, now: datetime
@@ -287,14 +316,13 @@ class Generations(UseCases):
         )
         drafted = await self._generator.draft(request, rates)  # the models: no transaction
         async with ports.uow() as uow:
-            # read again: the brand or the material may have changed during the models' call
-            brand, material = await _brand_and_material(uow, organization_id, command)
-            request = replace(
-                request, brand=brand, material=material, auto_approve=brand.auto_approve
-            )
+            # read again, locked: the organisation, the brand or the material may have been
+            # deleted or changed during the models' call
+            await live_organization(uow, organization_id, for_update=True)
+            request = await self._generator.lock_sources(uow, request)
             created = await self._generator.store(uow, request, drafted, now)
             await uow.commit()
-        await self._generator.notify(brand, created)
+        await self._generator.notify(request.brand, created)
         return created
 
 

@@ -14,6 +14,8 @@ they are the last OWNER of any live one.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from rabbit.application.authorization import authorize, live_actor, live_organization
@@ -22,10 +24,17 @@ from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases.schedules import next_slot
 from rabbit.domain import limits
-from rabbit.domain.enums import MemberRole
+from rabbit.domain.enums import MemberRole, PendingPostStatus
 from rabbit.domain.errors import ConflictError, NotFoundError
-from rabbit.domain.model import Organization, OrganizationMember, Subscription, User
+from rabbit.domain.model import (
+    Organization,
+    OrganizationMember,
+    Schedule,
+    Subscription,
+    User,
+)
 from rabbit.domain.policies.identity import check_slug, normalise_email
 from rabbit.domain.policies.permissions import (
     Permission,
@@ -145,18 +154,36 @@ class Organizations(UseCases):
         return organization
 
     async def delete_organization(self, actor_id: str, organization_id: str) -> None:
-        """Soft-delete the organisation (MANAGE_BILLING: its owners); purge removes it."""
+        """Soft-delete the organisation (MANAGE_BILLING: its owners); purge removes it.
+
+        From the commit on nothing works on its behalf (ADR 0014): no schedule is claimed,
+        nothing is generated, charged or expired for it. Its active schedules are parked
+        (``next_run_at`` null: out of the due index, and any slot a worker holds is lost);
+        restore gives them their next slot again."""
+        now = self._ports.clock.now()
         async with self._ports.uow() as uow:
             await authorize(
                 uow, actor_id, organization_id, Permission.MANAGE_BILLING, lock_organization=True
             )
             organization = await live_organization(uow, organization_id)
-            organization.deleted_at = organization.updated_at = self._ports.clock.now()
+            organization.deleted_at = organization.updated_at = now
             await uow.organizations.update(organization)
+            for schedule in await self._active_schedules(uow, organization_id):
+                schedule.next_run_at = None
+                schedule.updated_at = now
+                await uow.schedules.update(schedule)
             await uow.commit()
 
     async def restore_organization(self, actor_id: str, organization_id: str) -> Organization:
-        """Undo a soft delete; only a joined OWNER of the deleted organisation may."""
+        """Undo a soft delete; only a joined OWNER of the deleted organisation may.
+
+        Work resumes where it stopped (ADR 0014): each active schedule's next run is its
+        first slot after the restore (the slots that passed while deleted are not run, as
+        after ``resume_schedule``); a PENDING post gets back the review time it had left
+        when the organisation was deleted (``expires_at`` moved on by the time spent
+        deleted); approved posts keep their ``scheduled_for`` and publish at the next tick
+        when it has passed."""
+        now = self._ports.clock.now()
         async with self._ports.uow() as uow:
             organization = await uow.organizations.get(
                 organization_id, include_deleted=True, for_update=True
@@ -166,9 +193,12 @@ class Organizations(UseCases):
                 raise NotFoundError("organization", organization_id)
             await live_actor(uow, actor_id)
             require(member.role, Permission.MANAGE_BILLING, actor_id)
+            deleted_at = organization.deleted_at
             organization.deleted_at = None
-            organization.updated_at = self._ports.clock.now()
+            organization.updated_at = now
             await uow.organizations.update(organization)
+            if deleted_at is not None:
+                await self._resume(uow, organization_id, deleted_at, now)
             await uow.commit()
         return organization
 
@@ -201,11 +231,11 @@ class Organizations(UseCases):
     async def accept_invitation(self, actor_id: str, organization_id: str) -> OrganizationMember:
         """The invited user joins; NotFoundError when there is no open invitation for them."""
         async with self._ports.uow() as uow:
+            await live_actor(uow, actor_id)  # a deleted user is refused first, as everywhere
             organization = await uow.organizations.get(organization_id, for_update=True)
             member = await uow.members.get(organization_id, actor_id, for_update=True)
             if member is None or member.has_joined or organization is None:
                 raise NotFoundError("invitation", organization_id)
-            await live_actor(uow, actor_id)
             member.joined_at = self._ports.clock.now()
             await uow.members.update(member)
             await uow.commit()
@@ -244,6 +274,39 @@ class Organizations(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await uow.members.find(organization_id)
+
+    async def _active_schedules(self, uow: UnitOfWork, organization_id: str) -> list[Schedule]:
+        """The organisation's active schedules, each locked (after the organisation's row)."""
+        locked = []
+        for found in await uow.schedules.find(organization_id):
+            if not found.is_active:
+                continue
+            schedule = await uow.schedules.get(organization_id, found.id, for_update=True)
+            if schedule is not None and schedule.is_active:
+                locked.append(schedule)
+        return locked
+
+    async def _resume(
+        self, uow: UnitOfWork, organization_id: str, deleted_at: datetime, now: datetime
+    ) -> None:
+        """What a restore does to the work the deletion stopped (ADR 0014)."""
+        for schedule in await self._active_schedules(uow, organization_id):
+            schedule.next_run_at = next_slot(schedule, now)
+            schedule.updated_at = now
+            await uow.schedules.update(schedule)
+        paused_for = now - deleted_at
+        waiting = await uow.pending_posts.find(
+            organization_id, statuses=[PendingPostStatus.PENDING]
+        )
+        for found in waiting:
+            if found.expires_at is None or found.expires_at <= deleted_at:
+                continue  # already past its review window when deleted: it expires now
+            pending = await uow.pending_posts.get(organization_id, found.id, for_update=True)
+            if pending is None or pending.expires_at is None:
+                continue
+            pending.expires_at += paused_for
+            pending.updated_at = now
+            await uow.pending_posts.update(pending)
 
     async def _live_user(self, uow: UnitOfWork, user_id: str) -> User:
         user = await uow.users.get(user_id)
@@ -284,9 +347,16 @@ class Organizations(UseCases):
     async def _owners_besides(self, uow: UnitOfWork, target: OrganizationMember) -> int:
         """The OWNER count the owner-keeping rule judges a change of ``target`` against.
 
-        Only joined OWNERs keep an organisation owned, so an open invitation as OWNER is
-        counted as one extra: changing or withdrawing it never leaves the others ownerless.
+        Only joined OWNERs whose account is not deleted keep an organisation owned (a
+        deleted user's membership stays until purge but acts for no one), so an open
+        invitation as OWNER is counted as one extra: changing or withdrawing it never
+        leaves the others ownerless. The target itself counts when it is joined.
         """
         members = await uow.members.find(target.organization_id)
-        joined = sum(1 for m in members if m.role is MemberRole.OWNER and m.has_joined)
+        joined = 0
+        for m in members:
+            if m.role is not MemberRole.OWNER or not m.has_joined:
+                continue
+            if m.id == target.id or await uow.users.get(m.user_id) is not None:
+                joined += 1
         return joined if target.has_joined else joined + 1

@@ -195,9 +195,15 @@ async def finish_claim(uow: UnitOfWork, claim: SlotClaim, now: datetime) -> Sche
     """Inside the unit of work that records the slot's outcome: lock the schedule and, if it
     is still held by ``claim``, advance ``next_run_at`` to the first slot after ``now``
     (stored with the caller's commit). None when the hold was lost — the schedule was
-    edited, paused or deleted meanwhile, or the hold ran out and another worker took the
-    slot: the caller then writes nothing for it."""
+    edited, paused or deleted meanwhile, its organisation was deleted, or the hold ran out
+    and another worker took the slot: the caller then writes nothing for it.
+
+    The organisation's row is locked first, then the schedule (the rows the caller locks
+    come after: ADR 0012, ADR 0014), so a deletion of the organisation either committed
+    before (None here) or waits for this unit of work."""
     held = claim.schedule
+    if await uow.organizations.get(held.organization_id, for_update=True) is None:
+        return None
     schedule = await uow.schedules.get(held.organization_id, held.id, for_update=True)
     if (
         schedule is None

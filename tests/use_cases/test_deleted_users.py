@@ -1,0 +1,194 @@
+"""A deleted user is refused everywhere; the last OWNER cannot delete their account.
+
+behaviour.md, "Soft delete": "A deleted user is refused by every use case; the last OWNER
+of a live organisation cannot delete their user account." The walk below calls every public
+member use case of the facade (every method taking ``actor_id``, found by introspection as
+``test_argument_checks.py`` does, so a use case added later is walked too) with a deleted
+actor who is still an OWNER of the organisation, and expects NotFoundError("user") and not
+one row changed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from rabbit.application.facade import Rabbit
+from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases.billing import ChangeTier
+from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
+from rabbit.application.use_cases.external_sources import AddExternalSource
+from rabbit.application.use_cases.generation import GeneratePost
+from rabbit.application.use_cases.links import LinkAccount
+from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
+from rabbit.application.use_cases.organizations import (
+    ChangeRole,
+    CreateOrganization,
+    InviteMember,
+)
+from rabbit.application.use_cases.review import ApprovePost, RejectPost
+from rabbit.application.use_cases.schedules import CreateSchedule, UpdateSchedule
+from rabbit.application.use_cases.social_accounts import ConnectAccount
+from rabbit.domain.enums import (
+    ExternalSourceType,
+    MaterialStrategy,
+    MaterialType,
+    MemberRole,
+    SocialPlatform,
+    SubscriptionTier,
+)
+from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit_memory import MemoryUnitOfWorkFactory
+from rabbit_postgres.schema import metadata
+from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
+
+from .app import App
+from .content_support import TOPICS, X, world
+
+
+def member_use_cases(rabbit: Rabbit) -> Iterator[tuple[str, str, inspect.Signature]]:
+    """``(area, method, signature)`` of every public facade method taking ``actor_id``."""
+    for area, use_cases in vars(rabbit).items():
+        if not isinstance(use_cases, UseCases):
+            continue
+        for name, method in inspect.getmembers(use_cases, inspect.iscoroutinefunction):
+            signature = inspect.signature(method)
+            if not name.startswith("_") and "actor_id" in signature.parameters:
+                yield area, name, signature
+
+
+async def stored_rows(app: App) -> object:
+    """Every row of the store, for an "unchanged" comparison on either store."""
+    factory = app.ports.uow
+    if isinstance(factory, MemoryUnitOfWorkFactory):
+        return {name: dict(rows) for name, rows in factory.database.tables.items()}
+    assert isinstance(factory, PostgresUnitOfWorkFactory)
+    async with factory.engine.connect() as connection:
+        return {
+            table.name: (
+                await connection.execute(
+                    text(f'SELECT CAST(t AS text) FROM "{table.name}" AS t ORDER BY 1')
+                )
+            )
+            .scalars()
+            .all()
+            for table in metadata.sorted_tables
+        }
+
+
+async def test_a_deleted_owner_is_refused_by_every_member_use_case_and_changes_nothing(
+    app: App,
+) -> None:
+    w = await world(app, auto_approve=False)
+    co_owner = await app.member(w.org, w.owner, MemberRole.OWNER)
+    outsider = await app.user("outsider")
+    material = await w.ready_material(TOPICS[0])
+    (pending,) = await w.generate(material)
+    schedule = await w.content.schedules.create_schedule(
+        w.owner, w.org, w.brand, CreateSchedule(platforms=(X,), times=("10:00",))
+    )
+    (account, *_) = await app.accounts.list_accounts(w.owner, w.org)
+    await app.organizations.delete_user(w.owner)  # allowed: a co-owner remains
+    ids = {
+        "actor_id": w.owner,
+        "organization_id": w.org,
+        "user_id": co_owner,
+        "brand_id": w.brand,
+        "material_id": material.id,
+        "schedule_id": schedule.id,
+        "account_id": account.id,
+        "pending_post_id": pending.id,
+        "platform": X,
+        "strategy": MaterialStrategy.ROUND_ROBIN,
+    }
+    commands: dict[str, Any] = {
+        "ChangeRole": ChangeRole(role=MemberRole.MEMBER),
+        "CreateOrganization": CreateOrganization(name="Other", slug="other"),
+        "InviteMember": InviteMember(user_id=outsider),
+        "ChangeTier": ChangeTier(tier=SubscriptionTier.GROWTH),
+        "CreateBrand": CreateBrand(name="Another brand"),
+        "UpdateBrand": UpdateBrand(name="Renamed"),
+        "ConnectAccount": ConnectAccount(
+            platform=SocialPlatform.LINKEDIN,
+            account_id="fresh",
+            account_name="@fresh",
+            access_token="token-fresh",  # type: ignore[arg-type]
+        ),
+        "LinkAccount": LinkAccount(is_default=True),
+        "AddExternalSource": AddExternalSource(type=ExternalSourceType.CUSTOM, name="feed"),
+        "CreateSchedule": CreateSchedule(platforms=(X,), times=("11:00",)),
+        "UpdateSchedule": UpdateSchedule(name="renamed"),
+        "UploadMaterial": UploadMaterial(
+            type=MaterialType.TEXT, name="more", original_content=TOPICS[1]
+        ),
+        "RecordAnalysis": RecordAnalysis(summary="s", key_points=("k",)),
+        "GeneratePost": GeneratePost(
+            material_id=material.id, brand_profile_id=w.brand, platforms=(X,)
+        ),
+        "ApprovePost": ApprovePost(),
+        "RejectPost": RejectPost(),
+    }
+    rabbit = Rabbit(app.ports)
+    before = await stored_rows(app)
+    walked = []
+    for area, name, signature in member_use_cases(rabbit):
+        arguments: dict[str, Any] = {}
+        for parameter in signature.parameters.values():
+            if parameter.name in ids:
+                arguments[parameter.name] = ids[parameter.name]
+            elif parameter.name == "command":
+                arguments["command"] = commands[str(parameter.annotation)]
+            else:
+                assert parameter.default is not inspect.Parameter.empty, (area, name, parameter)
+        method = getattr(getattr(rabbit, area), name)
+        with pytest.raises(NotFoundError) as refused:
+            await method(**arguments)
+        assert (refused.value.entity, refused.value.entity_id) == ("user", w.owner), (area, name)
+        walked.append(f"{area}.{name}")
+    assert len(walked) >= 45  # every member use case, not a handful
+    assert await stored_rows(app) == before
+    # the co-owner still works: the refusal is the actor's, not the organisation's
+    assert (await app.billing.balance(co_owner, w.org)).credits_remaining > 0
+
+
+async def test_the_sole_owner_cannot_delete_their_account(app: App) -> None:
+    org, owner = await app.organization()
+    await app.member(org, owner, MemberRole.ADMIN)  # an ADMIN does not keep it owned
+    with pytest.raises(ConflictError) as refused:
+        await app.organizations.delete_user(owner)
+    assert refused.value.field == "role"
+    assert len(await app.organizations.list_members(owner, org)) == 2  # still works
+
+
+async def test_an_owner_with_a_co_owner_can_delete_their_account(app: App) -> None:
+    org, owner = await app.organization()
+    co_owner = await app.member(org, owner, MemberRole.OWNER)
+    await app.organizations.delete_user(owner)
+    with pytest.raises(NotFoundError) as refused:
+        await app.organizations.list_members(owner, org)
+    assert refused.value.entity == "user"
+    # the co-owner is now the last OWNER and is held to the rule in turn
+    with pytest.raises(ConflictError) as last:
+        await app.organizations.delete_user(co_owner)
+    assert last.value.field == "role"
+
+
+async def test_the_owner_of_a_deleted_organisation_can_delete_their_account(app: App) -> None:
+    """A deleted organisation needs no owner until it is restored; one they still own live
+    holds them back."""
+    kept, owner = await app.organization("kept")
+    gone = await app.organizations.create_organization(
+        owner, CreateOrganization(name="Gone", slug="gone")
+    )
+    await app.organizations.delete_organization(owner, gone.id)
+    with pytest.raises(ConflictError):
+        await app.organizations.delete_user(owner)  # still the last OWNER of "kept"
+    await app.organizations.delete_organization(owner, kept)
+    await app.organizations.delete_user(owner)
+    with pytest.raises(NotFoundError) as refused:
+        await app.organizations.restore_organization(owner, gone.id)
+    assert refused.value.entity == "user"
