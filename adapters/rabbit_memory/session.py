@@ -88,8 +88,10 @@ class Session:
         if entity_id in rows:
             raise ConflictError(ENTITY_NAMES[table], "id", "a row with this id already exists")
         self._check_values(table, entity)
-        self._check_references(table, entity)
+        # PostgreSQL's order: a unique index refuses the row as it is written, the foreign
+        # keys' triggers only at the end of the statement
         self._check_uniques(table, entity)
+        self._check_references(table, entity)
         self._writable(table)[entity_id] = clone(entity)
 
     def replace(self, table: str, entity: object) -> None:
@@ -100,8 +102,10 @@ class Session:
         if current is None or not _same_tenant(table, current, entity):
             raise NotFoundError(ENTITY_NAMES[table], entity_id)
         self._check_values(table, entity)
-        self._check_references(table, entity)
+        # PostgreSQL's order: a unique index refuses the row as it is written, the foreign
+        # keys' triggers only at the end of the statement
         self._check_uniques(table, entity)
+        self._check_references(table, entity)
         self._writable(table)[entity_id] = clone(entity)
 
     def delete(self, table: str, ids: Iterable[str]) -> int:
