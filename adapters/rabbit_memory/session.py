@@ -98,8 +98,10 @@ class Session:
         if entity_id in rows:
             raise ConflictError(ENTITY_NAMES[table], "id", "a row with this id already exists")
         self._check_values(table, entity)
-        self._check_references(table, entity)
+        # PostgreSQL's order: a unique index refuses the row as it is written, the foreign
+        # keys' triggers only at the end of the statement
         self._check_uniques(table, entity)
+        self._check_references(table, entity)
         self._writable(table)[entity_id] = clone(entity)
         self._locked.add((table, entity_id))
 
@@ -113,8 +115,10 @@ class Session:
         if (table, entity_id) not in self._locked:
             raise UnlockedWriteError(table, entity_id)
         self._check_values(table, entity)
-        self._check_references(table, entity)
+        # PostgreSQL's order: a unique index refuses the row as it is written, the foreign
+        # keys' triggers only at the end of the statement
         self._check_uniques(table, entity)
+        self._check_references(table, entity)
         self._writable(table)[entity_id] = clone(entity)
 
     def delete(self, table: str, ids: Iterable[str]) -> int:

@@ -3,11 +3,20 @@
 A hypothesis state machine applies the same operations to both adapters: adds (with small
 pools of ids, emails, slugs and platform accounts, so duplicates are frequent), full
 updates, soft deletes and restores (a restore can collide with a live account), upserts of
-embeddings (also across organisations), deletes, and units of work left without commit.
-Each write's outcome must be the same on both sides (the same result, or the same error
-type, entity and field), and after every step everything readable is compared: users by id
-and by email, brands, accounts, materials with their counts, embeddings by content and by
-hash, and similarity searches.
+embeddings (also across organisations), deletes, and units of work left without commit;
+schedules (and claiming the due ones), pending posts (and deleting a brand's), posts, publish
+attempts, and credit transactions with their subscription. Each write's outcome must be the
+same on both sides (the same result, or the same error type, entity and field), and after
+every step everything readable is compared: users by id and by email, brands, accounts,
+materials with their counts, embeddings by content and by hash, similarity searches;
+schedules, pending posts (due, expired), posts, attempts, subscriptions and the ledger with
+its totals.
+
+Every example starts with a live and a long soft-deleted brand, account, material and post
+in each organisation (and a schedule, a pending post and an attempt for rules to touch), and
+every row is read by id with and without the deleted ones after every step: a store that
+shows a soft-deleted row fails on the first step of every run, not only when a random
+sequence happens to delete one.
 
 Rules are synchronous; the async adapters run on an event loop of the machine's own
 (``asyncio.Runner``), with an engine created inside it: pytest-asyncio's session loop cannot
@@ -36,16 +45,31 @@ from hypothesis.stateful import (
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from rabbit.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from rabbit.domain.enums import ContentType, MaterialStatus, MaterialType, SocialPlatform
+from rabbit.domain.enums import (
+    ContentAngle,
+    ContentType,
+    CreditAction,
+    MaterialStatus,
+    MaterialType,
+    PendingPostStatus,
+    PublishAttemptStatus,
+    SocialPlatform,
+)
 from rabbit.domain.errors import DomainError
 from rabbit.domain.model import (
     EMBEDDING_DIMENSIONS,
     BrandProfile,
     ContentEmbedding,
+    CreditTransaction,
     Material,
     Organization,
+    PendingPost,
+    Post,
+    PublishAttempt,
+    Schedule,
     SimilarContent,
     SocialAccount,
+    Subscription,
     User,
 )
 from rabbit_memory import MemoryUnitOfWorkFactory
@@ -68,7 +92,16 @@ DIRECTIONS = ((1, 0, 0), (0, 1, 0), (1, 1, 0), (2, 2, 0), (1, -1, 1), (0, 0, 0),
 QUERIES = ((1, 0, 0), (1, 1, 1), (0, 0, 0))
 TOLERANCE = 1e-6
 
+PLATFORMS = (SocialPlatform.TWITTER, SocialPlatform.LINKEDIN)
+# Rows every example starts with in each organisation (``seed-…`` live, ``old-…`` soft-deleted
+# long ago), so that a store that shows a soft-deleted row is caught on the first step.
+SEEDED = ("seed", "old")
+
 ids = st.integers(0, POOL - 1)
+platforms = st.sampled_from(PLATFORMS)
+#: An existing row of the organisation (live or soft-deleted), or one of the pool's.
+referenced = st.sampled_from(["seed", "seed", "old", "0", "1"])
+offsets = st.sampled_from([None, -30, -1, 0, 1, 30])  # minutes from the step's now
 orgs = st.sampled_from(ORGS)
 commits = st.sampled_from([True, True, True, False])
 content_types = st.sampled_from([ContentType.MATERIAL, ContentType.POST])
@@ -79,6 +112,20 @@ elsewhere = st.sampled_from([False, False, False, True])
 def org_of(added: tuple[int, str], moved: bool) -> tuple[int, str]:
     index, org = added
     return index, (ORGS[1 - ORGS.index(org)] if moved else org)
+
+
+def ref(kind: str, choice: str, org: str) -> str:
+    """The id a rule refers to: a seeded row of ``org`` or the pool's row ``<kind><n>``."""
+    return f"{choice}-{kind}-{org}" if choice in SEEDED else f"{kind}{choice}"
+
+
+def ref_in(kind: str, choice: str, org: str, moved: bool) -> str:
+    """As :func:`ref`, but sometimes the other organisation's row (then "not found")."""
+    return ref(kind, choice, ORGS[1 - ORGS.index(org)] if moved else org)
+
+
+def every_id(kind: str, org: str) -> list[str]:
+    return [ref(kind, choice, org) for choice in (*SEEDED, *map(str, range(POOL)))]
 
 
 def vector(direction: tuple[int, ...]) -> tuple[float, ...]:
@@ -133,6 +180,7 @@ class StoresAgree(RuleBasedStateMachine):
         }
         self.step = 0
         self.run_both(self._seed_organizations, commit=True)
+        self.run_both(self._seed_tenant_rows, commit=True)
 
     def teardown(self) -> None:
         try:
@@ -156,6 +204,116 @@ class StoresAgree(RuleBasedStateMachine):
                     updated_at=T0,
                 )
             )
+
+    def at(self, offset: int | None) -> datetime | None:
+        return None if offset is None else self.now() + timedelta(minutes=offset)
+
+    async def _seed_tenant_rows(self, uow: UnitOfWork) -> None:
+        """A subscription, and a live and a long-deleted brand, account, material and post
+        in each organisation, and a schedule, a pending post and its publish attempt (so
+        that the rules touching existing rows find some in every example)."""
+        for org in ORGS:
+            await uow.subscriptions.add(
+                Subscription(
+                    id=f"sub-{org}",
+                    organization_id=org,
+                    credits_total=50,
+                    created_at=T0,
+                    updated_at=T0,
+                )
+            )
+            for choice in SEEDED:
+                deleted_at = T0 if choice == "old" else None
+                brand, account = ref("b", choice, org), ref("a", choice, org)
+                await uow.brands.add(
+                    BrandProfile(
+                        id=brand,
+                        organization_id=org,
+                        name=brand,
+                        deleted_at=deleted_at,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
+                await uow.social_accounts.add(
+                    SocialAccount(
+                        id=account,
+                        organization_id=org,
+                        platform=SocialPlatform.TWITTER,
+                        account_id=account,
+                        account_name=account,
+                        access_token="ciphertext",
+                        deleted_at=deleted_at,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
+                await uow.materials.add(
+                    Material(
+                        id=ref("m", choice, org),
+                        organization_id=org,
+                        type=MaterialType.TEXT,
+                        original_content="seeded",
+                        status=MaterialStatus.READY,
+                        deleted_at=deleted_at,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
+                await uow.pending_posts.add(
+                    PendingPost(
+                        id=ref("p", choice, org),
+                        organization_id=org,
+                        brand_profile_id=ref("b", "seed", org),
+                        material_id=ref("m", "seed", org),
+                        platforms=PLATFORMS,
+                        content="seeded",
+                        angle=ContentAngle.STORYTELLING,
+                        status=PendingPostStatus.APPROVED,
+                        scheduled_for=T0,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
+                await uow.schedules.add(
+                    Schedule(
+                        id=ref("s", choice, org),
+                        organization_id=org,
+                        brand_profile_id=ref("b", "seed", org),
+                        platforms=PLATFORMS,
+                        times=("09:00",),
+                        next_run_at=T0,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
+                await uow.publish_attempts.add(
+                    PublishAttempt(
+                        id=ref("pa", choice, org),
+                        organization_id=org,
+                        pending_post_id=ref("p", choice, org),
+                        platform=SocialPlatform.TWITTER,
+                        social_account_id=account,
+                        attempt_number=1,
+                        idempotency_key=ref("pa", choice, org),
+                        started_at=T0,
+                    )
+                )
+                await uow.posts.add(
+                    Post(
+                        id=ref("po", choice, org),
+                        organization_id=org,
+                        brand_profile_id=ref("b", "seed", org),
+                        social_account_id=account,
+                        content="seeded",
+                        platform=SocialPlatform.TWITTER,
+                        angle=ContentAngle.STORYTELLING,
+                        published_at=T0,
+                        deleted_at=deleted_at,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
 
     def run_one(
         self, store: str, action: Callable[[UnitOfWork], Awaitable[Any]], *, commit: bool
@@ -444,6 +602,299 @@ class StoresAgree(RuleBasedStateMachine):
             lambda uow: uow.embeddings.delete_for(org, content_type, f"c{content}"), commit=commit
         )
 
+    # schedules ---------------------------------------------------------------------
+
+    @rule(
+        schedule=ids,
+        org=orgs,
+        brand=referenced,
+        active=st.booleans(),
+        due=offsets,
+        commit=commits,
+    )
+    def add_schedule(
+        self, schedule: int, org: str, brand: str, active: bool, due: int | None, commit: bool
+    ) -> None:
+        entity = Schedule(
+            id=f"s{schedule}",
+            organization_id=org,
+            brand_profile_id=ref("b", brand, org),
+            platforms=PLATFORMS,
+            times=("09:00",),
+            is_active=active,
+            next_run_at=self.at(due),
+            created_at=self.now(),
+            updated_at=self.now(),
+        )
+        self.run_both(lambda uow: uow.schedules.add(entity), commit=commit)
+
+    @rule(
+        schedule=referenced,
+        org=orgs,
+        moved=elsewhere,
+        active=st.booleans(),
+        due=offsets,
+        commit=commits,
+    )
+    def update_schedule(
+        self, schedule: str, org: str, moved: bool, active: bool, due: int | None, commit: bool
+    ) -> None:
+        schedule_id = ref_in("s", schedule, org, moved)
+        at = self.now()
+
+        async def action(uow: UnitOfWork) -> None:
+            current = await uow.schedules.get(org, schedule_id, for_update=True)
+            if current is None:  # updating a row that is not there: both refuse alike
+                current = Schedule(
+                    id=schedule_id,
+                    organization_id=org,
+                    brand_profile_id=ref("b", "seed", org),
+                    created_at=at,
+                    updated_at=at,
+                )
+            current.is_active = active
+            current.next_run_at = self.at(due)
+            current.updated_at = at
+            await uow.schedules.update(current)
+
+        self.run_both(action, commit=commit)
+
+    @rule(limit=st.integers(1, 3), commit=commits)
+    def claim_due_schedules(self, limit: int, commit: bool) -> None:
+        self.run_both(lambda uow: uow.schedules.claim_due(self.now(), limit=limit), commit=commit)
+
+    # pending posts -----------------------------------------------------------------
+
+    @rule(
+        pending=ids,
+        org=orgs,
+        brand=referenced,
+        material=referenced,
+        status=st.sampled_from(list(PendingPostStatus)),
+        due=offsets,
+        commit=commits,
+    )
+    def add_pending_post(
+        self,
+        pending: int,
+        org: str,
+        brand: str,
+        material: str,
+        status: PendingPostStatus,
+        due: int | None,
+        commit: bool,
+    ) -> None:
+        entity = PendingPost(
+            id=f"p{pending}",
+            organization_id=org,
+            brand_profile_id=ref("b", brand, org),
+            material_id=ref("m", material, org),
+            platforms=PLATFORMS,
+            content=f"pending {pending}",
+            angle=ContentAngle.PRODUCT_FOCUS,
+            status=status,
+            scheduled_for=self.at(due),
+            expires_at=self.at(due),
+            created_at=self.now(),
+            updated_at=self.now(),
+        )
+        self.run_both(lambda uow: uow.pending_posts.add(entity), commit=commit)
+
+    @rule(
+        pending=referenced,
+        org=orgs,
+        moved=elsewhere,
+        status=st.sampled_from(list(PendingPostStatus)),
+        commit=commits,
+    )
+    def update_pending_post(
+        self, pending: str, org: str, moved: bool, status: PendingPostStatus, commit: bool
+    ) -> None:
+        pending_id = ref_in("p", pending, org, moved)
+        at = self.now()
+
+        async def action(uow: UnitOfWork) -> bool:
+            current = await uow.pending_posts.get(org, pending_id, for_update=True)
+            if current is None:
+                return False
+            current.status = status
+            current.review_notes = f"step {self.step}"
+            current.updated_at = at
+            await uow.pending_posts.update(current)
+            return True
+
+        self.run_both(action, commit=commit)
+
+    @rule(org=orgs, brand=referenced, commit=commits)
+    def delete_pending_posts_of_brand(self, org: str, brand: str, commit: bool) -> None:
+        self.run_both(
+            lambda uow: uow.pending_posts.delete_for_brand(org, ref("b", brand, org)),
+            commit=commit,
+        )
+
+    # posts and publish attempts ------------------------------------------------------
+
+    @rule(
+        post=ids,
+        org=orgs,
+        brand=referenced,
+        account=referenced,
+        pending=st.none() | referenced,
+        platform=platforms,
+        published=offsets,
+        commit=commits,
+    )
+    def add_post(
+        self,
+        post: int,
+        org: str,
+        brand: str,
+        account: str,
+        pending: str | None,
+        platform: SocialPlatform,
+        published: int | None,
+        commit: bool,
+    ) -> None:
+        entity = Post(
+            id=f"po{post}",
+            organization_id=org,
+            brand_profile_id=ref("b", brand, org),
+            social_account_id=ref("a", account, org),
+            pending_post_id=None if pending is None else ref("p", pending, org),
+            content=f"post {post}",
+            platform=platform,
+            angle=ContentAngle.EDUCATIONAL,
+            published_at=self.at(published),
+            created_at=self.now(),
+            updated_at=self.now(),
+        )
+        self.run_both(lambda uow: uow.posts.add(entity), commit=commit)
+
+    @rule(
+        post=referenced,
+        org=orgs,
+        moved=elsewhere,
+        likes=st.sampled_from([0, 7]),
+        deleted=st.booleans(),
+        commit=commits,
+    )
+    def update_post(
+        self, post: str, org: str, moved: bool, likes: int, deleted: bool, commit: bool
+    ) -> None:
+        post_id = ref_in("po", post, org, moved)
+        at = self.now()
+
+        async def action(uow: UnitOfWork) -> bool:
+            current = await uow.posts.get(org, post_id, include_deleted=True)
+            if current is None:
+                return False
+            current.likes = likes
+            # exact in single precision: the column is REAL, the memory store keeps the
+            # float as given (0.07 would come back as 0.07000000029802322 from Postgres)
+            current.engagement_rate = likes / 128
+            current.deleted_at = at if deleted else None
+            current.updated_at = at
+            await uow.posts.update(current)
+            return True
+
+        self.run_both(action, commit=commit)
+
+    @rule(
+        pending=referenced,
+        org=orgs,
+        account=referenced,
+        platform=platforms,
+        number=st.integers(1, 2),
+        commit=commits,
+    )
+    def add_publish_attempt(
+        self,
+        pending: str,
+        org: str,
+        account: str,
+        platform: SocialPlatform,
+        number: int,
+        commit: bool,
+    ) -> None:
+        pending_post = ref("p", pending, org)
+        entity = PublishAttempt(
+            id=f"pa{self.step}",
+            organization_id=org,
+            pending_post_id=pending_post,
+            platform=platform,
+            social_account_id=ref("a", account, org),
+            attempt_number=number,
+            idempotency_key=f"{pending_post}:{platform}:{number}",
+            started_at=self.now(),
+        )
+        self.run_both(lambda uow: uow.publish_attempts.add(entity), commit=commit)
+
+    @rule(
+        pending=referenced,
+        org=orgs,
+        platform=platforms,
+        status=st.sampled_from(list(PublishAttemptStatus)),
+        commit=commits,
+    )
+    def finish_publish_attempt(
+        self,
+        pending: str,
+        org: str,
+        platform: SocialPlatform,
+        status: PublishAttemptStatus,
+        commit: bool,
+    ) -> None:
+        at = self.now()
+
+        async def action(uow: UnitOfWork) -> bool:
+            attempts = await uow.publish_attempts.list_for(org, ref("p", pending, org), platform)
+            if not attempts:
+                return False
+            last = attempts[-1]
+            last.status = status
+            last.error = None if status is PublishAttemptStatus.SUCCEEDED else "refused"
+            last.finished_at = at
+            await uow.publish_attempts.update(last)
+            return True
+
+        self.run_both(action, commit=commit)
+
+    # the credit ledger ---------------------------------------------------------------
+
+    @rule(
+        org=orgs,
+        amount=st.sampled_from([-3, -1, 10]),
+        foreign=elsewhere,
+        related=st.none() | ids,
+        commit=commits,
+    )
+    def append_credit_transaction(
+        self, org: str, amount: int, foreign: bool, related: int | None, commit: bool
+    ) -> None:
+        """Mostly against the organisation's own subscription; sometimes the other one's
+        (refused by both)."""
+        subscription = org_of((0, org), foreign)[1]
+        entity = CreditTransaction(
+            id=f"tx{self.step}",
+            organization_id=org,
+            subscription_id=f"sub-{subscription}",
+            amount=amount,
+            action=CreditAction.GENERATE if amount < 0 else CreditAction.TOPUP,
+            related_post_id=None if related is None else f"po{related}",
+            created_at=self.now(),
+        )
+
+        async def action(uow: UnitOfWork) -> None:
+            current = await uow.subscriptions.get(org, for_update=True)
+            assert current is not None
+            current.credits_used -= min(amount, 0)
+            current.credits_total += max(amount, 0)
+            current.updated_at = self.now()
+            await uow.subscriptions.update(current)
+            await uow.ledger.append(entity)
+
+        self.run_both(action, commit=commit)
+
     # the stores agree --------------------------------------------------------------
 
     @invariant()
@@ -486,6 +937,83 @@ class StoresAgree(RuleBasedStateMachine):
                 ]
                 for brand in range(POOL):
                     found.append(await uow.materials.find(org, brand_id=f"b{brand}"))
+            return found
+
+        memory, postgres = self.read_both(query)
+        assert postgres == memory
+
+    @invariant()
+    def soft_deleted_rows_stay_hidden_alike(self) -> None:
+        """Every brand, account, material and post by id, with and without the deleted
+        ones (each organisation holds one deleted long ago from the first step on)."""
+
+        async def query(uow: UnitOfWork) -> list[Any]:
+            found: list[Any] = []
+            for org in ORGS:
+                for include_deleted in (False, True):
+                    for brand in every_id("b", org):
+                        found.append(
+                            await uow.brands.get(org, brand, include_deleted=include_deleted)
+                        )
+                    for account in every_id("a", org):
+                        found.append(
+                            await uow.social_accounts.get(
+                                org, account, include_deleted=include_deleted
+                            )
+                        )
+                    for material in every_id("m", org):
+                        found.append(
+                            await uow.materials.get(org, material, include_deleted=include_deleted)
+                        )
+                    for post in every_id("po", org):
+                        found.append(
+                            await uow.posts.get(org, post, include_deleted=include_deleted)
+                        )
+            return found
+
+        memory, postgres = self.read_both(query)
+        assert postgres == memory
+
+    @invariant()
+    def content_rows_agree(self) -> None:
+        """Schedules, pending posts, posts, publish attempts, subscriptions and the ledger:
+        by id and through every listing."""
+        now = self.now()
+        recent = now - timedelta(minutes=10)
+
+        async def query(uow: UnitOfWork) -> list[Any]:
+            found: list[Any] = [
+                await uow.pending_posts.list_due(now, limit=4),
+                await uow.pending_posts.list_expired(now, limit=4),
+            ]
+            for org in ORGS:
+                brand = ref("b", "seed", org)
+                for schedule in every_id("s", org):
+                    found.append(await uow.schedules.get(org, schedule))
+                for pending in every_id("p", org):
+                    found.append(await uow.pending_posts.get(org, pending))
+                    for platform in PLATFORMS:
+                        found += [
+                            await uow.posts.get_for_pending(org, pending, platform),
+                            await uow.publish_attempts.list_for(org, pending, platform),
+                        ]
+                found += [
+                    await uow.schedules.find(org),
+                    await uow.schedules.find(org, brand_id=brand),
+                    await uow.pending_posts.find(org),
+                    await uow.pending_posts.find(
+                        org, brand_id=brand, statuses=[PendingPostStatus.PENDING]
+                    ),
+                    await uow.posts.find(org),
+                    await uow.posts.find(org, include_deleted=True),
+                    await uow.posts.find(org, brand_id=brand, published_since=recent),
+                    await uow.posts.count_published(org, since=recent),
+                    await uow.subscriptions.get(org),
+                    await uow.ledger.find(org),
+                    await uow.ledger.find(org, since=recent),
+                    await uow.ledger.total(org),
+                    await uow.ledger.total(org, since=recent),
+                ]
             return found
 
         memory, postgres = self.read_both(query)

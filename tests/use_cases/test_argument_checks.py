@@ -6,28 +6,17 @@ nothing: both must answer the same typed error naming the parameter.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from rabbit.application.facade import Rabbit
-from rabbit.application.use_cases._base import UseCases
 from rabbit.domain.errors import ValidationError
 
 from .app import App
+from .facade_support import facade_methods
 
 BAD = "id\x00with-nul"
-
-
-def facade_methods(rabbit: Rabbit) -> Iterator[tuple[str, str, inspect.Signature]]:
-    for area, use_cases in vars(rabbit).items():
-        if not isinstance(use_cases, UseCases):
-            continue
-        for name, method in inspect.getmembers(use_cases, inspect.iscoroutinefunction):
-            if not name.startswith("_"):
-                yield area, name, inspect.signature(method)
 
 
 async def test_a_nul_in_any_id_or_string_argument_is_a_validation_error_naming_it(

@@ -4,24 +4,33 @@ Every step that handles a secret runs (connect, refresh, a refused stale refresh
 external source, key rotation, listing), with the units of work's SQL log
 (``rabbit_postgres.sql``: every statement and its parameters) and SQLAlchemy's echo
 (statements, parameters, result rows of what it executes) in the captured log; then every
-row of every table is read back as text with raw SQL.
+row of every table is read back as text with raw SQL. Not being there in plain text is not
+enough (a cipher that only base64-encodes passes that): the stored values must decrypt to
+the plain ones with the configured key — checked with AES-GCM directly, not through the
+adapter under test — fail with any other key, and hold no trivial encoding of a secret.
 """
 
 from __future__ import annotations
 
+import base64
+import codecs
+import json
 import logging
 
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.social_accounts import ConnectAccount, RefreshedTokens
 from rabbit.domain.enums import ExternalSourceType, SocialPlatform
-from rabbit.domain.errors import ConflictError
+from rabbit.domain.errors import ConflictError, ValidationError
+from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_postgres.schema import metadata
 from use_cases.app import App
-from use_cases.conftest import cipher
+from use_cases.conftest import KEYS, cipher
 
 pytestmark = pytest.mark.postgres
 
@@ -44,6 +53,57 @@ async def every_row_as_text(engine: AsyncEngine) -> dict[str, list[str]]:
             result = await connection.execute(text(f'SELECT t::text FROM "{table.name}" t'))
             rows[table.name] = list(result.scalars())
     return rows
+
+
+def trivial_encodings(secret: str) -> set[str]:
+    """Substrings that any base64/base32/hex/rot13/reversed encoding of a text holding
+    ``secret`` contains, whatever the alignment of the secret inside that text."""
+    raw = secret.encode()
+    found = {raw.hex(), raw.hex().upper(), codecs.encode(secret, "rot13"), secret[::-1]}
+    for group, encode in (
+        (3, base64.b64encode),
+        (3, base64.urlsafe_b64encode),
+        (5, base64.b32encode),
+        (5, base64.b32hexencode),
+    ):
+        for start in range(group):  # every offset of the secret in the encoded whole
+            whole = raw[start : start + (len(raw) - start) // group * group]
+            found.add(encode(whole).decode().rstrip("="))
+    return {encoding for encoding in found if len(encoding) >= 8}
+
+
+def open_sealed(stored: str, keys: dict[str, bytes]) -> str:
+    """The stored form ``v1:<key id>:<base64url(nonce || sealed)>`` opened with AES-GCM
+    itself (the adapter is what is under test); InvalidTag for a wrong key."""
+    version, key_id, payload = stored.split(":")
+    assert version == "v1"
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    aes = AESGCM(keys[key_id])
+    return aes.decrypt(raw[:12], raw[12:], f"v1:{key_id}".encode()).decode()
+
+
+OTHER_KEYS = {key_id: bytes(reversed(key)) for key_id, key in KEYS.items()}
+
+
+async def stored_secrets(engine: AsyncEngine) -> dict[str, str]:
+    """The stored (encrypted) form of every secret, read with raw SQL."""
+    async with engine.connect() as connection:
+        [(access, refresh)] = (
+            await connection.execute(
+                text("SELECT access_token, refresh_token FROM social_accounts")
+            )
+        ).all()
+        [config] = (
+            await connection.execute(text("SELECT connection_config::text FROM external_sources"))
+        ).scalars()
+    source = json.loads(config)
+    return {
+        "refresh access": access,
+        "refresh refresh": refresh,
+        "api key": source["api_key"],
+        "api secret": source["api_secret"],
+        "webhook secret": source["webhook_secret"],
+    }
 
 
 async def stored_access(app: App, org: str, account_id: str) -> str:
@@ -132,3 +192,17 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
         assert secret not in logged, f"{name} logged"
         assert not any(secret in repr(entity) or secret in str(entity) for entity in shown)
         assert secret not in str(stale.value)
+        for encoding in trivial_encodings(secret):
+            for table, rows in stored.items():
+                assert not any(encoding in row for row in rows), f"{name} encoded in {table}"
+
+    sealed = await stored_secrets(wide_engine)
+    other = AesGcmTokenCipher(OTHER_KEYS, "k1")
+    for name, value in sealed.items():
+        assert value != SECRETS[name]
+        assert open_sealed(value, KEYS) == SECRETS[name], name  # the configured key opens it
+        assert cipher().decrypt(value) == SECRETS[name]
+        with pytest.raises(InvalidTag):
+            open_sealed(value, OTHER_KEYS)  # any other key does not
+        with pytest.raises(ValidationError):
+            other.decrypt(value)
