@@ -785,7 +785,7 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> bool:
-            current = await uow.posts.get(org, post_id, include_deleted=True)
+            current = await uow.posts.get(org, post_id, include_deleted=True, for_update=True)
             if current is None:
                 return False
             current.likes = likes
@@ -847,7 +847,9 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> bool:
-            attempts = await uow.publish_attempts.list_for(org, ref("p", pending, org), platform)
+            attempts = await uow.publish_attempts.list_for(
+                org, ref("p", pending, org), platform, for_update=True
+            )
             if not attempts:
                 return False
             last = attempts[-1]
