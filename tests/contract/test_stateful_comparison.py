@@ -304,7 +304,9 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> None:
-            current = await uow.social_accounts.get(org, f"a{account}", include_deleted=True, for_update=True)
+            current = await uow.social_accounts.get(
+                org, f"a{account}", include_deleted=True, for_update=True
+            )
             if current is None:
                 current = SocialAccount(
                     id=f"a{account}",
@@ -331,7 +333,9 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> bool:
-            current = await uow.social_accounts.get(org, f"a{account}", include_deleted=True, for_update=True)
+            current = await uow.social_accounts.get(
+                org, f"a{account}", include_deleted=True, for_update=True
+            )
             if current is None:
                 return False
             expected = current.token_version - staleness
@@ -383,7 +387,9 @@ class StoresAgree(RuleBasedStateMachine):
         at = self.now()
 
         async def action(uow: UnitOfWork) -> None:
-            current = await uow.materials.get(org, f"m{material}", include_deleted=True, for_update=True)
+            current = await uow.materials.get(
+                org, f"m{material}", include_deleted=True, for_update=True
+            )
             if current is None:
                 current = Material(
                     id=f"m{material}",

@@ -292,10 +292,16 @@ async def test_purge_sweeps_every_organization_unless_scoped(app: App) -> None:
 
     assert (await app.purger.purge([first])).brands == 1
     async with app.ports.uow() as uow:
-        assert await uow.brands.get(second, second_brand, include_deleted=True, for_update=True) is not None
+        assert (
+            await uow.brands.get(second, second_brand, include_deleted=True, for_update=True)
+            is not None
+        )
     assert (await app.purger.purge()).brands == 1
     async with app.ports.uow() as uow:
-        assert await uow.brands.get(second, second_brand, include_deleted=True, for_update=True) is None
+        assert (
+            await uow.brands.get(second, second_brand, include_deleted=True, for_update=True)
+            is None
+        )
 
 
 async def test_rows_long_deleted_in_a_recently_deleted_organization_are_purged(

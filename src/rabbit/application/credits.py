@@ -44,6 +44,37 @@ class Credits:
         subscription.consume(amount)
         return await self._book(uow, subscription, -amount, action, description, related_post_id)
 
+    async def debit(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """As :meth:`charge`, on a subscription the caller already holds locked."""
+        subscription.consume(amount)
+        return await self._book(uow, subscription, -amount, action, description, related_post_id)
+
+    async def refund(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """Give back ``amount`` credits charged earlier (the subscription held locked): a
+        ``+amount`` ledger row, so the ledger invariant holds."""
+        subscription.refund(amount)
+        return await self._book(uow, subscription, amount, action, description, related_post_id)
+
+    async def locked(self, uow: UnitOfWork, organization_id: str) -> Subscription:
+        """The organisation's subscription, locked until ``uow`` ends."""
+        return await self._locked(uow, organization_id)
+
     async def grant(
         self,
         uow: UnitOfWork,
