@@ -29,6 +29,7 @@ attempts' uniqueness keeps each platform post single.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -44,6 +45,8 @@ from rabbit.domain.enums import GenerationMode
 from rabbit.domain.errors import ConflictError, DomainError, DuplicateContentError
 from rabbit.domain.model import BrandProfile, PendingPost
 
+_log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class TickReport:
@@ -57,6 +60,8 @@ class TickReport:
     failed: int = 0
     """Pending posts that became FAILED."""
     expired: int = 0
+    errors: int = 0
+    """Slots and publications an unexpected error stopped (logged; each retried later)."""
 
 
 class _Outcome(Enum):
@@ -70,6 +75,7 @@ class _SlotResult:
     brand: BrandProfile | None = None
     created: tuple[PendingPost, ...] = ()
     duplicates: int = 0
+    errors: int = 0
 
 
 class Autopilot(UseCases):
@@ -83,7 +89,7 @@ class Autopilot(UseCases):
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         now = now or self._ports.clock.now()
-        runs = generated = duplicates = skipped = 0
+        runs = generated = duplicates = skipped = errors = 0
         for _ in range(self._ports.config.tick_batch_size):
             result = await self._run_one_schedule(now)
             if result is None:
@@ -91,9 +97,10 @@ class Autopilot(UseCases):
             runs += 1
             generated += len(result.created)
             duplicates += result.duplicates
-            skipped += 0 if result.created else 1
+            errors += result.errors
+            skipped += 0 if result.created or result.errors else 1
             if result.brand is not None:
-                await self._generator.notify(result.brand, list(result.created))
+                errors += await self._generator.notify(result.brand, list(result.created))
         publishing = await self._publishing.publish_due(now)
         expired = await self._review.expire_stale(now)
         return TickReport(
@@ -104,6 +111,7 @@ class Autopilot(UseCases):
             published=publishing.published,
             failed=publishing.failed,
             expired=expired,
+            errors=errors + publishing.errors,
         )
 
     async def _run_one_schedule(self, now: datetime) -> _SlotResult | None:
@@ -140,6 +148,16 @@ class Autopilot(UseCases):
                     drafted = await self._generator.draft(request, rates)  # no transaction
                 except DomainError:
                     break  # the generator refused: the slot is skipped
+                except Exception:  # a model broke: this slot only, retried after its hold
+                    _log.exception(
+                        "drafting for schedule %s of organisation %s (material %s) failed; "
+                        "the slot is retried when its hold runs out",
+                        schedule.id,
+                        schedule.organization_id,
+                        material.id,
+                    )
+                    result.errors += 1
+                    return result
                 outcome = await self._store(claim, request, drafted, now)
                 if outcome is _Outcome.DUPLICATE:
                     result.duplicates += 1
