@@ -8,7 +8,9 @@ Ledger invariant (behaviour.md): within the current period
 ``credits_total - credits_used == sum of the period's ledger amounts``. It holds because a
 period opens with ``credits_total = allowance, credits_used = 0`` and one ``+allowance``
 row, a grant raises ``credits_total`` and appends ``+amount``, and a deduction raises
-``credits_used`` and appends ``-amount``. Rows are stamped by the clock, so the period's
+``credits_used`` and appends ``-amount``, and a refund (publishing's unused reservation,
+ADR 0015) lowers ``credits_used`` (or, for a charge of an earlier period, raises
+``credits_total``) and appends ``+amount``. Rows are stamped by the clock, so the period's
 rows are those created at or after ``current_period_start``.
 """
 

@@ -13,11 +13,15 @@ One tick at ``now``:
      ``next_run_at`` past ``now`` — all commit together;
    - a slot that gets no post (brand gone, no usable material, all too similar, no credits,
      the generator refused) still advances, counted as skipped, so one bad schedule never
-     blocks the others.
+     blocks the others;
+   - a generator or embedder that breaks (any other exception) stops only its slot: logged
+     with its ids and counted in ``errors``, the slot stays held and runs again when the
+     hold runs out; a notifier that breaks is logged per notice, the others are still sent.
    A worker that dies while holding a slot leaves it due again when the hold runs out; a
    schedule edited, paused or deleted during the hold is left as the edit made it (the
    worker writes nothing for that slot). A slot is never run twice.
-2. Publish every due approved post (:class:`~.publishing.Publishing`).
+2. Publish one fair batch of due approved posts (:class:`~.publishing.Publishing`; an
+   error in one publication backs that post off and the others go on).
 3. Expire stale pending posts.
 
 A second tick at the same ``now`` finds no due schedule (they were advanced or held past
