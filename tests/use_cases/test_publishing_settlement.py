@@ -15,8 +15,14 @@ from datetime import timedelta
 
 from rabbit.application.credits import Credits
 from rabbit.application.ports import PublishedPost, PublishRejectedError, PublishRequest
+from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.publishing import Outcome, Publishing
-from rabbit.domain.enums import CreditAction, PendingPostStatus, PublishAttemptStatus
+from rabbit.domain.enums import (
+    CreditAction,
+    PendingPostStatus,
+    PublishAttemptStatus,
+    SocialPlatform,
+)
 from rabbit.domain.errors import InsufficientCreditsError
 from rabbit.domain.model import PendingPost
 from rabbit_local.publisher import RecordingPublisher
@@ -24,6 +30,8 @@ from rabbit_local.publisher import RecordingPublisher
 from .app import App
 from .content_support import LI, TOPICS, World, X, world
 from .test_publishing import attempts, due_post, publish_charges, state
+
+REDDIT = SocialPlatform.REDDIT
 
 
 class GatedPlatform(RecordingPublisher):
@@ -143,6 +151,41 @@ async def test_a_post_is_not_failed_while_another_platform_may_still_accept_it(
     assert await publish_charges(w) == [-2, 1]  # reserved for two, one accepted
     assert await w.credits() == credits_before - 1
     assert await ledger_balances(w)
+
+
+async def test_a_post_that_will_fail_starts_no_new_platform_while_another_is_in_flight(
+    app: App,
+) -> None:
+    w = await world(app)
+    reddit = await app.account(w.org, w.owner, REDDIT, "acme-r", access_token="token-r")
+    await app.links.link_account(w.owner, w.org, w.brand, reddit.id, LinkAccount(is_default=True))
+    pending = await due_post(w, (X, LI, REDDIT))
+    platform = GatedPlatform(LI)
+    publishing = with_publisher(app, platform)
+    credits_before = await w.credits()
+    linkedin = asyncio.create_task(
+        publishing.publish_platform(w.org, pending.id, LI, app.clock.now())
+    )
+    await platform.entered.wait()
+    platform.script("reject", "reject", "reject")
+    for _ in range(3):
+        await publishing.publish_platform(w.org, pending.id, X, app.clock.now())
+    now = app.clock.now()
+    assert await publishing.publish_platform(w.org, pending.id, REDDIT, now) is Outcome.WAITING
+    assert await attempts(w, pending.id, REDDIT) == []  # X gave up: nothing new starts
+
+    platform.release.set()
+    assert await linkedin is Outcome.PUBLISHED
+    app.tick(int(app.ports.config.publish_backoff_max.total_seconds()))
+    await publishing.publish_due(app.clock.now())
+
+    stored, posts = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.FAILED
+    assert [p.platform for p in posts] == [LI]
+    assert await publish_charges(w) == [-2, 1]  # the 3-platform price held, one accepted
+    assert await w.credits() == credits_before - 1
+    assert await ledger_balances(w)
+    assert platform.calls == 4  # LinkedIn once, X three times, Reddit never
 
 
 async def test_a_debit_during_the_platform_call_cannot_make_the_post_go_out_free(

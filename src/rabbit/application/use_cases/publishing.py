@@ -283,6 +283,11 @@ class Publishing(UseCases):
                 )
                 await uow.commit()
                 return _Plan(NextStep.GIVE_UP, failed=failed)
+            if len(pending.platforms) > 2 and await self._another_gave_up(uow, pending, platform):
+                # the post will fail once the attempts in flight settle: start nothing new
+                failed = await self._conclude(uow, subscription, pending)
+                await uow.commit()
+                return _Plan(NextStep.GIVE_UP, failed=failed)
             token = ports.cipher.decrypt(account.access_token)
             await self._reserve(uow, subscription, pending)  # raises before any write
             attempt = PublishAttempt(
@@ -438,6 +443,16 @@ class Publishing(UseCases):
             pending.organization_id, pending.id, platform
         )
         return failed_count(attempts) >= self._ports.config.publish_max_attempts
+
+    async def _another_gave_up(
+        self, uow: UnitOfWork, pending: PendingPost, platform: SocialPlatform
+    ) -> bool:
+        """Another platform of the post used up its tries. (With two platforms this cannot
+        meet a platform still to start: the post would have failed already.)"""
+        for other in pending.platforms:
+            if other != platform and await self._gave_up(uow, pending, other):
+                return True
+        return False
 
     async def _conclude(
         self,
