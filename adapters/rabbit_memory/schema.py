@@ -148,6 +148,8 @@ _CONTENT_HASH = re.compile(r"^[0-9a-f]{16}$")
 CHECKS: tuple[Check, ...] = (
     Check("organizations", "slug", lambda o: bool(_SLUG.match(o.slug)) and len(o.slug) <= 63),
     Check("subscriptions", "credits_used", lambda s: 0 <= s.credits_used <= s.credits_total),
+    Check("pending_posts", "publish_failures", lambda p: p.publish_failures >= 0),
+    Check("pending_posts", "publish_credits", lambda p: p.publish_credits >= 0),
     Check("brand_profiles", "approval_timeout", lambda b: b.approval_timeout > 0),
     Check("social_accounts", "token_version", lambda a: a.token_version >= 1),
     Check("schedules", "days_of_week", lambda s: set(s.days_of_week) <= set(range(7))),

@@ -30,6 +30,7 @@ from .builders import (
     a_publish_attempt,
     a_schedule,
     a_social_account,
+    an_organization,
     at,
     sorted_ids,
 )
@@ -714,3 +715,42 @@ async def test_a_metric_of_another_organizations_post_is_refused(
 
     with pytest.raises(NotFoundError):
         await backend.write(lambda uow: uow.post_metrics.add(a_post_metric(other_org, post)))
+
+
+async def test_list_due_is_fair_across_organizations_skipping_backed_off_and_deleted_ones(
+    backend: ContractBackend,
+    org: Organization,
+    other_org: Organization,
+    brand: BrandProfile,
+    material: Material,
+) -> None:
+    foreign_brand = a_brand(other_org)
+    foreign_material = a_material(other_org, foreign_brand)
+    gone = an_organization(deleted_at=at(-1))
+    gone_brand = a_brand(gone)
+    gone_material = a_material(gone, gone_brand)
+
+    def mine(minutes: float, **fields: Any) -> PendingPost:
+        return a_pending_post(
+            org, brand, material, status=P.AUTO_APPROVED, scheduled_for=at(minutes), **fields
+        )
+
+    many = [mine(-60 + n) for n in range(3)]
+    backed_off = mine(-90, publish_after=at(1), publish_failures=2)
+    back_again = mine(-80, publish_after=at(0), publish_failures=1)
+    theirs = a_pending_post(
+        other_org, foreign_brand, foreign_material, status=P.APPROVED, scheduled_for=at(-1)
+    )
+    deleted = a_pending_post(
+        gone, gone_brand, gone_material, status=P.AUTO_APPROVED, scheduled_for=at(-99)
+    )
+    await backend.seed(gone, gone_brand, gone_material, foreign_brand, foreign_material)
+    await backend.seed(*many, backed_off, back_again, theirs, deleted)
+
+    due = await backend.read(lambda uow: uow.pending_posts.list_due(at(0), limit=10))
+    first_two = await backend.read(lambda uow: uow.pending_posts.list_due(at(0), limit=2))
+
+    # each organisation's first, then the next ones: the other organisation's only post is
+    # not starved by the older posts of the first
+    assert [p.id for p in due] == [back_again.id, theirs.id, *(p.id for p in many)]
+    assert [p.id for p in first_two] == [back_again.id, theirs.id]

@@ -34,6 +34,7 @@ ALLOWED_PENDING_POST = {
     (P.AUTO_APPROVED, P.FAILED),
     (P.APPROVED, P.PUBLISHED),
     (P.APPROVED, P.FAILED),
+    (P.FAILED, P.PUBLISHED),  # a late success reconciled (ADR 0015)
 }
 
 

@@ -147,6 +147,9 @@ COLUMNS: dict[str, str] = {
         embedding_id          | text                  | null
         created_at            | timestamptz           | not null | now()
         updated_at            | timestamptz           | not null | now()
+        publish_after         | timestamptz           | null
+        publish_failures      | integer               | not null | 0
+        publish_credits       | integer               | not null | 0
     """,
     "post_metrics": """
         id                    | text                  | not null
@@ -324,6 +327,8 @@ CONSTRAINTS: dict[str, dict[str, str]] = {
     },
     "pending_posts": {
         "ck_pending_posts_platforms_not_empty": "CHECK ((cardinality(platforms) >= 1))",
+        "ck_pending_posts_publish_credits_not_negative": "CHECK ((publish_credits >= 0))",
+        "ck_pending_posts_publish_failures_not_negative": "CHECK ((publish_failures >= 0))",
         "fk_pending_posts_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE CASCADE",
         "fk_pending_posts_embedding_id": "FOREIGN KEY (organization_id, embedding_id) REFERENCES content_embeddings(organization_id, id) ON DELETE SET NULL (embedding_id)",
         "fk_pending_posts_material_id": "FOREIGN KEY (organization_id, material_id) REFERENCES materials(organization_id, id) ON DELETE CASCADE",

@@ -10,11 +10,19 @@ interleave, every (pending post, platform) ends with exactly one post or the pen
 FAILED, the platform never receives a second publish for a key it already holds, every
 post records the platform's own id, and PUBLISH credits are charged once per published
 pending post, keeping the ledger invariant.
+
+A second test makes two workers overlap on the same (pending post, platform) on purpose,
+with a slow platform whose arrival and answer the test releases (events, no sleeps): within
+the lease the second worker must leave the first one's attempt alone (without the lease it
+would send a second publish for the key); past the lease it settles the attempt by lookup
+and records the post, and the first worker's late answer must not record a second one
+(neither the check before recording nor UNIQUE (pending_post_id, platform) may be missing).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter, deque
 from datetime import timedelta
 from typing import Any, Literal
@@ -23,8 +31,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import Ports
-from rabbit.application.ports import PublishedPost, PublishRequest
+from rabbit.application.ports import PublishedPost, PublishRejectedError, PublishRequest
 from rabbit.application.use_cases.autopilot import Autopilot
+from rabbit.application.use_cases.publishing import Publishing
 from rabbit.domain.enums import (
     CreditAction,
     PendingPostStatus,
@@ -161,8 +170,10 @@ async def test_concurrent_workers_with_faults_and_crashes_publish_each_platform_
     )
     targets = {pending[COMMIT_CRASH].id}
     stores = {e: CrashingCommitStore(e, targets) for e in (pg_engine, second_engine)}
+    # a backoff shorter than a round, so three unknown outcomes settle within ROUNDS
+    config = dataclasses.replace(app.ports.config, publish_backoff=timedelta(seconds=30))
     workers = [
-        worker(app.ports, engine, f"w{n}", uow=stores[engine], publisher=platform)
+        worker(app.ports, engine, f"w{n}", uow=stores[engine], publisher=platform, config=config)
         for n, engine in enumerate([pg_engine] * 4 + [second_engine] * 2)
     ]
 
@@ -198,17 +209,99 @@ async def test_concurrent_workers_with_faults_and_crashes_publish_each_platform_
         assert held.external_id == post.external_id
     assert len(platform.published) == len(posts)
     assert not platform.repeats
-    await assert_charged_once_per_published_post(w, stored)
+    await assert_charged_once_per_published_post(w, stored, posts)
 
 
-async def assert_charged_once_per_published_post(w: World, stored: dict[str, PendingPost]) -> None:
+async def assert_charged_once_per_published_post(
+    w: World, stored: dict[str, PendingPost], posts: list[Post]
+) -> None:
     ledger = await w.app.billing.ledger(w.owner, w.org)
-    charges = Counter(
-        (row.related_post_id, row.amount) for row in ledger if row.action is CreditAction.PUBLISH
+    net: Counter[str | None] = Counter()
+    debits: Counter[str | None] = Counter()
+    for row in ledger:
+        if row.action is CreditAction.PUBLISH:
+            net[row.related_post_id] += row.amount
+            debits[row.related_post_id] += row.amount < 0
+    posted = Counter(post.pending_post_id for post in posts)
+    # net: the price of the platforms that accepted the post, nothing for none (ADR 0015)
+    assert +net == Counter()
+    assert -net == +Counter(
+        {p.id: publish_price(posted[p.id]) if posted[p.id] else 0 for p in stored.values()}
     )
-    published = [p for p in stored.values() if p.status is PendingPostStatus.PUBLISHED]
-    assert charges == Counter({(p.id, -publish_price(len(p.platforms))): 1 for p in published})
+    for p in stored.values():
+        if p.status is PendingPostStatus.PUBLISHED:  # reserved once, never charged again
+            assert (debits[p.id], net[p.id]) == (1, -publish_price(len(p.platforms)))
     balance = await w.app.billing.balance(w.owner, w.org)
     period = await w.app.billing.ledger(w.owner, w.org, current_period_only=True)
     assert balance.credits_total - balance.credits_used == sum(row.amount for row in period)
     assert 0 <= balance.credits_used <= balance.credits_total
+
+
+class SlowPlatform(RecordingPublisher):
+    """The first call under ``slow_key`` waits for ``arrive`` before the platform takes the
+    post, then for ``answer`` before it answers; ``rejections`` refuses that many calls of
+    a key; every call is counted per key."""
+
+    def __init__(self, slow_key: str) -> None:
+        super().__init__()
+        self.slow_key = slow_key
+        self.arrive = asyncio.Event()
+        self.answer = asyncio.Event()
+        self.in_flight = asyncio.Event()
+        self.taken = asyncio.Event()
+        self.per_key: Counter[str] = Counter()
+        self.rejections: Counter[str] = Counter()
+
+    async def publish(self, request: PublishRequest) -> PublishedPost:
+        key = request.idempotency_key
+        self.per_key[key] += 1
+        if self.rejections[key] > 0:
+            self.rejections[key] -= 1
+            raise PublishRejectedError(f"{request.platform} is busy")
+        if key != self.slow_key or self.in_flight.is_set():
+            return await super().publish(request)
+        self.in_flight.set()
+        await self.arrive.wait()
+        result = await super().publish(request)
+        self.taken.set()
+        await self.answer.wait()
+        return result
+
+
+async def test_two_workers_overlapping_on_one_platform_past_the_lease_publish_once(
+    pg_app: App, pg_engine: AsyncEngine, second_engine: AsyncEngine
+) -> None:
+    app = pg_app
+    w = await world(app)
+    (pending,) = await w.generate(await w.ready_material(TOPICS[0]), (X, LI))
+    key = idempotency_key(pending.id, X)
+    platform = SlowPlatform(key)
+    platform.rejections[idempotency_key(pending.id, LI)] = 2  # LinkedIn refuses twice
+    first = Publishing(worker(app.ports, pg_engine, "first", publisher=platform))
+    second = Publishing(worker(app.ports, second_engine, "second", publisher=platform))
+    lease = app.ports.config.publish_attempt_lease
+
+    async with asyncio.timeout(60):
+        slow = asyncio.create_task(first.publish_due(app.clock.now()))
+        await platform.in_flight.wait()  # X's attempt 1 is STARTED, its call not arrived
+        await second.publish_due(app.clock.advance(lease / 2))  # leaves attempt 1 alone
+        platform.arrive.set()  # the platform takes the first worker's X post ...
+        await platform.taken.wait()
+        past = app.clock.advance(lease)  # ... and has not answered when the lease ran out
+        await second.publish_due(past)  # settles X's attempt 1 by lookup: found
+        platform.answer.set()
+        await slow  # the first worker's late answer for X, then LinkedIn's third try
+
+    async with app.ports.uow() as uow:
+        posts = await uow.posts.find(w.org)
+        x_tries = await uow.publish_attempts.list_for(w.org, pending.id, X)
+        stored = await uow.pending_posts.get(w.org, pending.id)
+    assert platform.per_key[key] == 1  # one publish call for X's key
+    assert sorted(p.platform for p in posts) == sorted([X, LI])  # one post per platform
+    assert len(platform.published) == 2
+    held = {r.request.platform: r.result.external_id for r in platform.published}
+    assert {p.platform: p.external_id for p in posts} == held
+    assert [a.status for a in x_tries] == [PublishAttemptStatus.SUCCEEDED]
+    assert stored is not None
+    assert stored.status is PendingPostStatus.PUBLISHED
+    await assert_charged_once_per_published_post(w, {pending.id: stored}, posts)

@@ -106,7 +106,8 @@ async def test_a_publish_killed_before_the_post_is_recorded_leaves_no_post_and_r
         stored = await uow.pending_posts.get(w.org, pending.id)
         assert stored is not None
         assert stored.status is PendingPostStatus.AUTO_APPROVED
-    assert await w.credits() == credits_before
+    # the publish price is reserved with the attempt, before the call (ADR 0015)
+    assert await w.credits() == credits_before - 1
     assert await ledger_balances(w)
 
     waiting = await publishing.publish_due(now)  # the attempt's lease has not passed yet

@@ -6,27 +6,34 @@ tick worker advances the shared fake clock by 30 minutes and ticks, so schedules
 falling due and posts keep being published; each reader loops over the dashboard, the
 analytics, the lists, the balance and the ledger. Afterwards: no worker saw an error (a
 deadlock would be one), work was done, and the invariants hold: the ledger balances, one
-post per (pending post, platform), one platform call per post, credits never negative.
+post per (pending post, platform), credits never negative, and the platform was called
+exactly once per publish attempt, counted per idempotency key at the platform (not from the
+deduplicated posts it holds, which would hide a second call under the same key).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import random
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from rabbit.application.ports import PublishedPost, PublishRequest
 from rabbit.application.use_cases.autopilot import Autopilot
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import ScheduleFrequency, SubscriptionTier
-from rabbit_postgres.schema import credit_transactions, posts, subscriptions
+from rabbit_local.publisher import RecordingPublisher
+from rabbit_postgres.schema import credit_transactions, posts, publish_attempts, subscriptions
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
+from use_cases.app import App
 from use_cases.content_support import LI, TOPICS, World, X, world
 
 from .conftest import build_app
@@ -37,6 +44,18 @@ SECONDS = float(os.environ.get("RABBIT_LOAD_SECONDS", "60"))
 WORKERS = 8
 READERS = 8
 ORGANISATIONS = 4
+
+
+class CountingPlatform(RecordingPublisher):
+    """The recording platform, counting every publish call per idempotency key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.per_key: Counter[str] = Counter()
+
+    async def publish(self, request: PublishRequest) -> PublishedPost:
+        self.per_key[request.idempotency_key] += 1
+        return await super().publish(request)
 
 
 async def prepare(w: World) -> None:
@@ -90,6 +109,8 @@ async def test_ticks_and_reads_at_once_keep_every_invariant(
     reliability_engine: AsyncEngine,
 ) -> None:
     app = build_app(PostgresUnitOfWorkFactory(reliability_engine))
+    platform = CountingPlatform()
+    app = App(dataclasses.replace(app.ports, publisher=platform), app.clock)
     async with reliability_engine.begin() as connection:  # start from an empty store
         names = ", ".join(f'"{t.name}"' for t in posts.metadata.sorted_tables)
         await connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
@@ -132,5 +153,12 @@ async def test_ticks_and_reads_at_once_keep_every_invariant(
             sa.select(s.organization_id).where(s.credits_used > s.credits_total)
         )
         assert negative.all() == []
+        attempts = await connection.execute(
+            sa.select(publish_attempts.c.idempotency_key, sa.func.count()).group_by(
+                publish_attempts.c.idempotency_key
+            )
+        )
+        attempts_per_key: Counter[str] = Counter(dict(attempts.all()))
     assert post_count == published
-    assert len(worlds[0].content.publisher.published) == post_count
+    assert len(platform.published) == post_count
+    assert platform.per_key == attempts_per_key  # one platform call per attempt, per key

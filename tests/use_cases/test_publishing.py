@@ -34,8 +34,10 @@ async def due_post(w: World, platforms: tuple[SocialPlatform, ...] = (X,)) -> Pe
 
 
 async def publish(w: World) -> None:
+    """One run, then the clock past the longest backoff (a post that made no progress is
+    not due again before it)."""
     await w.content.publishing.publish_due(w.app.clock.now())
-    w.app.tick()
+    w.app.tick(int(w.app.ports.config.publish_backoff_max.total_seconds()))
 
 
 async def state(w: World, pending_id: str) -> tuple[PendingPost, list[Post]]:
@@ -174,7 +176,8 @@ async def test_after_the_maximum_of_failed_tries_the_post_fails_with_the_reason(
     assert stored.review_notes is not None
     assert "rejected" in stored.review_notes
     assert posts == []
-    assert await publish_charges(w) == []
+    assert await publish_charges(w) == [-1, 1]  # reserved before the first call, refunded
+    assert stored.publish_credits == 0
     await publish(w)
     assert w.content.publisher.calls == 3
 
@@ -207,13 +210,19 @@ async def test_without_credits_nothing_is_called_or_changed(app: App) -> None:
     assert (stored.status, posts) == (PendingPostStatus.AUTO_APPROVED, [])
     assert await attempts(w, pending.id, X) == []
     assert w.content.publisher.calls == 0
+    # nothing charged or attempted; only the post's backoff is recorded
+    assert stored.publish_after == app.clock.now() + app.ports.config.publish_backoff
+    assert stored.publish_failures == 1
     await app.billing.top_up(w.owner, w.org)
+    app.tick(int(app.ports.config.publish_backoff.total_seconds()))
     await publish(w)
-    assert (await state(w, pending.id))[0].status is PendingPostStatus.PUBLISHED
+    stored, _ = await state(w, pending.id)
+    assert stored.status is PendingPostStatus.PUBLISHED
 
 
-class CrashError(Exception):
-    """The worker dies right after the platform accepted the post."""
+class CrashError(BaseException):
+    """The worker dies right after the platform accepted the post (a process death, not an
+    error the tick could isolate)."""
 
 
 class CrashingPublisher(RecordingPublisher):

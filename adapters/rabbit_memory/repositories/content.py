@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,6 +21,7 @@ class MemoryPendingPostRepository:
     (ADR 0005). They record the rows as held, which ``update`` requires (ADR 0012)."""
 
     def __init__(self, session: Session) -> None:
+        self._session = session
         self._pending: Table[PendingPost] = Table(session, "pending_posts")
         self._organizations: Table[Organization] = Table(session, "organizations")
 
@@ -65,15 +67,28 @@ class MemoryPendingPostRepository:
         return self._pending.all_locked(self._due(now, limit))
 
     def _due(self, now: datetime, limit: int) -> list[PendingPost]:
-        return self._pending.select(
+        """Fair across organisations: each organisation's due posts are ranked by
+        (scheduled_for, id), and the batch takes every organisation's first, then every
+        organisation's second, and so on (ADR 0015). Backed-off posts and the posts of a
+        soft-deleted organisation are not due."""
+        organizations = self._session.rows("organizations")
+        due = self._pending.select(
             lambda p: (
                 p.status in PUBLISHABLE_STATUSES
                 and p.scheduled_for is not None
                 and p.scheduled_for <= now
+                and (p.publish_after is None or p.publish_after <= now)
+                and getattr(organizations.get(p.organization_id), "deleted_at", None) is None
             ),
             order=lambda p: p.scheduled_for,
-            limit=limit,
         )
+        seen: Counter[str] = Counter()
+        ranked = []
+        for pending in due:  # already by (scheduled_for, id)
+            seen[pending.organization_id] += 1
+            ranked.append((seen[pending.organization_id], pending))
+        ranked.sort(key=lambda pair: (pair[0], pair[1].scheduled_for, pair[1].id))
+        return [pending for _, pending in ranked[: max(limit, 0)]]
 
     async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
         return self._pending.all_locked(self._expired(now, limit))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
+from rabbit.domain.enums import PendingPostStatus, SocialPlatform
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
 from rabbit_postgres.schema import organizations, pending_posts, posts
@@ -31,6 +31,36 @@ _LIST_EXPIRED = prepare(
     .order_by(pending_posts.c.expires_at, by_id(pending_posts.c.id))
     .limit(sa.bindparam("limit", type_=sa.Integer))
     .with_for_update(skip_locked=True, key_share=True, of=pending_posts)
+)
+
+_p = pending_posts.c
+_due_rank = (
+    sa.select(
+        _p.id,
+        sa.func.row_number()
+        .over(partition_by=_p.organization_id, order_by=(_p.scheduled_for, by_id(_p.id)))
+        .label("rank"),
+    )
+    .select_from(pending_posts.join(organizations, organizations.c.id == _p.organization_id))
+    .where(
+        # Written as the partial index's predicate, so the planner can use it.
+        sa.text("pending_posts.status IN ('AUTO_APPROVED', 'APPROVED')"),
+        _p.scheduled_for <= sa.bindparam("now"),
+        sa.or_(_p.publish_after.is_(None), _p.publish_after <= sa.bindparam("now")),
+        organizations.c.deleted_at.is_(None),
+    )
+    .subquery("due")
+)
+#: The due posts, fair across organisations: each organisation's due posts ranked by
+#: (scheduled_for, id), the batch taking every organisation's first, then every second, and
+#: so on; backed-off posts (``publish_after`` ahead) and soft-deleted organisations' posts
+#: are not due; rows another worker holds are skipped.
+_LIST_DUE = prepare(
+    sa.select(*PENDING_POSTS.columns)
+    .join(_due_rank, _due_rank.c.id == _p.id)
+    .order_by(_due_rank.c.rank, _p.scheduled_for, by_id(_p.id))
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+    .with_for_update(of=pending_posts, skip_locked=True, key_share=True)
 )
 
 
@@ -78,15 +108,11 @@ class PostgresPendingPostRepository:
         )
 
     async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
-        return await self._session.many_where(
-            PENDING_POSTS,
-            # Written as the partial index's predicate, so the planner can use it.
-            ("status", "in", sorted(PUBLISHABLE_STATUSES)),
-            ("scheduled_for", "<=", now),
-            order_by=("scheduled_for",),
-            limit=limit,
-            skip_locked=True,
-        )
+        """Fair across organisations (ADR 0015): see :data:`_LIST_DUE`."""
+        rows = await self._session.execute(_LIST_DUE, {"now": now, "limit": max(limit, 0)})
+        due = [PENDING_POSTS.entity_from(row) for row in rows]
+        self._session.lock(PENDING_POSTS.table.name, [pending.id for pending in due])
+        return due
 
     async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:
         rows = await self._session.execute(_LIST_EXPIRED, {"now": now, "limit": max(limit, 0)})

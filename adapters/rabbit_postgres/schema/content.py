@@ -82,12 +82,18 @@ pending_posts = sa.Table(
     sa.Column("embedding_id", sa.Text()),
     created_at(),
     updated_at(),
+    # Publishing settlement and backoff (ADR 0015, revision 0003).
+    timestamp("publish_after"),
+    counter("publish_failures"),
+    counter("publish_credits"),
     tenant_key(),
     tenant_fk("brand_profile_id", "brand_profiles", ondelete="CASCADE"),
     tenant_fk("material_id", "materials", ondelete="CASCADE"),
     tenant_fk("schedule_id", "schedules", ondelete="SET NULL"),
     tenant_fk("embedding_id", "content_embeddings", ondelete="SET NULL"),
     check("cardinality(platforms) >= 1", name="platforms_not_empty", field="platforms"),
+    check("publish_failures >= 0", name="publish_failures_not_negative", field="publish_failures"),
+    check("publish_credits >= 0", name="publish_credits_not_negative", field="publish_credits"),
     sa.Index(None, "organization_id", "status"),
     # list_due: publishable posts by scheduled_for.
     sa.Index(

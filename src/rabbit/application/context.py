@@ -26,6 +26,11 @@ class CoreConfig:
     publish_max_attempts: int = 3
     publish_attempt_lease: timedelta = field(default_factory=lambda: timedelta(minutes=2))
     """How long a STARTED publish attempt is presumed in flight before a lookup settles it."""
+    publish_backoff: timedelta = field(default_factory=lambda: timedelta(minutes=1))
+    """The first delay before a pending post that made no progress (no credits, an error, an
+    unknown outcome) is tried again; it doubles with each further run without progress."""
+    publish_backoff_max: timedelta = field(default_factory=lambda: timedelta(hours=1))
+    """The longest such delay."""
     purge_retention: timedelta = field(default_factory=lambda: timedelta(days=30))
     dedup_window: timedelta = field(default_factory=lambda: timedelta(days=30))
     analytics_window: timedelta = field(default_factory=lambda: timedelta(days=30))

@@ -8,7 +8,9 @@ Ledger invariant (behaviour.md): within the current period
 ``credits_total - credits_used == sum of the period's ledger amounts``. It holds because a
 period opens with ``credits_total = allowance, credits_used = 0`` and one ``+allowance``
 row, a grant raises ``credits_total`` and appends ``+amount``, and a deduction raises
-``credits_used`` and appends ``-amount``. Rows are stamped by the clock, so the period's
+``credits_used`` and appends ``-amount``, and a refund (publishing's unused reservation,
+ADR 0015) lowers ``credits_used`` (or, for a charge of an earlier period, raises
+``credits_total``) and appends ``+amount``. Rows are stamped by the clock, so the period's
 rows are those created at or after ``current_period_start``.
 """
 
@@ -43,6 +45,37 @@ class Credits:
         subscription = await self._locked(uow, organization_id)
         subscription.consume(amount)
         return await self._book(uow, subscription, -amount, action, description, related_post_id)
+
+    async def debit(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """As :meth:`charge`, on a subscription the caller already holds locked."""
+        subscription.consume(amount)
+        return await self._book(uow, subscription, -amount, action, description, related_post_id)
+
+    async def refund(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """Give back ``amount`` credits charged earlier (the subscription held locked): a
+        ``+amount`` ledger row, so the ledger invariant holds."""
+        subscription.refund(amount)
+        return await self._book(uow, subscription, amount, action, description, related_post_id)
+
+    async def locked(self, uow: UnitOfWork, organization_id: str) -> Subscription:
+        """The organisation's subscription, locked until ``uow`` ends."""
+        return await self._locked(uow, organization_id)
 
     async def grant(
         self,

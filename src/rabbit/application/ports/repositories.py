@@ -334,7 +334,11 @@ class PendingPostRepository(Protocol):
 
     async def list_due(self, now: datetime, *, limit: int) -> list[PendingPost]:
         """AUTO_APPROVED or APPROVED posts with scheduled_for <= now across organisations,
-        by scheduled_for then id, at most ``limit``, locked; locked rows are skipped."""
+        not backed off (``publish_after`` null or <= now), of organisations not soft-deleted;
+        fair across organisations: each organisation's posts ranked by (scheduled_for, id),
+        then ordered by (rank, scheduled_for, id), so a batch takes every organisation's
+        first before anyone's second (ADR 0015); at most ``limit``, locked; locked rows are
+        skipped."""
         ...
 
     async def list_expired(self, now: datetime, *, limit: int) -> list[PendingPost]:

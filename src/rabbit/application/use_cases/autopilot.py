@@ -15,12 +15,16 @@ One tick at ``now``:
      ``next_run_at`` past ``now`` — all commit together;
    - a slot that gets no post (brand gone, no usable material, all too similar, no credits,
      the generator refused) still advances, counted as skipped, so one bad schedule never
-     blocks the others.
+     blocks the others;
+   - a generator or embedder that breaks (any other exception) stops only its slot: logged
+     with its ids and counted in ``errors``, the slot stays held and runs again when the
+     hold runs out; a notifier that breaks is logged per notice, the others are still sent.
    A worker that dies while holding a slot leaves it due again when the hold runs out; a
    schedule edited, paused or deleted (or its organisation deleted) during the hold is
    left as the edit made it (the worker writes nothing for that slot). A slot is never run
    twice. A deleted organisation's schedules are not claimed at all.
-2. Publish every due approved post (:class:`~.publishing.Publishing`).
+2. Publish one fair batch of due approved posts (:class:`~.publishing.Publishing`; an
+   error in one publication backs that post off and the others go on).
 3. Expire stale pending posts (of live organisations).
 
 A second tick at the same ``now`` finds no due schedule (they were advanced or held past
@@ -32,6 +36,7 @@ attempts' uniqueness keeps each platform post single.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -53,6 +58,8 @@ from rabbit.domain.errors import (
 )
 from rabbit.domain.model import BrandProfile, PendingPost
 
+_log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class TickReport:
@@ -66,6 +73,8 @@ class TickReport:
     failed: int = 0
     """Pending posts that became FAILED."""
     expired: int = 0
+    errors: int = 0
+    """Slots and publications an unexpected error stopped (logged; each retried later)."""
 
 
 class _Outcome(Enum):
@@ -80,6 +89,7 @@ class _SlotResult:
     brand: BrandProfile | None = None
     created: tuple[PendingPost, ...] = ()
     duplicates: int = 0
+    errors: int = 0
 
 
 class Autopilot(UseCases):
@@ -93,7 +103,7 @@ class Autopilot(UseCases):
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         now = now or self._ports.clock.now()
-        runs = generated = duplicates = skipped = 0
+        runs = generated = duplicates = skipped = errors = 0
         for _ in range(self._ports.config.tick_batch_size):
             result = await self._run_one_schedule(now)
             if result is None:
@@ -101,9 +111,10 @@ class Autopilot(UseCases):
             runs += 1
             generated += len(result.created)
             duplicates += result.duplicates
-            skipped += 0 if result.created else 1
+            errors += result.errors
+            skipped += 0 if result.created or result.errors else 1
             if result.brand is not None:
-                await self._generator.notify(result.brand, list(result.created))
+                errors += await self._generator.notify(result.brand, list(result.created))
         publishing = await self._publishing.publish_due(now)
         expired = await self._review.expire_stale(now)
         return TickReport(
@@ -114,6 +125,7 @@ class Autopilot(UseCases):
             published=publishing.published,
             failed=publishing.failed,
             expired=expired,
+            errors=errors + publishing.errors,
         )
 
     async def _run_one_schedule(self, now: datetime) -> _SlotResult | None:
@@ -150,6 +162,16 @@ class Autopilot(UseCases):
                     drafted = await self._generator.draft(request, rates)  # no transaction
                 except DomainError:
                     break  # the generator refused: the slot is skipped
+                except Exception:  # a model broke: this slot only, retried after its hold
+                    _log.exception(
+                        "drafting for schedule %s of organisation %s (material %s) failed; "
+                        "the slot is retried when its hold runs out",
+                        schedule.id,
+                        schedule.organization_id,
+                        material.id,
+                    )
+                    result.errors += 1
+                    return result
                 outcome = await self._store(claim, request, drafted, now)
                 if outcome is _Outcome.DUPLICATE:
                     result.duplicates += 1

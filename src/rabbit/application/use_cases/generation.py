@@ -27,6 +27,7 @@ told about PENDING posts after the commit (best effort), never inside the transa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -65,6 +66,8 @@ from rabbit.domain.policies.similarity import Verdict
 
 RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
 GENERATABLE = frozenset({MaterialStatus.READY, MaterialStatus.USED})
+
+_log = logging.getLogger(__name__)
 
 
 class GeneratePost(Command):
@@ -265,20 +268,32 @@ class Generator:
             created.append(pending)
         return created
 
-    async def notify(self, brand: BrandProfile, created: list[PendingPost]) -> None:
-        """Tell the brand's reviewers about PENDING posts (after the commit; best effort)."""
+    async def notify(self, brand: BrandProfile, created: list[PendingPost]) -> int:
+        """Tell the brand's reviewers about PENDING posts (after the commit; best effort: a
+        notifier that fails is logged with the post's ids and the others are still told).
+        The number of notices that failed."""
+        failed = 0
         for pending in created:
             if pending.status is PendingPostStatus.PENDING:
-                await self._ports.notifier.approval_requested(
-                    ApprovalRequest(
-                        organization_id=pending.organization_id,
-                        brand_profile_id=brand.id,
-                        pending_post_id=pending.id,
-                        email=brand.notify_email,
-                        webhook=brand.notify_webhook,
-                        expires_at=pending.expires_at,
+                try:
+                    await self._ports.notifier.approval_requested(
+                        ApprovalRequest(
+                            organization_id=pending.organization_id,
+                            brand_profile_id=brand.id,
+                            pending_post_id=pending.id,
+                            email=brand.notify_email,
+                            webhook=brand.notify_webhook,
+                            expires_at=pending.expires_at,
+                        )
                     )
-                )
+                except Exception:
+                    _log.exception(
+                        "notifying the approval of pending post %s of organisation %s failed",
+                        pending.id,
+                        pending.organization_id,
+                    )
+                    failed += 1
+        return failed
 
 
 def _require_generatable(material: Material) -> None:

@@ -1,35 +1,43 @@
-"""Publishing due posts, exactly once per (pending post, platform).
+"""Publishing due posts, exactly once per (pending post, platform), paid exactly once.
 
 :meth:`Publishing.publish_due` takes one batch of due posts (AUTO_APPROVED or APPROVED with
-``scheduled_for <= now``) and, for each of their platforms without a post yet:
+``scheduled_for <= now``, not backed off, of a live organisation; fair across
+organisations: every organisation's oldest first, then every second, ...) and, for each of
+their platforms without a post yet (ADR 0006, settled by ADR 0015):
 
-1. **Plan** (one unit of work, the pending post locked): resolve the publishing account
-   (none usable → the pending post becomes FAILED, naming the platform), read the attempts
-   and let :func:`~rabbit.domain.policies.publishing.next_step` decide.
+1. **Plan** (one unit of work; the subscription, then the pending post locked): read the
+   attempts and let :func:`~rabbit.domain.policies.publishing.next_step` decide. A platform
+   that used up its tries, or has no usable account, *gives up*; the pending post becomes
+   FAILED only when no attempt of it may still succeed (none STARTED or UNKNOWN), else it
+   waits for them.
 2. **Settle** an attempt left STARTED (a crash between commit and answer; only once the
-   attempt's lease has passed, so a worker whose call is still in flight is never raced) or UNKNOWN
-   (timeout) with the publisher's ``lookup`` by idempotency key: found → it succeeded;
-   nothing → the attempt becomes FAILED and a new one may start; lookup unavailable → left
-   for a later run. An unknown outcome is never retried blindly.
-3. **Start**: check that the organisation can afford the publish price, write a STARTED
-   attempt (number = previous + 1, key ``"<pending post id>:<platform>"``, the same for every
-   try) and COMMIT it, then call the publisher with the decrypted token. Two workers cannot
-   start the same attempt (unique attempt number), and the stable key makes the platform
-   return the first result to a repeat.
-4. **Finish** in one transaction: create the post (UNIQUE(pending_post_id, platform) refuses a
-   double), mark the attempt SUCCEEDED, store the post's embedding; when every platform has
-   its post, charge PUBLISH once for the pending post at ``publish_price(len(platforms))``
-   (so the cross-platform discount applies), record the material's use and mark the pending
-   post PUBLISHED.
-   A rejection marks the attempt FAILED (the pending post FAILED with the reason after
-   ``publish_max_attempts`` failures); an unknown outcome marks it UNKNOWN.
+   attempt's lease has passed, so a worker whose call is still in flight is never raced) or
+   UNKNOWN (timeout) with the publisher's ``lookup`` by idempotency key: found → it
+   succeeded; nothing → the attempt becomes FAILED and a new one may start; lookup
+   unavailable → left for a later run. An unknown outcome is never retried blindly.
+3. **Start**: before the post's first platform call, *reserve* its publish price
+   (``publish_price(len(platforms))``, so the cross-platform discount applies: a PUBLISH
+   ledger row, held in ``pending.publish_credits``); too few credits → nothing is written or
+   called. Write a STARTED attempt (number = previous + 1, key ``"<pending post id>:<platform>"``,
+   the same for every try) and COMMIT both, then call the publisher with the decrypted token.
+4. **Finish** in one transaction: create the post (UNIQUE(pending_post_id, platform) and a
+   check before recording refuse a double), mark the attempt SUCCEEDED, store the post's
+   embedding; when every platform has its post, record the material's use and mark the
+   pending post PUBLISHED. A platform's success is recorded whatever happened meanwhile: an
+   attempt settled FAILED by a lookup, or a pending post given up (then FAILED → PUBLISHED
+   if it completes the post, else it stays FAILED and the accepted platform is charged).
+   A rejection marks the attempt FAILED; an unknown outcome marks it UNKNOWN; any other
+   exception of the publisher marks it UNKNOWN too (the call may have reached the platform).
 
-Credits: affordability is checked (subscription row locked) before any platform call, so
-an organisation without credits publishes nothing and changes nothing (the post stays due
-and is tried again on a later run). Should a concurrent debit take the credits between that
-check and the final transaction, the platform already holds the post, and the store must
-say so: the posts are recorded and the pending post PUBLISHED without the charge, which is
-noted in ``review_notes`` (never an overdraft, never a post the store does not know).
+Credits settle when the post ends (:meth:`Publishing._settle_credits`): it keeps the price of
+the platforms that accepted it, ``publish_price(k)``, and the rest of the reservation comes
+back as a refund ledger row; so every accepted platform post is paid exactly once, nothing is
+paid for a post no platform accepted, and the ledger invariant holds.
+
+A run of a post that makes no progress (no credits, a retry, an unknown outcome, an error)
+backs it off: ``publish_after = now + publish_backoff * 2^(failures-1)`` (at most
+``publish_backoff_max``); progress clears it. An unexpected exception in one publication is
+logged with its ids and backs that post off; the run goes on with the others.
 """
 
 from __future__ import annotations
@@ -61,15 +69,16 @@ from rabbit.domain.enums import (
 )
 from rabbit.domain.errors import (
     ConflictError,
-    DomainError,
     InsufficientCreditsError,
     NotFoundError,
 )
-from rabbit.domain.model import PendingPost, Post, PublishAttempt
+from rabbit.domain.model import PendingPost, Post, PublishAttempt, Subscription
 from rabbit.domain.policies.materials import record_use
 from rabbit.domain.policies.pricing import publish_price
 from rabbit.domain.policies.publishing import (
+    UNSETTLED,
     NextStep,
+    backoff_delay,
     failed_count,
     idempotency_key,
     next_attempt_number,
@@ -77,6 +86,8 @@ from rabbit.domain.policies.publishing import (
 )
 
 _log = logging.getLogger(__name__)
+
+_NO_ACCOUNT = "no usable social account is linked to the brand"
 
 
 class Outcome(StrEnum):
@@ -88,10 +99,19 @@ class Outcome(StrEnum):
     """The attempt failed; a later run tries again."""
     UNKNOWN = "UNKNOWN"
     """The outcome is unknown; a later run settles it by lookup."""
+    WAITING = "WAITING"
+    """An attempt may still be in flight (within its lease, or another platform's while
+    this one has given up): nothing to do until it settles."""
     FAILED = "FAILED"
     """The pending post became FAILED."""
     NO_CREDITS = "NO_CREDITS"
     """Too few credits: nothing was called or changed."""
+    ERROR = "ERROR"
+    """An unexpected error (an adapter, a store): logged, the post backs off."""
+
+
+#: Outcomes of a run that made no progress and back the pending post off.
+_STUCK = frozenset({Outcome.RETRY, Outcome.UNKNOWN, Outcome.NO_CREDITS, Outcome.ERROR})
 
 
 @dataclass
@@ -106,7 +126,9 @@ class PublishReport:
     unknown: int = 0
     no_credits: int = 0
     errors: int = 0
-    """Platforms left due after an unexpected domain error (logged)."""
+    """Platforms left due after an unexpected error (logged; the post backs off)."""
+    backed_off: int = 0
+    """Pending posts put back by the backoff."""
 
     def count(self, outcome: Outcome) -> None:
         if outcome is Outcome.PUBLISHED:
@@ -119,6 +141,8 @@ class PublishReport:
             self.unknown += 1
         elif outcome is Outcome.NO_CREDITS:
             self.no_credits += 1
+        elif outcome is Outcome.ERROR:
+            self.errors += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +156,8 @@ class _Plan:
     content: str = ""
     hashtags: tuple[str, ...] = ()
     media_urls: tuple[str, ...] = ()
+    failed: bool = False
+    """GIVE_UP: the pending post became FAILED (else it waits for an attempt in flight)."""
 
 
 class Publishing(UseCases):
@@ -142,25 +168,42 @@ class Publishing(UseCases):
         self._credits = Credits(ports)
 
     async def publish_due(self, now: datetime) -> PublishReport:
-        """One batch (``tick_batch_size``) of due pending posts, every platform of each."""
+        """One batch (``tick_batch_size``, fair across organisations) of due pending posts,
+        every platform of each; an error in one never stops the others."""
         report = PublishReport()
         async with self._ports.uow() as uow:
             due = await uow.pending_posts.list_due(now, limit=self._ports.config.tick_batch_size)
         for pending in due:
+            outcomes = []
             for platform in pending.platforms:
                 try:
                     outcome = await self.publish_platform(
                         pending.organization_id, pending.id, platform, now
                     )
-                except DomainError as exc:  # e.g. an undecryptable token: try again later
-                    _log.warning("publishing %s to %s: %s", pending.id, platform, exc.message)
-                    report.errors += 1
-                    break
+                except Exception:  # any adapter or store: this post only, tried again later
+                    _log.exception(
+                        "publishing pending post %s of organisation %s to %s failed",
+                        pending.id,
+                        pending.organization_id,
+                        platform,
+                    )
+                    outcome = Outcome.ERROR
                 report.count(outcome)
-                if outcome in (Outcome.FAILED, Outcome.NO_CREDITS):
+                outcomes.append(outcome)
+                if outcome in (Outcome.FAILED, Outcome.NO_CREDITS, Outcome.ERROR):
                     break
-            if await self._is_published(pending.organization_id, pending.id):
-                report.completed += 1
+            try:
+                if await self._back_off(pending, outcomes, now):
+                    report.backed_off += 1
+                if await self._is_published(pending.organization_id, pending.id):
+                    report.completed += 1
+            except Exception:
+                _log.exception(
+                    "recording the run of pending post %s of organisation %s failed",
+                    pending.id,
+                    pending.organization_id,
+                )
+                report.errors += 1
         return report
 
     async def publish_platform(
@@ -175,9 +218,9 @@ class Publishing(UseCases):
             if plan.step is NextStep.DONE:
                 return Outcome.ALREADY
             if plan.step is NextStep.WAIT:
-                return Outcome.UNKNOWN  # another worker's call may still be in flight
+                return Outcome.WAITING  # another worker's call may still be in flight
             if plan.step is NextStep.GIVE_UP:
-                return Outcome.FAILED
+                return Outcome.FAILED if plan.failed else Outcome.WAITING
             assert plan.attempt is not None
             if plan.step is NextStep.SETTLE:
                 try:
@@ -189,7 +232,7 @@ class Publishing(UseCases):
                 if found is not None:
                     return await self._finish(plan.attempt, found)
                 outcome = await self._failed(plan.attempt, "lookup: the platform has no post")
-                if outcome is Outcome.FAILED:
+                if outcome is not Outcome.RETRY:
                     return outcome
                 continue
             return await self._call(plan)
@@ -200,6 +243,8 @@ class Publishing(UseCases):
     ) -> _Plan:
         ports = self._ports
         async with ports.uow() as uow:
+            # lock order (ADR 0012): subscription, pending post, attempts
+            subscription = await self._credits.locked(uow, organization_id)
             pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=True)
             if pending is None or not _due(pending, now):
                 return _Plan(NextStep.DONE)
@@ -215,9 +260,9 @@ class Publishing(UseCases):
             if step in (NextStep.DONE, NextStep.WAIT):
                 return _Plan(step)
             if step is NextStep.GIVE_UP:
-                await self._fail_pending(uow, pending, _last_error(attempts, platform))
+                failed = await self._conclude(uow, subscription, pending)
                 await uow.commit()
-                return _Plan(NextStep.GIVE_UP)
+                return _Plan(NextStep.GIVE_UP, failed=failed)
             if step is NextStep.SETTLE:
                 last = attempts[-1]
                 account = await uow.social_accounts.get(
@@ -230,13 +275,21 @@ class Publishing(UseCases):
                 uow, organization_id, pending.brand_profile_id, platform
             )
             if account is None:
-                await self._fail_pending(
-                    uow, pending, f"{platform}: no usable social account is linked to the brand"
+                failed = await self._conclude(
+                    uow,
+                    subscription,
+                    pending,
+                    gave_up={platform: f"{platform}: {_NO_ACCOUNT}"},
                 )
                 await uow.commit()
-                return _Plan(NextStep.GIVE_UP)
-            await self._check_affordable(uow, pending)
+                return _Plan(NextStep.GIVE_UP, failed=failed)
+            if len(pending.platforms) > 2 and await self._another_gave_up(uow, pending, platform):
+                # the post will fail once the attempts in flight settle: start nothing new
+                failed = await self._conclude(uow, subscription, pending)
+                await uow.commit()
+                return _Plan(NextStep.GIVE_UP, failed=failed)
             token = ports.cipher.decrypt(account.access_token)
+            await self._reserve(uow, subscription, pending)  # raises before any write
             attempt = PublishAttempt(
                 id=ports.ids.new_id(),
                 organization_id=organization_id,
@@ -277,14 +330,29 @@ class Publishing(UseCases):
         except PublishUnknownError as exc:
             await self._settle(plan.attempt, PublishAttemptStatus.UNKNOWN, str(exc) or "unknown")
             return Outcome.UNKNOWN
+        except Exception as exc:  # the publisher broke: the call may have reached the platform
+            _log.exception(
+                "publisher failed on pending post %s of organisation %s, %s (attempt %s)",
+                plan.attempt.pending_post_id,
+                plan.attempt.organization_id,
+                plan.attempt.platform,
+                plan.attempt.attempt_number,
+            )
+            await self._settle(
+                plan.attempt, PublishAttemptStatus.UNKNOWN, f"publisher error: {type(exc).__name__}"
+            )
+            return Outcome.ERROR
         return await self._finish(plan.attempt, result)
 
     async def _finish(self, attempt: PublishAttempt, result: PublishedPost) -> Outcome:
+        """Record what a platform accepted: always, even when the attempt was meanwhile
+        settled FAILED by a lookup or the pending post given up (ADR 0015)."""
         ports = self._ports
         org = attempt.organization_id
         now = ports.clock.now()
         try:
             async with ports.uow() as uow:
+                subscription = await self._credits.locked(uow, org)
                 pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
                 if pending is None:
                     raise NotFoundError("pending_post", attempt.pending_post_id)
@@ -304,26 +372,25 @@ class Publishing(UseCases):
                     await store_embedding(
                         ports, uow, org, ContentType.POST, post.id, post.content, own.embedding
                     )
-                if await self._all_published(uow, pending, just_published=attempt.platform):
-                    await self._complete(uow, pending, now)
+                posted = await self._posted(uow, pending, just_published=attempt.platform)
+                if len(posted) == len(pending.platforms):
+                    await self._complete(uow, subscription, pending, now)
+                elif pending.status is PendingPostStatus.FAILED:  # a late success: pay for it
+                    await self._settle_credits(uow, subscription, pending, len(posted))
+                    pending.updated_at = now
+                    await uow.pending_posts.update(pending)
                 await uow.commit()
         except ConflictError:  # another worker recorded this platform's post first
             return Outcome.ALREADY
         return Outcome.PUBLISHED
 
-    async def _complete(self, uow: UnitOfWork, pending: PendingPost, now: datetime) -> None:
-        """Every platform has its post: charge once, record the material's use, PUBLISHED."""
-        try:
-            await self._credits.charge(
-                uow,
-                pending.organization_id,
-                publish_price(len(pending.platforms)),
-                CreditAction.PUBLISH,
-                description=f"publishing to {len(pending.platforms)} platform(s)",
-                related_post_id=pending.id,
-            )
-        except InsufficientCreditsError as exc:
-            pending.review_notes = f"published; PUBLISH credits not charged: {exc.message}"
+    async def _complete(
+        self, uow: UnitOfWork, subscription: Subscription, pending: PendingPost, now: datetime
+    ) -> None:
+        """Every platform has its post: the charge settled at the full price (held since the
+        first call), the material's use recorded, PUBLISHED (from FAILED too: a late success
+        that completed the post, ADR 0015)."""
+        await self._settle_credits(uow, subscription, pending, len(pending.platforms))
         material = await uow.materials.get(
             pending.organization_id, pending.material_id, include_deleted=True, for_update=True
         )
@@ -336,25 +403,25 @@ class Publishing(UseCases):
         await uow.pending_posts.update(pending)
 
     async def _failed(self, attempt: PublishAttempt, error: str) -> Outcome:
-        """Mark the attempt FAILED; the pending post FAILED once the tries are used up."""
+        """Mark the attempt FAILED; the pending post FAILED once a platform has used up its
+        tries and no attempt of the post may still succeed."""
         ports = self._ports
         org = attempt.organization_id
         async with ports.uow() as uow:
-            # the pending post first, then its attempts: the order every unit of work locks in
+            # the order every unit of work locks in: subscription, pending post, attempts
+            subscription = await self._credits.locked(uow, org)
             pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
             await _lock_attempts(uow, attempt)
             attempt.status = PublishAttemptStatus.FAILED
             attempt.error = error
             attempt.finished_at = ports.clock.now()
             await uow.publish_attempts.update(attempt)
-            attempts = await uow.publish_attempts.list_for(
-                org, attempt.pending_post_id, attempt.platform
-            )
             outcome = Outcome.RETRY
-            used_up = failed_count(attempts) >= ports.config.publish_max_attempts
-            if used_up and pending is not None and pending.status in PUBLISHABLE_STATUSES:
-                await self._fail_pending(uow, pending, f"{attempt.platform}: {error}")
-                outcome = Outcome.FAILED
+            if pending is not None and pending.status in PUBLISHABLE_STATUSES:
+                if await self._conclude(uow, subscription, pending):
+                    outcome = Outcome.FAILED
+                elif await self._gave_up(uow, pending, attempt.platform):
+                    outcome = Outcome.WAITING
             await uow.commit()
         return outcome
 
@@ -369,36 +436,154 @@ class Publishing(UseCases):
             await uow.publish_attempts.update(attempt)
             await uow.commit()
 
-    async def _fail_pending(self, uow: UnitOfWork, pending: PendingPost, reason: str) -> None:
+    async def _gave_up(
+        self, uow: UnitOfWork, pending: PendingPost, platform: SocialPlatform
+    ) -> bool:
+        attempts = await uow.publish_attempts.list_for(
+            pending.organization_id, pending.id, platform
+        )
+        return failed_count(attempts) >= self._ports.config.publish_max_attempts
+
+    async def _another_gave_up(
+        self, uow: UnitOfWork, pending: PendingPost, platform: SocialPlatform
+    ) -> bool:
+        """Another platform of the post used up its tries. (With two platforms this cannot
+        meet a platform still to start: the post would have failed already.)"""
+        for other in pending.platforms:
+            if other != platform and await self._gave_up(uow, pending, other):
+                return True
+        return False
+
+    async def _conclude(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        pending: PendingPost,
+        gave_up: dict[SocialPlatform, str] | None = None,
+    ) -> bool:
+        """FAILED, if some platform has given up (used up its tries, or ``gave_up`` says so)
+        and no attempt of the post may still succeed (none STARTED or UNKNOWN): a post is
+        never failed while a platform may still accept it (ADR 0015). The held credits are
+        settled to the price of the platforms that did accept it. True when it failed."""
+        reasons = dict(gave_up or {})
+        posted = 0
+        for platform in pending.platforms:
+            if platform in reasons:
+                continue
+            if await uow.posts.get_for_pending(pending.organization_id, pending.id, platform):
+                posted += 1
+                continue
+            attempts = await uow.publish_attempts.list_for(
+                pending.organization_id, pending.id, platform
+            )
+            if attempts and attempts[-1].status in UNSETTLED:
+                return False  # may still succeed: decided when it settles
+            if failed_count(attempts) >= self._ports.config.publish_max_attempts:
+                reasons[platform] = _last_error(attempts, platform)
+        if not reasons:
+            return False
+        await self._settle_credits(uow, subscription, pending, posted)
         pending.move_to(PendingPostStatus.FAILED)
-        pending.review_notes = reason
+        pending.review_notes = next(iter(reasons.values()))
+        pending.updated_at = self._ports.clock.now()
+        await uow.pending_posts.update(pending)
+        return True
+
+    async def _reserve(
+        self, uow: UnitOfWork, subscription: Subscription, pending: PendingPost
+    ) -> None:
+        """Before the post's first platform call: charge its full publish price (the
+        cross-platform discount applies), held on the post until it ends. Raises
+        InsufficientCreditsError, having changed nothing, when too few credits remain."""
+        if pending.publish_credits > 0:
+            return
+        price = publish_price(len(pending.platforms))
+        await self._credits.debit(
+            uow,
+            subscription,
+            price,
+            CreditAction.PUBLISH,
+            description=f"publishing to {len(pending.platforms)} platform(s)",
+            related_post_id=pending.id,
+        )
+        pending.publish_credits = price
         pending.updated_at = self._ports.clock.now()
         await uow.pending_posts.update(pending)
 
-    async def _check_affordable(self, uow: UnitOfWork, pending: PendingPost) -> None:
-        subscription = await uow.subscriptions.get(pending.organization_id, for_update=True)
-        if subscription is None:
-            raise NotFoundError("subscription", pending.organization_id)
-        needed = publish_price(len(pending.platforms))
-        if subscription.credits_remaining < needed:
-            raise InsufficientCreditsError(
-                pending.organization_id, needed, subscription.credits_remaining
+    async def _settle_credits(
+        self, uow: UnitOfWork, subscription: Subscription, pending: PendingPost, posted: int
+    ) -> None:
+        """Bring the credits the post holds to the price of its ``posted`` platforms: a
+        refund row for what was reserved and not used, a charge for what is owed and was
+        not held (a late success after a refund, or a post started before reservations).
+        The caller updates ``pending``."""
+        owed = publish_price(posted) if posted else 0
+        held = pending.publish_credits
+        if owed < held:
+            await self._credits.refund(
+                uow,
+                subscription,
+                held - owed,
+                CreditAction.PUBLISH,
+                description=f"refund: {posted} of {len(pending.platforms)} platform(s) accepted",
+                related_post_id=pending.id,
             )
+            pending.publish_credits = owed
+        elif owed > held:
+            try:
+                await self._credits.debit(
+                    uow,
+                    subscription,
+                    owed - held,
+                    CreditAction.PUBLISH,
+                    description=f"publishing to {posted} platform(s)",
+                    related_post_id=pending.id,
+                )
+            except InsufficientCreditsError as exc:  # never an overdraft (ADR 0015)
+                pending.review_notes = f"published; PUBLISH credits not charged: {exc.message}"
+            else:
+                pending.publish_credits = owed
 
-    async def _all_published(
+    async def _posted(
         self, uow: UnitOfWork, pending: PendingPost, *, just_published: SocialPlatform
-    ) -> bool:
-        """Every platform of the pending post has its post (the one recorded in this unit of
-        work is not looked up again)."""
+    ) -> list[SocialPlatform]:
+        """The platforms of the pending post that have their post (the one recorded in this
+        unit of work is not looked up again)."""
+        posted = [just_published]
         for platform in pending.platforms:
             if platform == just_published:
                 continue
-            if (
-                await uow.posts.get_for_pending(pending.organization_id, pending.id, platform)
-                is None
-            ):
+            if await uow.posts.get_for_pending(pending.organization_id, pending.id, platform):
+                posted.append(platform)
+        return posted
+
+    async def _back_off(self, pending: PendingPost, outcomes: list[Outcome], now: datetime) -> bool:
+        """After a run of ``pending``: no progress (no credits, an error, a retry, an unknown
+        outcome) puts it back by the backoff (doubling); progress clears the backoff. True
+        when it was put back."""
+        progressed = Outcome.PUBLISHED in outcomes
+        stuck = not progressed and any(outcome in _STUCK for outcome in outcomes)
+        if not stuck and not (progressed and pending.publish_failures):
+            return False
+        config = self._ports.config
+        async with self._ports.uow() as uow:
+            current = await uow.pending_posts.get(
+                pending.organization_id, pending.id, for_update=True
+            )
+            if current is None or current.status not in PUBLISHABLE_STATUSES:
                 return False
-        return True
+            if stuck:
+                current.publish_failures += 1
+                current.publish_after = now + backoff_delay(
+                    current.publish_failures, config.publish_backoff, config.publish_backoff_max
+                )
+            else:
+                current.publish_failures = 0
+                current.publish_after = None
+            current.updated_at = self._ports.clock.now()
+            await uow.pending_posts.update(current)
+            await uow.commit()
+        return stuck
 
     async def _is_published(self, organization_id: str, pending_post_id: str) -> bool:
         async with self._ports.uow() as uow:

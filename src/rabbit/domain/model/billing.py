@@ -37,6 +37,16 @@ class Subscription:
             raise InsufficientCreditsError(self.organization_id, amount, self.credits_remaining)
         self.credits_used += amount
 
+    def refund(self, amount: int) -> None:
+        """Give back ``amount`` credits charged earlier (a reservation not used). They come
+        off ``credits_used``; what exceeds it (a charge of an earlier period, whose counters
+        were reset) is added to ``credits_total``, so the ledger invariant holds either way."""
+        if amount <= 0:
+            raise ValidationError("amount", "a refund must be a positive number of credits")
+        back = min(amount, self.credits_used)
+        self.credits_used -= back
+        self.credits_total += amount - back
+
     def grant(self, amount: int) -> None:
         """Add ``amount`` credits to the current period (a top-up)."""
         if amount <= 0:

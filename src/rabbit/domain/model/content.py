@@ -40,6 +40,13 @@ class PendingPost:
     status: PendingPostStatus = PendingPostStatus.PENDING
     review_notes: str | None = None
     embedding_id: str | None = None
+    publish_after: datetime | None = None
+    """Publishing backs off until then (no credits, errors; ADR 0015); None: due at once."""
+    publish_failures: int = 0
+    """Publishing runs in a row that made no progress (the backoff doubles with each)."""
+    publish_credits: int = 0
+    """PUBLISH credits this post holds: reserved before its first platform call, settled
+    to the price of the platforms that accepted it when it ends (ADR 0015)."""
     created_at: datetime
     updated_at: datetime
 

@@ -80,3 +80,12 @@ def next_step(
 
 def next_attempt_number(attempts: Sequence[PublishAttempt]) -> int:
     return max((a.attempt_number for a in attempts), default=0) + 1
+
+
+def backoff_delay(failures: int, base: timedelta, cap: timedelta) -> timedelta:
+    """How long a pending post waits after ``failures`` runs in a row without progress:
+    ``base``, then doubling, never more than ``cap`` (zero for no failure)."""
+    if failures <= 0:
+        return timedelta(0)
+    delay: timedelta = base * 2 ** min(failures - 1, 32)
+    return min(delay, cap)

@@ -28,10 +28,12 @@ PENDING_POST_TRANSITIONS: Mapping[PendingPostStatus, frozenset[PendingPostStatus
     P.REJECTED: frozenset(),
     P.EXPIRED: frozenset(),
     P.PUBLISHED: frozenset(),
-    P.FAILED: frozenset(),
+    P.FAILED: frozenset({P.PUBLISHED}),
 }
 """Review moves PENDING to APPROVED, REJECTED or EXPIRED; publishing moves an approved post
-(automatically or by review) to PUBLISHED, or to FAILED after the bounded retries."""
+(automatically or by review) to PUBLISHED, or to FAILED after the bounded retries. FAILED →
+PUBLISHED is the reconciliation of a late success (ADR 0015): a platform answered after the
+post was given up, and that answer completed every platform."""
 
 
 def can_move_material(current: MaterialStatus, target: MaterialStatus) -> bool:
