@@ -6,7 +6,10 @@ for any store the ``App`` is built on.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+
+import pytest
 
 from rabbit.application.facade import Rabbit
 from rabbit.application.use_cases.analytics import Analytics
@@ -160,3 +163,24 @@ async def world(app: App, *, auto_approve: bool = True, slug: str = "acme") -> W
         account = await app.account(org, owner, platform, handle, access_token=f"token-{handle}")
         await app.links.link_account(owner, org, brand, account.id, LinkAccount(is_default=True))
     return World(Content(app), org, owner, brand)
+
+
+def probe_embedder_for_open_units_of_work(w: World, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the embedder call a use case (the balance) before it embeds; the list of credit
+    balances it saw, one per call.
+
+    The memory store runs one unit of work at a time, so if the caller held a unit of work
+    around the model call, the probe would wait for it forever (here: 10 s, then the test
+    fails with a TimeoutError). This is how a test shows that a model runs outside any
+    transaction (ADR 0011)."""
+    app = w.app
+    original = app.ports.embedder.embed
+    probed: list[int] = []
+
+    async def probing(texts: list[str]) -> list[tuple[float, ...]]:
+        balance = await asyncio.wait_for(app.billing.balance(w.owner, w.org), timeout=10)
+        probed.append(balance.credits_remaining)
+        return await original(texts)
+
+    monkeypatch.setattr(app.ports.embedder, "embed", probing)
+    return probed

@@ -27,7 +27,7 @@ from rabbit.domain.errors import (
 from rabbit.domain.policies.similarity import Verdict
 
 from .app import App
-from .content_support import LI, TOPICS, World, X, world
+from .content_support import LI, TOPICS, World, X, probe_embedder_for_open_units_of_work, world
 
 
 async def verdict_of(w: World, text: str) -> tuple[Verdict, bool]:
@@ -215,15 +215,7 @@ async def test_approving_with_edits_embeds_outside_any_unit_of_work(
     w = await world(app, auto_approve=False)
     material = await w.ready_material(TOPICS[0])
     (pending,) = await w.generate(material)
-    original = app.ports.embedder.embed
-    probed: list[int] = []
-
-    async def probing(texts: list[str]) -> list[tuple[float, ...]]:
-        balance = await asyncio.wait_for(app.billing.balance(w.owner, w.org), timeout=10)
-        probed.append(balance.credits_remaining)
-        return await original(texts)
-
-    monkeypatch.setattr(app.ports.embedder, "embed", probing)
+    probed = probe_embedder_for_open_units_of_work(w, monkeypatch)
     approved = await w.content.review.approve(
         w.owner, w.org, pending.id, ApprovePost(content="Edited by a careful reviewer.")
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from rabbit.application.use_cases.brands import UpdateBrand
@@ -21,7 +19,7 @@ from rabbit.domain.errors import InvalidTransitionError, PermissionDeniedError, 
 from rabbit.domain.values import ContentPillar, ContentPillars
 
 from .app import App
-from .content_support import TOPICS, World, world
+from .content_support import TOPICS, World, probe_embedder_for_open_units_of_work, world
 
 T, U, F, IMG, V = (
     MaterialType.TEXT,
@@ -220,15 +218,7 @@ async def test_storing_a_materials_embedding_calls_the_embedder_outside_any_unit
     await materials.record_analysis(
         w.owner, w.org, material.id, RecordAnalysis(summary=TOPICS[3], key_points=("tea",))
     )
-    original = app.ports.embedder.embed
-    probed: list[int] = []
-
-    async def probing(texts: list[str]) -> list[tuple[float, ...]]:
-        balance = await asyncio.wait_for(app.billing.balance(w.owner, w.org), timeout=10)
-        probed.append(balance.credits_remaining)
-        return await original(texts)
-
-    monkeypatch.setattr(app.ports.embedder, "embed", probing)
+    probed = probe_embedder_for_open_units_of_work(w, monkeypatch)
     stored = await materials.store_embedding(w.owner, w.org, material.id)
 
     assert stored.status is MaterialStatus.READY
