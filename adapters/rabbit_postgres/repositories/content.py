@@ -34,6 +34,18 @@ _LIST_EXPIRED = prepare(
 )
 
 _p = pending_posts.c
+
+
+def _due_now() -> list[sa.ColumnElement[bool]]:
+    """A pending post due at ``:now``; the status written as the partial index's predicate,
+    so the planner can use it."""
+    return [
+        sa.text("pending_posts.status IN ('AUTO_APPROVED', 'APPROVED')"),
+        _p.scheduled_for <= sa.bindparam("now"),
+        sa.or_(_p.publish_after.is_(None), _p.publish_after <= sa.bindparam("now")),
+    ]
+
+
 _due_rank = (
     sa.select(
         _p.id,
@@ -42,13 +54,7 @@ _due_rank = (
         .label("rank"),
     )
     .select_from(pending_posts.join(organizations, organizations.c.id == _p.organization_id))
-    .where(
-        # Written as the partial index's predicate, so the planner can use it.
-        sa.text("pending_posts.status IN ('AUTO_APPROVED', 'APPROVED')"),
-        _p.scheduled_for <= sa.bindparam("now"),
-        sa.or_(_p.publish_after.is_(None), _p.publish_after <= sa.bindparam("now")),
-        organizations.c.deleted_at.is_(None),
-    )
+    .where(*_due_now(), organizations.c.deleted_at.is_(None))
     .subquery("due")
 )
 #: The due posts, fair across organisations: each organisation's due posts ranked by
@@ -58,6 +64,10 @@ _due_rank = (
 _LIST_DUE = prepare(
     sa.select(*PENDING_POSTS.columns)
     .join(_due_rank, _due_rank.c.id == _p.id)
+    # again on the locked rows themselves: a row another worker changed and committed
+    # between this scan and its lock is re-checked against these (PostgreSQL re-evaluates
+    # the locked table's own conditions on its newest version, not the subquery's)
+    .where(*_due_now())
     .order_by(_due_rank.c.rank, _p.scheduled_for, by_id(_p.id))
     .limit(sa.bindparam("limit", type_=sa.Integer))
     .with_for_update(of=pending_posts, skip_locked=True, key_share=True)
