@@ -36,7 +36,7 @@ _LIST_EXPIRED = prepare(
 _p = pending_posts.c
 
 
-def _due_now() -> list[sa.ColumnElement[bool]]:
+def _due_now() -> list[sa.ColumnElement[bool] | sa.TextClause]:
     """A pending post due at ``:now``; the status written as the partial index's predicate,
     so the planner can use it."""
     return [
