@@ -43,8 +43,7 @@ class Credits:
         Raises InsufficientCreditsError, having changed nothing, when too few remain.
         """
         subscription = await self._locked(uow, organization_id)
-        subscription.consume(amount)
-        return await self._book(uow, subscription, -amount, action, description, related_post_id)
+        return await self.debit(uow, subscription, amount, action, description, related_post_id)
 
     async def debit(
         self,
