@@ -28,7 +28,7 @@ from rabbit.domain.model import PendingPost
 from rabbit_local.publisher import RecordingPublisher
 
 from .app import App
-from .content_support import LI, TOPICS, World, X, world
+from .content_support import LI, World, X, world
 from .test_publishing import attempts, due_post, publish_charges, state
 
 REDDIT = SocialPlatform.REDDIT
@@ -290,4 +290,22 @@ async def test_posts_of_a_deleted_organisation_are_not_due(app: App) -> None:
     await app.organizations.restore_organization(w.owner, w.org)
     await w.content.publishing.publish_due(app.clock.now())
     assert (await state(w, pending.id))[0].status is PendingPostStatus.PUBLISHED
-    assert TOPICS  # the world's materials
+
+
+async def test_a_post_whose_organisation_is_deleted_after_it_was_listed_is_not_published(
+    app: App,
+) -> None:
+    """``list_due`` skips deleted organisations, but a worker may hold a post it listed just
+    before the delete: its plan reads the organisation again and does nothing."""
+    w = await world(app)
+    pending = await due_post(w)
+    credits = await w.credits()
+    await app.organizations.delete_organization(w.owner, w.org)
+
+    outcome = await w.content.publishing.publish_platform(w.org, pending.id, X, app.clock.now())
+
+    assert outcome is Outcome.ALREADY  # nothing for this run to do
+    assert w.content.publisher.calls == 0
+    assert await attempts(w, pending.id, X) == []
+    await app.organizations.restore_organization(w.owner, w.org)
+    assert await w.credits() == credits

@@ -243,6 +243,8 @@ class Publishing(UseCases):
     ) -> _Plan:
         ports = self._ports
         async with ports.uow() as uow:
+            if await uow.organizations.get(organization_id) is None:
+                return _Plan(NextStep.DONE)  # deleted since list_due took the post (ADR 0014)
             # lock order (ADR 0012): subscription, pending post, attempts
             subscription = await self._credits.locked(uow, organization_id)
             pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=True)
