@@ -42,6 +42,12 @@ P = PendingPostStatus
 # Pending posts -------------------------------------------------------------------------
 
 
+def brand_and_material(organization: Organization) -> tuple[BrandProfile, Material]:
+    """A brand of ``organization`` and a material of that brand (not stored)."""
+    brand = a_brand(organization)
+    return brand, a_material(organization, brand)
+
+
 async def test_pending_post_round_trip_preserves_every_field(
     backend: ContractBackend, org: Organization, brand: BrandProfile, material: Material
 ) -> None:
@@ -160,8 +166,7 @@ async def test_delete_for_brand_removes_its_pending_posts_and_their_attempts_onl
     account: SocialAccount,
 ) -> None:
     other_brand = a_brand(org)
-    foreign_brand = a_brand(other_org)
-    foreign_material = a_material(other_org, foreign_brand)
+    foreign_brand, foreign_material = brand_and_material(other_org)
     doomed = [
         a_pending_post(org, brand, material, status=status)
         for status in (P.PENDING, P.APPROVED, P.PUBLISHED)
@@ -223,8 +228,7 @@ async def test_list_due_selects_approved_posts_due_across_organizations_in_order
     brand: BrandProfile,
     material: Material,
 ) -> None:
-    foreign_brand = a_brand(other_org)
-    foreign_material = a_material(other_org, foreign_brand)
+    foreign_brand, foreign_material = brand_and_material(other_org)
     low, high = sorted_ids(2)
 
     def mine(**fields: Any) -> PendingPost:
@@ -281,8 +285,7 @@ async def test_list_expired_skips_the_pending_posts_of_a_soft_deleted_organizati
     material: Material,
 ) -> None:
     """ADR 0014: nothing expires for a deleted organisation."""
-    foreign_brand = a_brand(other_org)
-    foreign_material = a_material(other_org, foreign_brand)
+    foreign_brand, foreign_material = brand_and_material(other_org)
     gone = a_pending_post(other_org, foreign_brand, foreign_material, expires_at=at(-90))
     live = a_pending_post(org, brand, material, expires_at=at(-30))
     await backend.seed(foreign_brand, foreign_material, gone, live)
@@ -724,8 +727,7 @@ async def test_list_due_is_fair_across_organizations_skipping_backed_off_and_del
     brand: BrandProfile,
     material: Material,
 ) -> None:
-    foreign_brand = a_brand(other_org)
-    foreign_material = a_material(other_org, foreign_brand)
+    foreign_brand, foreign_material = brand_and_material(other_org)
     gone = an_organization(deleted_at=at(-1))
     gone_brand = a_brand(gone)
     gone_material = a_material(gone, gone_brand)

@@ -42,7 +42,7 @@ class Credits:
 
         Raises InsufficientCreditsError, having changed nothing, when too few remain.
         """
-        subscription = await self._locked(uow, organization_id)
+        subscription = await self.locked(uow, organization_id)
         return await self.debit(uow, subscription, amount, action, description, related_post_id)
 
     async def debit(
@@ -72,10 +72,6 @@ class Credits:
         subscription.refund(amount)
         return await self._book(uow, subscription, amount, action, description, related_post_id)
 
-    async def locked(self, uow: UnitOfWork, organization_id: str) -> Subscription:
-        """The organisation's subscription, locked until ``uow`` ends."""
-        return await self._locked(uow, organization_id)
-
     async def grant(
         self,
         uow: UnitOfWork,
@@ -85,7 +81,7 @@ class Credits:
         description: str | None = None,
     ) -> CreditTransaction:
         """Add ``amount`` credits to the current period (a top-up)."""
-        subscription = await self._locked(uow, organization_id)
+        subscription = await self.locked(uow, organization_id)
         subscription.grant(amount)
         return await self._book(uow, subscription, amount, action, description, None)
 
@@ -105,7 +101,9 @@ class Credits:
             uow, subscription, allowance, CreditAction.SUBSCRIPTION, description, None
         )
 
-    async def _locked(self, uow: UnitOfWork, organization_id: str) -> Subscription:
+    async def locked(self, uow: UnitOfWork, organization_id: str) -> Subscription:
+        """The organisation's subscription, locked until ``uow`` ends (NotFoundError when
+        it has none)."""
         subscription = await uow.subscriptions.get(organization_id, for_update=True)
         if subscription is None:
             raise NotFoundError("subscription", organization_id)
