@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         description="postgresql://user:pass@host:5432/db; unset: the embedded server",
     )
     store: StoreKind = Field(default=StoreKind.POSTGRES, description="postgres or memory")
+    dev: bool = Field(
+        default=False,
+        description="explicit development mode (RABBIT_DEV=1): conveniences that must never "
+        "switch on by themselves where a real database is configured",
+    )
     data_dir: Path = Field(
         default=Path(".rabbit"), description="where the embedded server and local keys live"
     )
@@ -41,3 +46,18 @@ class Settings(BaseSettings):
     exploration_rate: float = Field(default=0.1, ge=0.0, le=1.0)
     publish_max_attempts: int = Field(default=3, ge=1, le=20)
     random_seed: int | None = Field(default=None, description="seed the random source")
+
+    @property
+    def uses_embedded_server(self) -> bool:
+        """True when no ``DATABASE_URL`` is configured: the embedded server in the data folder
+        (or the memory store), a developer's own local database."""
+        return self.store is StoreKind.MEMORY or not (
+            self.database_url and self.database_url.strip()
+        )
+
+    @property
+    def local_conveniences(self) -> bool:
+        """Whether development conveniences (a token key generated into the data folder) may
+        be used: in explicit development mode, or on the local embedded server, never
+        silently on a ``DATABASE_URL`` server."""
+        return self.dev or self.uses_embedded_server
