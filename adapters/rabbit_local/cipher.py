@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import re
 from collections.abc import Mapping
@@ -57,6 +59,23 @@ def parse_keys(config: str) -> dict[str, bytes]:
     return keys
 
 
+#: The fixed label a key fingerprint is the HMAC of (versioned: a new scheme, a new label).
+FINGERPRINT_LABEL = b"rabbit token key fingerprint v1"
+FINGERPRINT_HEX_DIGITS = 32
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A fingerprint that tells two keys apart without revealing either (ADR 0017).
+
+    HMAC-SHA256 keyed with the key over :data:`FINGERPRINT_LABEL`, truncated to 128 bits
+    (32 lowercase hex digits). HMAC is a pseudo-random function of its key: the output says
+    nothing about the key, and checking a guess against it needs the whole 256-bit key, so
+    the fingerprint may be stored in the database and shown in logs.
+    """
+    digest = hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+    return digest[:FINGERPRINT_HEX_DIGITS]
+
+
 def _decode_key(key_id: str, encoded: str) -> bytes:
     try:
         key = base64.urlsafe_b64decode(_padded(encoded.replace("+", "-").replace("/", "_")))
@@ -84,6 +103,7 @@ class AesGcmTokenCipher:
             raise ValidationError("current_key_id", f"no key with id {current_key_id!r}")
         self._keys = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self._current_key_id = current_key_id
+        self._fingerprints = {key_id: key_fingerprint(key) for key_id, key in keys.items()}
 
     @classmethod
     def from_config(cls, keys: str, current_key_id: str) -> AesGcmTokenCipher:
@@ -126,6 +146,10 @@ class AesGcmTokenCipher:
 
     def key_id_of(self, stored: str) -> str:
         return _split(stored)[0]
+
+    def fingerprints(self) -> Mapping[str, str]:
+        """Key id -> :func:`key_fingerprint` of every key this cipher holds."""
+        return dict(self._fingerprints)
 
 
 def _associated_data(key_id: str) -> bytes:

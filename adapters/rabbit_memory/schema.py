@@ -32,11 +32,12 @@ ENTITY_NAMES: dict[str, str] = {
     "post_metrics": "post_metric",
     "publish_attempts": "publish_attempt",
     "content_embeddings": "content_embedding",
+    "token_keys": "token_key",
 }
 """Table name -> the entity name errors carry (singular, as the domain names things)."""
 
 TABLES: tuple[str, ...] = tuple(ENTITY_NAMES)
-GLOBAL_TABLES: frozenset[str] = frozenset({"users", "organizations"})
+GLOBAL_TABLES: frozenset[str] = frozenset({"users", "organizations", "token_keys"})
 TENANT_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t not in GLOBAL_TABLES)
 
 
@@ -144,6 +145,8 @@ UNIQUES: tuple[Unique, ...] = (
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{16}$")
+_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_FINGERPRINT = re.compile(r"^[0-9a-f]{32}$")
 
 CHECKS: tuple[Check, ...] = (
     Check("organizations", "slug", lambda o: bool(_SLUG.match(o.slug)) and len(o.slug) <= 63),
@@ -160,6 +163,8 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "content_embeddings", "content_hash", lambda e: bool(_CONTENT_HASH.match(e.content_hash))
     ),
+    Check("token_keys", "id", lambda k: bool(_KEY_ID.fullmatch(k.id))),
+    Check("token_keys", "fingerprint", lambda k: bool(_FINGERPRINT.fullmatch(k.fingerprint))),
 )
 
 

@@ -25,6 +25,7 @@ from rabbit.application.ports.repositories import (
     ScheduleRepository,
     SocialAccountRepository,
     SubscriptionRepository,
+    TokenKeyRepository,
     UserRepository,
 )
 from rabbit.application.ports.unit_of_work import UnitOfWorkFactory
@@ -47,6 +48,7 @@ from rabbit_memory.repositories.identity import (
     MemoryOrganizationRepository,
     MemoryUserRepository,
 )
+from rabbit_memory.repositories.keys import MemoryTokenKeyRepository
 from rabbit_memory.repositories.materials import MemoryMaterialRepository
 from rabbit_memory.repositories.scheduling import MemoryScheduleRepository
 from rabbit_memory.repositories.social import MemorySocialAccountRepository
@@ -81,6 +83,7 @@ class MemoryUnitOfWork:
         self.post_metrics: PostMetricRepository = MemoryPostMetricRepository(session)
         self.publish_attempts: PublishAttemptRepository = MemoryPublishAttemptRepository(session)
         self.embeddings: EmbeddingRepository = MemoryEmbeddingRepository(session)
+        self.token_keys: TokenKeyRepository = MemoryTokenKeyRepository(session)
 
     async def __aenter__(self) -> Self:
         if self._session.state is not SessionState.NEW:

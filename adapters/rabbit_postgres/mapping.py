@@ -49,6 +49,7 @@ from rabbit.domain.model import (
     Schedule,
     SocialAccount,
     Subscription,
+    TokenKey,
     User,
 )
 from rabbit.domain.values import (
@@ -222,6 +223,7 @@ EMBEDDINGS = _mapping(
     to_column={"embedding": _as_list},
     from_column={"embedding": _floats},
 )
+TOKEN_KEYS = _mapping(schema.token_keys, TokenKey)
 
 ALL_MAPPINGS: tuple[EntityMapping[Any], ...] = (
     USERS,
@@ -240,6 +242,7 @@ ALL_MAPPINGS: tuple[EntityMapping[Any], ...] = (
     POST_METRICS,
     PUBLISH_ATTEMPTS,
     EMBEDDINGS,
+    TOKEN_KEYS,
 )
 
 

@@ -31,6 +31,7 @@ from rabbit.application.ports.repositories import (
     ScheduleRepository,
     SocialAccountRepository,
     SubscriptionRepository,
+    TokenKeyRepository,
     UserRepository,
 )
 from rabbit.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -55,6 +56,7 @@ from rabbit_postgres.repositories.identity import (
     PostgresOrganizationRepository,
     PostgresUserRepository,
 )
+from rabbit_postgres.repositories.keys import PostgresTokenKeyRepository
 from rabbit_postgres.repositories.materials import PostgresMaterialRepository
 from rabbit_postgres.repositories.scheduling import PostgresScheduleRepository
 from rabbit_postgres.repositories.social import PostgresSocialAccountRepository
@@ -84,6 +86,7 @@ class PostgresUnitOfWork:
         self.post_metrics: PostMetricRepository = PostgresPostMetricRepository(session)
         self.publish_attempts: PublishAttemptRepository = PostgresPublishAttemptRepository(session)
         self.embeddings: EmbeddingRepository = PostgresEmbeddingRepository(session)
+        self.token_keys: TokenKeyRepository = PostgresTokenKeyRepository(session)
 
     async def __aenter__(self) -> Self:
         if self._session.state is not SessionState.NEW:

@@ -31,6 +31,7 @@ from rabbit.domain.model import (
     Schedule,
     SocialAccount,
     Subscription,
+    TokenKey,
     User,
 )
 from rabbit_memory.unit_of_work import MemoryUnitOfWorkFactory
@@ -55,6 +56,7 @@ _STORE: dict[type, tuple[str, str]] = {
     PostMetric: ("post_metrics", "add"),
     PublishAttempt: ("publish_attempts", "add"),
     ContentEmbedding: ("embeddings", "upsert"),
+    TokenKey: ("token_keys", "register"),
 }
 
 

@@ -257,6 +257,11 @@ COLUMNS: dict[str, str] = {
         created_at            | timestamptz           | not null | now()
         updated_at            | timestamptz           | not null | now()
     """,
+    "token_keys": """
+        id                    | text                  | not null
+        fingerprint           | text                  | not null
+        created_at            | timestamptz           | not null | now()
+    """,
     "users": """
         id                    | text                  | not null
         email                 | text                  | not null
@@ -384,6 +389,11 @@ CONSTRAINTS: dict[str, dict[str, str]] = {
         "pk_subscriptions": "PRIMARY KEY (id)",
         "uq_subscriptions_organization_id": "UNIQUE (organization_id)",
         "uq_subscriptions_organization_id_id": "UNIQUE (organization_id, id)",
+    },
+    "token_keys": {
+        "ck_token_keys_fingerprint_format": "CHECK ((fingerprint ~ '^[0-9a-f]{32}$'::text))",
+        "ck_token_keys_id_format": "CHECK ((id ~ '^[A-Za-z0-9_-]{1,64}$'::text))",
+        "pk_token_keys": "PRIMARY KEY (id)",
     },
     "users": {
         "ck_users_email_lower_case": "CHECK ((email = lower(email)))",

@@ -16,6 +16,9 @@ from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 
 Rows = dict[str, list[str]]
 
+#: Global tables no organisation owns a row of (the token keys' fingerprints).
+UNOWNED_TABLES = frozenset({"token_keys"})
+
 
 async def organization_rows(ports: Ports, organization_id: str) -> Rows:
     store = ports.uow
@@ -34,6 +37,8 @@ def _memory_rows(store: MemoryUnitOfWorkFactory, organization_id: str) -> Rows:
     }
     rows: Rows = {}
     for name, table in tables.items():
+        if name in UNOWNED_TABLES:
+            continue
         if name == "users":
             chosen = [row for key, row in table.items() if key in members]
         elif name == "organizations":
@@ -48,6 +53,8 @@ async def _postgres_rows(store: PostgresUnitOfWorkFactory, organization_id: str)
     rows: Rows = {}
     async with store.engine.connect() as connection:
         for table in metadata.sorted_tables:
+            if table.name in UNOWNED_TABLES:
+                continue
             if table.name == "users":
                 where = (
                     "id IN (SELECT user_id FROM organization_members WHERE organization_id = :org)"

@@ -34,6 +34,7 @@ from rabbit_postgres.schema.content import (
     publish_attempts,
 )
 from rabbit_postgres.schema.identity import organization_members, organizations, users
+from rabbit_postgres.schema.keys import token_keys
 from rabbit_postgres.schema.materials import materials
 from rabbit_postgres.schema.schedules import schedules
 
@@ -58,5 +59,6 @@ __all__ = [
     "schedules",
     "social_accounts",
     "subscriptions",
+    "token_keys",
     "users",
 ]

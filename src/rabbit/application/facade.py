@@ -23,6 +23,7 @@ from rabbit.application.use_cases.purge import Purge
 from rabbit.application.use_cases.review import Review
 from rabbit.application.use_cases.schedules import Schedules
 from rabbit.application.use_cases.social_accounts import SocialAccounts
+from rabbit.application.use_cases.token_keys import TokenKeys
 
 
 class Rabbit:
@@ -37,6 +38,7 @@ class Rabbit:
         self.links = Links(ports)
         self.sources = ExternalSources(ports)
         self.key_rotation = KeyRotation(ports)
+        self.token_keys = TokenKeys(ports)
         self.purge = Purge(ports)
         self.schedules = Schedules(ports)
         self.materials = Materials(ports)

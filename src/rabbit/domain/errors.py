@@ -125,3 +125,12 @@ class ConcurrentUpdateError(DomainError):
 
     def __init__(self, message: str = "a concurrent request held the same rows") -> None:
         super().__init__(f"{message}; nothing was written, retry the request")
+
+
+class TokenKeyError(DomainError):
+    """The token cipher's keys cannot be used safely, so the core refuses to start: none is
+    configured where a development key is not allowed, a key file is readable by others,
+    or a key id names another key than the one registered under it (ADR 0017). The message
+    names the key id or the file, never key material."""
+
+    code = "token_key"

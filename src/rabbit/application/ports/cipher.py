@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 
@@ -32,4 +33,13 @@ class TokenCipher(Protocol):
 
     def key_id_of(self, stored: str) -> str:
         """The key id a stored value names (ValidationError when malformed)."""
+        ...
+
+    def fingerprints(self) -> Mapping[str, str]:
+        """Key id -> fingerprint of every key the cipher holds (current and older ones).
+
+        A fingerprint tells two keys apart and reveals nothing of the key (so it may be
+        stored and logged); the same key always has the same fingerprint. The core stores
+        them to refuse a start where one key id names a different key than before (ADR 0017).
+        """
         ...

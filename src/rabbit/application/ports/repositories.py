@@ -49,6 +49,7 @@ from rabbit.domain.model import (
     SimilarContent,
     SocialAccount,
     Subscription,
+    TokenKey,
     User,
 )
 
@@ -439,4 +440,19 @@ class EmbeddingRepository(Protocol):
         self, organization_id: str, content_type: ContentType, content_id: str
     ) -> None:
         """Remove the embedding of that content, if any."""
+        ...
+
+
+class TokenKeyRepository(Protocol):
+    """The fingerprints of the token keys ever used, by key id (global, no organisation)."""
+
+    async def register(self, key: TokenKey) -> TokenKey:
+        """Store ``key`` unless a row with its id exists, and return the stored row: ``key``
+        itself, or the one registered first. Never raises a conflict: two units of work
+        registering the same new id at once both succeed and both get the first commit's
+        row (PostgreSQL: one ``INSERT … ON CONFLICT`` statement)."""
+        ...
+
+    async def list_all(self) -> list[TokenKey]:
+        """Every registered key, by id."""
         ...

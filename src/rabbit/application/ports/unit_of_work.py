@@ -21,6 +21,7 @@ from rabbit.application.ports.repositories import (
     ScheduleRepository,
     SocialAccountRepository,
     SubscriptionRepository,
+    TokenKeyRepository,
     UserRepository,
 )
 
@@ -63,6 +64,7 @@ class UnitOfWork(Protocol):
     post_metrics: PostMetricRepository
     publish_attempts: PublishAttemptRepository
     embeddings: EmbeddingRepository
+    token_keys: TokenKeyRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -18,6 +18,7 @@ from rabbit.domain.model.content import (
     SimilarContent,
 )
 from rabbit.domain.model.identity import Organization, OrganizationMember, User
+from rabbit.domain.model.keys import TokenKey
 from rabbit.domain.model.materials import Material
 from rabbit.domain.model.schedules import Schedule
 from rabbit.domain.model.social import SocialAccount
@@ -40,5 +41,6 @@ __all__ = [
     "SimilarContent",
     "SocialAccount",
     "Subscription",
+    "TokenKey",
     "User",
 ]
