@@ -20,6 +20,7 @@ from rabbit.bootstrap.settings import Settings, StoreKind
 from rabbit.domain.enums import MemberRole
 from rabbit_memory import MemoryUnitOfWork
 from rabbit_postgres.unit_of_work import PostgresUnitOfWork
+from support.keys import TEST_TOKEN_KEYS
 
 
 @pytest.fixture(params=[StoreKind.MEMORY, StoreKind.POSTGRES], ids=str)
@@ -27,7 +28,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param is StoreKind.MEMORY:
         return Settings(store=StoreKind.MEMORY, data_dir=tmp_path)
     url = request.getfixturevalue("postgres_url")
-    return Settings(store=StoreKind.POSTGRES, database_url=url, data_dir=tmp_path)
+    return Settings(
+        store=StoreKind.POSTGRES, database_url=url, data_dir=tmp_path, token_keys=TEST_TOKEN_KEYS
+    )
 
 
 def test_both_stores_give_the_container_the_same_providers(tmp_path: Path) -> None:
@@ -82,7 +85,7 @@ async def test_the_facade_registers_a_user_and_creates_an_organisation(
 async def test_a_new_postgres_container_reads_what_an_earlier_one_wrote(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(database_url=postgres_url, data_dir=tmp_path)
+    settings = Settings(database_url=postgres_url, data_dir=tmp_path, token_keys=TEST_TOKEN_KEYS)
     suffix = uuid.uuid4().hex[:10]
     async with running(create_container(settings)) as first:
         owner = await first.rabbit().organizations.register_user(

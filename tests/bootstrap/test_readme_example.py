@@ -10,6 +10,7 @@ import pytest
 
 from rabbit.application.facade import Rabbit
 from rabbit.application.use_cases.organizations import RegisterUser
+from support.keys import TEST_TOKEN_KEYS
 from support.postgres import migrate
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -29,7 +30,13 @@ def readme_block(name: str) -> str:
 def run_embedding_example(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **environment: str
 ) -> None:
-    for name in ("DATABASE_URL", "RABBIT_STORE", "RABBIT_TOKEN_KEYS"):
+    for name in (
+        "DATABASE_URL",
+        "RABBIT_STORE",
+        "RABBIT_TOKEN_KEYS",
+        "RABBIT_TOKEN_KEYS_FILE",
+        "RABBIT_DEV",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RABBIT_DATA_DIR", str(tmp_path))
     for name, value in environment.items():
@@ -58,7 +65,12 @@ def test_the_embedding_example_runs_on_postgres(
     capsys: pytest.CaptureFixture[str],
     migrated_scratch_database: str,
 ) -> None:
-    run_embedding_example(monkeypatch, tmp_path, DATABASE_URL=migrated_scratch_database)
+    run_embedding_example(
+        monkeypatch,
+        tmp_path,
+        DATABASE_URL=migrated_scratch_database,
+        RABBIT_TOKEN_KEYS=TEST_TOKEN_KEYS,
+    )
 
     assert capsys.readouterr().out == "northwind ['OWNER']\n"
 

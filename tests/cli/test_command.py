@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from cli.support import plain_url, run_rabbit, stderr_lines
 from rabbit import __version__
+from support.keys import TEST_TOKEN_KEYS
 
 UNREACHABLE = "postgresql://u@127.0.0.1:1/db"
 REPORT_TITLES = (
@@ -58,7 +59,7 @@ def test_demo_on_the_memory_store_prints_every_report_table(tmp_path: Path) -> N
 async def test_demo_on_postgres_twice_seeds_two_agencies_and_leaves_every_schedule_paused(
     tmp_path: Path, scratch_database_url: str
 ) -> None:
-    env = {"DATABASE_URL": plain_url(scratch_database_url)}
+    env = {"DATABASE_URL": plain_url(scratch_database_url), "RABBIT_DEV": "1"}
 
     first = run_rabbit("demo", "--days", "1", data_dir=tmp_path, **env)
     second = run_rabbit("demo", "--days", "1", data_dir=tmp_path, **env)
@@ -83,7 +84,7 @@ async def test_demo_on_postgres_twice_seeds_two_agencies_and_leaves_every_schedu
 async def test_db_commands_migrate_seed_tick_reset_and_undo_a_scratch_database(
     tmp_path: Path, scratch_database_url: str
 ) -> None:
-    env = {"DATABASE_URL": plain_url(scratch_database_url)}
+    env = {"DATABASE_URL": plain_url(scratch_database_url), "RABBIT_TOKEN_KEYS": TEST_TOKEN_KEYS}
 
     def rabbit(*args: str) -> str:
         result = run_rabbit(*args, data_dir=tmp_path, **env)
@@ -109,6 +110,17 @@ async def test_db_commands_migrate_seed_tick_reset_and_undo_a_scratch_database(
     assert await scalar_rows(scratch_database_url, "SELECT to_regclass('organizations')") != [None]
 
 
+def test_a_worker_on_a_database_url_server_without_token_keys_refuses_to_start(
+    tmp_path: Path,
+) -> None:
+    result = run_rabbit("autopilot", "tick", data_dir=tmp_path, DATABASE_URL=UNREACHABLE)
+
+    assert result.returncode == 1
+    assert_one_line_error(stderr_lines(result), containing="RABBIT_TOKEN_KEYS is not set")
+    assert "RABBIT_DEV=1" in result.stderr
+    assert not (tmp_path / "token-keys").exists()  # no development key was made up
+
+
 def test_a_bad_now_is_a_one_line_usage_error(tmp_path: Path) -> None:
     result = run_rabbit(
         "autopilot", "tick", "--now", "next tuesday", data_dir=tmp_path, RABBIT_STORE="memory"
@@ -126,7 +138,9 @@ def test_a_bad_now_is_a_one_line_usage_error(tmp_path: Path) -> None:
 def test_an_unreachable_database_is_one_line_on_stderr_and_a_failure_exit(
     tmp_path: Path, args: tuple[str, ...]
 ) -> None:
-    result = run_rabbit(*args, data_dir=tmp_path, DATABASE_URL=UNREACHABLE)
+    result = run_rabbit(
+        *args, data_dir=tmp_path, DATABASE_URL=UNREACHABLE, RABBIT_TOKEN_KEYS=TEST_TOKEN_KEYS
+    )
 
     assert result.returncode == 1
     assert_one_line_error(stderr_lines(result), containing="127.0.0.1")
@@ -143,7 +157,9 @@ def test_an_unreachable_database_is_one_line_on_stderr_and_a_failure_exit(
 def test_a_malformed_database_url_is_one_line_naming_the_problem(
     tmp_path: Path, url: str, says: str
 ) -> None:
-    result = run_rabbit("autopilot", "tick", data_dir=tmp_path, DATABASE_URL=url)
+    result = run_rabbit(
+        "autopilot", "tick", data_dir=tmp_path, DATABASE_URL=url, RABBIT_TOKEN_KEYS=TEST_TOKEN_KEYS
+    )
 
     assert result.returncode == 1
     assert_one_line_error(stderr_lines(result), containing=says)
@@ -163,7 +179,14 @@ def test_bad_flags_are_an_argparse_usage_error(tmp_path: Path, args: tuple[str, 
 
 
 def test_debug_shows_the_traceback_of_a_failure(tmp_path: Path) -> None:
-    result = run_rabbit("--debug", "autopilot", "tick", data_dir=tmp_path, DATABASE_URL=UNREACHABLE)
+    result = run_rabbit(
+        "--debug",
+        "autopilot",
+        "tick",
+        data_dir=tmp_path,
+        DATABASE_URL=UNREACHABLE,
+        RABBIT_TOKEN_KEYS=TEST_TOKEN_KEYS,
+    )
 
     assert result.returncode != 0
     assert "Traceback (most recent call last)" in result.stderr

@@ -10,14 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from rabbit.bootstrap.keys import NO_KEYS
 from rabbit.cli.main import EXIT_FAILURE, EXIT_USAGE, main
+from support.keys import TEST_TOKEN_KEYS
 
 UNREACHABLE = "postgresql://u@127.0.0.1:1/db"
 
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DATABASE_URL", "RABBIT_STORE", "RABBIT_TOKEN_KEYS", "RABBIT_DATABASE_URL"):
+    for name in (
+        "DATABASE_URL",
+        "RABBIT_STORE",
+        "RABBIT_TOKEN_KEYS",
+        "RABBIT_TOKEN_KEYS_FILE",
+        "RABBIT_DEV",
+        "RABBIT_DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RABBIT_DATA_DIR", str(tmp_path))
 
@@ -35,6 +44,7 @@ def test_an_unreachable_database_fails_every_command_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", UNREACHABLE)
+    monkeypatch.setenv("RABBIT_TOKEN_KEYS", TEST_TOKEN_KEYS)
 
     code = main(list(args))
 
@@ -42,6 +52,25 @@ def test_an_unreachable_database_fails_every_command_with_one_line(
     assert code == EXIT_FAILURE
     assert len(lines) == 1
     assert lines[0].startswith("rabbit: error:")
+    assert "127.0.0.1" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "args", [("autopilot", "tick"), ("db", "seed"), ("demo", "--days", "1")], ids=" ".join
+)
+def test_a_database_url_server_without_token_keys_refuses_to_start_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: tuple[str, ...],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)  # refused before it is contacted
+
+    code = main(list(args))
+
+    assert code == EXIT_FAILURE
+    assert error_lines(capsys) == [f"rabbit: error: {NO_KEYS}"]
+    assert not (tmp_path / "token-keys").exists()  # no development key was made up
 
 
 def test_an_unreachable_database_stops_the_studio_before_it_serves(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from cli.support import plain_url, rabbit_env, run_rabbit
 from rabbit_postgres.schema import metadata
+from support.keys import TEST_TOKEN_KEYS
 from support.postgres import migrate
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,7 +81,11 @@ async def studio_database(tmp_path: Path, scratch_database_url: str) -> str:
     straight into a social account and an external source."""
     await migrate(scratch_database_url)
     seeded = run_rabbit(
-        "db", "seed", data_dir=tmp_path, DATABASE_URL=plain_url(scratch_database_url)
+        "db",
+        "seed",
+        data_dir=tmp_path,
+        DATABASE_URL=plain_url(scratch_database_url),
+        RABBIT_TOKEN_KEYS=TEST_TOKEN_KEYS,
     )
     assert seeded.returncode == 0, seeded.stderr
     engine = create_async_engine(scratch_database_url)

@@ -108,10 +108,19 @@ def create_container(settings: Settings | None = None) -> Container:
 
 @asynccontextmanager
 async def running(container: Container) -> AsyncIterator[Container]:
-    """Initialise the container's resources (the store's engine check) and shut them down
-    at exit, whichever store is plugged in."""
+    """Start the core and shut it down at exit, whichever store is plugged in.
+
+    A start that cannot run safely fails here, before any work (ADR 0017): the token cipher
+    is built first (no configured keys on a ``DATABASE_URL`` server, or a key file others
+    may read, is :class:`~rabbit.domain.errors.TokenKeyError` before the database is even
+    contacted), then the store's resources start (the engine check), then the cipher's key
+    fingerprints are registered and compared with the database's, so a key id naming
+    another key than on the other workers refuses the start.
+    """
+    container.services.cipher()
     await _maybe_await(container.init_resources())
     try:
+        await container.rabbit().token_keys.check_fingerprints()
         yield container
     finally:
         await _maybe_await(container.shutdown_resources())

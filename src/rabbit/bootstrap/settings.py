@@ -38,7 +38,13 @@ class Settings(BaseSettings):
     )
     token_keys: str | None = Field(
         default=None,
-        description="token cipher keys as 'id=base64key,…'; unset: a key kept in data_dir",
+        description="token cipher keys as 'id=base64key,…'; unset: RABBIT_TOKEN_KEYS_FILE, "
+        "else (local conveniences only) a development key kept in data_dir",
+    )
+    token_keys_file: Path | None = Field(
+        default=None,
+        description="a file of 'id=base64key' entries (one a line or comma-separated), owned "
+        "by the service's user and private to it (no group or other permission bits)",
     )
     token_key_id: str | None = Field(
         default=None, description="the key id new values are encrypted with (default: first)"

@@ -39,6 +39,7 @@ from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.application.use_cases.social_accounts import ConnectAccount
 from rabbit.bootstrap import database
 from rabbit.bootstrap.containers import create_container, running
+from rabbit.bootstrap.keys import build_cipher
 from rabbit.bootstrap.settings import Settings, StoreKind
 from rabbit.cli import demo_data, report
 from rabbit.domain.enums import (
@@ -98,6 +99,7 @@ def demo(settings: Settings, *, days: int, seed: int, memory: bool) -> None:
     settings = settings.model_copy(
         update={"random_seed": seed, "store": StoreKind.MEMORY if memory else settings.store}
     )
+    build_cipher(settings)  # no usable token keys: refused before the database is touched
     if settings.store is StoreKind.POSTGRES:
         database.upgrade(settings)  # alembic runs its own event loop: before ours starts
     asyncio.run(run_demo(settings, days=days))
@@ -120,6 +122,7 @@ async def run_demo(settings: Settings, *, days: int) -> None:
 def seed(settings: Settings) -> None:
     """``rabbit db seed``: migrate, then seed one demo agency and leave its schedules active
     (the next ``rabbit autopilot tick`` picks them up); no simulated run."""
+    build_cipher(settings)  # no usable token keys: refused before the database is touched
     if settings.store is StoreKind.POSTGRES:
         database.upgrade(settings)
     asyncio.run(run_seed(settings))
