@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.ports.unit_of_work import UnitOfWork
 from rabbit.domain.enums import ContentType
-from rabbit.domain.model import EMBEDDING_DIMENSIONS, BrandProfile, ContentEmbedding, Organization
+from rabbit.domain.model import (
+    EMBEDDING_DIMENSIONS,
+    BrandProfile,
+    ContentEmbedding,
+    Organization,
+    TokenKey,
+)
 from rabbit_postgres.unit_of_work import PostgresUnitOfWork
 from support.postgres import sent_sql
 
@@ -43,6 +49,9 @@ CALLS: dict[str, Callable[[UnitOfWork], Awaitable[Any]]] = {
         ORG.id, EMBEDDING.embedding, since=T0, limit=5, exclude=[(ContentType.POST, "x")]
     ),
     "total": lambda uow: uow.ledger.total(ORG.id),
+    "register": lambda uow: uow.token_keys.register(
+        TokenKey(id="count-key", fingerprint="0" * 32, created_at=T0)
+    ),
 }
 
 

@@ -215,6 +215,7 @@ EXEMPT = {
     "expire_stale": "a system call over every organisation; no organisation id",
     "publish_due": "a system call over every organisation; no organisation id",
     "tick": "a system call over every organisation; no organisation id",
+    "check_fingerprints": "a start check of the token keys; no organisation's data",
 }
 """Methods that take neither an actor with an organisation id nor an organisation id with a
 record's id, and why (the walk checks that this list is exactly those)."""

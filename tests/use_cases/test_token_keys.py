@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from rabbit.application.use_cases.token_keys import TokenKeys
@@ -59,3 +61,12 @@ async def test_refuses_a_start_whose_key_id_names_another_key(app: App) -> None:
     for key in (ANOTHER_K1, KEYS["k1"]):  # never key material
         assert encode_key(key).rstrip("=") not in message
     assert await stored_fingerprints(app) == before  # k3 was not registered either
+
+
+async def test_workers_starting_at_once_with_the_same_new_keys_both_start(app: App) -> None:
+    reports = await asyncio.gather(*(TokenKeys(app.ports).check_fingerprints() for _ in range(3)))
+
+    assert sorted(report.registered + report.known for report in reports) == [("k1", "k2")] * 3
+    assert await stored_fingerprints(app) == {
+        key_id: key_fingerprint(key) for key_id, key in KEYS.items()
+    }
