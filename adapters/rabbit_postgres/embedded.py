@@ -119,6 +119,7 @@ def start_secured(
                 write_hba(pgdata)
                 server.psql("SELECT pg_reload_conf();")
             elif created:
+                (data_dir / PASSWORD_FILE).unlink()  # it does not match the running server
                 raise DatabaseUnavailableError(
                     f"{data_dir / PASSWORD_FILE} was missing while the embedded server in "
                     f"{pgdata} runs: stop that server and start again to set a new password"
