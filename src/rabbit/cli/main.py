@@ -66,9 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="migrate to the newest revision").set_defaults(
         handler=lambda args, settings: database.upgrade(settings)
     )
-    down = db_commands.add_parser("downgrade", help="undo migrations")
+    down = db_commands.add_parser("downgrade", help="undo migrations (drops tables and their data)")
     down.add_argument("revision", nargs="?", default="-1")
-    down.set_defaults(handler=lambda args, settings: database.downgrade(settings, args.revision))
+    _add_destructive_flags(down)
+    down.set_defaults(handler=_downgrade)
     db_commands.add_parser("current", help="show the current revision").set_defaults(
         handler=lambda args, settings: database.current(settings)
     )
@@ -83,10 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset = db_commands.add_parser(
         "reset", help="drop every table and migrate again (all data is lost)"
     )
-    reset.add_argument("--yes", action="store_true", help="confirm that all data is lost")
-    reset.add_argument(
-        "--force", action="store_true", help="allow a DATABASE_URL server, not the embedded one"
-    )
+    _add_destructive_flags(reset)
     reset.set_defaults(handler=_reset)
     db_commands.add_parser(
         "seed", help="migrate and seed a demo agency (no autopilot run)"
@@ -98,16 +96,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _reset(args: argparse.Namespace, settings: Settings) -> None:
+def _add_destructive_flags(command: argparse.ArgumentParser) -> None:
+    """``--yes`` and ``--force``, which every command that destroys data requires
+    (:func:`_guard_destruction`)."""
+    command.add_argument("--yes", action="store_true", help="confirm that data is lost")
+    command.add_argument(
+        "--force", action="store_true", help="allow a DATABASE_URL server, not the embedded one"
+    )
+
+
+def _guard_destruction(
+    args: argparse.Namespace, settings: Settings, *, name: str, what: str
+) -> None:
+    """The guard of every destructive command, checked before the database is contacted:
+    ``--yes`` always, and ``--force`` as well on a ``DATABASE_URL`` server (only the local
+    embedded server is fair game by default)."""
     if not args.yes:
-        raise CliError("db reset deletes all data: run it again with --yes to confirm")
+        raise CliError(f"{name} {what}: run it again with --yes to confirm")
     if not database.uses_embedded_server(settings) and not args.force:
         raise CliError(
-            "db reset refuses a DATABASE_URL server (only the embedded one is reset "
-            "by default): add --force to reset it anyway"
+            f"{name} refuses a DATABASE_URL server (only the embedded one by default): "
+            f"add --force to run it there anyway"
         )
+
+
+def _reset(args: argparse.Namespace, settings: Settings) -> None:
+    _guard_destruction(args, settings, name="db reset", what="deletes all data")
     database.reset(settings)
     print("database reset: migrated to head on an empty schema", flush=True)
+
+
+def _downgrade(args: argparse.Namespace, settings: Settings) -> None:
+    _guard_destruction(
+        args, settings, name="db downgrade", what="drops the tables it undoes, with their data"
+    )
+    database.downgrade(settings, args.revision)
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:

@@ -1,9 +1,14 @@
 """``rabbit studio``: browse and edit the data in a local web UI (sqladmin over the schema).
 
 One page per table (:mod:`rabbit_postgres.studio` maps them), served by uvicorn on
-127.0.0.1 only, without login: it is a developer's tool for their own database, like
-``psql``. Edits go straight to the tables, past the core's rules (credits, transitions,
-permissions); use it to look, and to fix data by hand with care.
+127.0.0.1 only: it is a developer's tool for their own database, like ``psql``. Edits go
+straight to the tables, past the core's rules (credits, transitions, permissions); use it to
+look, and to fix data by hand with care.
+
+It is locked (:mod:`rabbit.cli.studio_guard`, ADR 0020): a random access token is printed
+at start (``http://127.0.0.1:PORT/?token=…``; the first visit turns it into a session
+cookie), only the Hosts ``127.0.0.1:PORT`` and ``localhost:PORT`` are served, and every
+state-changing request must come from the studio's own origin with the session's CSRF token.
 
 Secrets never reach the browser: the tokens of social accounts, the connection
 configuration of external sources and the embedding vectors are not mapped at all, and
@@ -13,6 +18,7 @@ every view also excludes them from its list, detail, form and export columns.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import socket
 import types
 from typing import Any
@@ -30,6 +36,7 @@ from starlette.routing import Route
 from wtforms import FloatField
 
 from rabbit.bootstrap.settings import Settings
+from rabbit.cli.studio_guard import ASGIApp, StudioGuard
 from rabbit_postgres.runtime import build_engine, check_server
 from rabbit_postgres.schema import metadata
 from rabbit_postgres.studio import MODELS, UNMAPPED_COLUMNS, StudioModel, can_insert
@@ -86,8 +93,9 @@ def model_view(table_name: str, model: type[StudioModel]) -> type[ModelView]:
     )
 
 
-def build_app(engine: AsyncEngine) -> Starlette:
-    """The Starlette application: the admin under ``/admin``, ``/`` redirecting to it."""
+def build_admin(engine: AsyncEngine) -> Starlette:
+    """The Starlette application, unguarded: the admin under ``/admin``, ``/`` redirecting
+    to it."""
 
     async def home(request: Request) -> RedirectResponse:
         return RedirectResponse(f"{ADMIN_PATH}/")
@@ -97,6 +105,22 @@ def build_app(engine: AsyncEngine) -> Starlette:
     for table_name, model in MODELS.items():
         admin.add_view(model_view(table_name, model))
     return app
+
+
+def build_app(engine: AsyncEngine, *, port: int, access_token: str) -> StudioGuard:
+    """The studio as served: the admin behind :class:`StudioGuard`."""
+    admin: ASGIApp = build_admin(engine)
+    return StudioGuard(admin, port=port, access_token=access_token)
+
+
+def new_access_token() -> str:
+    """A random access token (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def access_url(port: int, access_token: str) -> str:
+    """The link the studio prints: the first visit turns the token into a session cookie."""
+    return f"http://{HOST}:{port}/?token={access_token}"
 
 
 async def check_database(engine: AsyncEngine) -> None:
@@ -117,6 +141,7 @@ def bind(port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((HOST, port))
+        sock.listen(128)  # the printed link works at once (uvicorn accepts shortly after)
     except OSError:
         sock.close()
         raise
@@ -128,8 +153,11 @@ def serve(settings: Settings, *, port: int) -> None:
     engine = build_engine(settings)
     asyncio.run(check_database(engine))
     sock = bind(port)
-    server = uvicorn.Server(uvicorn.Config(build_app(engine), log_level="warning", lifespan="off"))
-    print(f"rabbit studio: http://{HOST}:{port}{ADMIN_PATH}/ (Ctrl-C stops it)", flush=True)
+    port = int(sock.getsockname()[1])
+    access_token = new_access_token()
+    app = build_app(engine, port=port, access_token=access_token)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    print(f"rabbit studio: {access_url(port, access_token)} (Ctrl-C stops it)", flush=True)
     try:
         server.run(sockets=[sock])
     finally:
