@@ -26,6 +26,7 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "RABBIT_DATABASE_URL"),
         description="postgresql://user:pass@host:5432/db; unset: the embedded server",
+        repr=False,  # holds the database password (ADR 0021)
     )
     store: StoreKind = Field(default=StoreKind.POSTGRES, description="postgres or memory")
     dev: bool = Field(
@@ -39,6 +40,7 @@ class Settings(BaseSettings):
     token_keys: str | None = Field(
         default=None,
         description="token cipher keys as 'id=base64key,…'; unset: a key kept in data_dir",
+        repr=False,  # the keys themselves (ADR 0021)
     )
     token_key_id: str | None = Field(
         default=None, description="the key id new values are encrypted with (default: first)"
