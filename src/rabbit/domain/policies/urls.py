@@ -70,7 +70,36 @@ _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\\]")
 #: IPv6 ranges that carry an IPv4 address: the embedded address must be public too.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
-_SHARED = ipaddress.IPv4Network("100.64.0.0/10")
+#: Ranges refused whatever the running Python's ``ipaddress`` tables say (they changed
+#: across patch releases): IANA's special-purpose ranges that must not be reached.
+_NOT_PUBLIC: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/128",
+        "::1/128",
+        "100::/64",
+        "2001:db8::/32",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+)
 
 
 class UnsafeUrlError(ValueError):
@@ -191,7 +220,7 @@ def _ipv4_number(part: str) -> int | None:
     lowered = part.lower()
     try:
         if lowered.startswith("0x"):
-            return int(lowered[2:], 16) if lowered[2:] else 0
+            return int(lowered[2:], 16) if lowered[2:] else None  # inet_aton refuses "0x"
         if len(lowered) > 1 and lowered.startswith("0"):
             return int(lowered[1:], 8)
         if lowered.isdigit():
@@ -203,13 +232,14 @@ def _ipv4_number(part: str) -> int | None:
 
 def is_public_address(address: IPAddress) -> bool:
     """A global unicast address: not loopback, private, link-local (cloud metadata),
-    shared (100.64.0.0/10), unspecified, reserved or multicast; an IPv6 address that
+    shared (100.64.0.0/10), IETF protocol (192.0.0.0/24), documentation, unspecified,
+    reserved or multicast; an IPv6 address that
     carries an IPv4 one (mapped, compatible, 6to4, Teredo, NAT64) only if that one is."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             return is_public_address(embedded)
-    elif address in _SHARED:
+    if any(address in network for network in _NOT_PUBLIC):
         return False
     return (
         address.is_global
