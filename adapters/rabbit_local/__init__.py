@@ -1,6 +1,7 @@
 """Local adapters that need neither a database nor a network: clocks, ids, randomness, a
 hashing embedder, a template generator, an AES-GCM token cipher, a recording publisher and
-a logging notifier."""
+a logging notifier; and ``net.resolve_public``, the resolve-time guard every outbound HTTP
+adapter must use (ADR 0022)."""
 
 from rabbit_local.cipher import AesGcmTokenCipher, encode_key, generate_key, parse_keys
 from rabbit_local.clock import FakeClock, SystemClock

@@ -9,7 +9,8 @@
 - ``codecs``: pgvector's ``vector`` in binary on every connection a unit of work uses;
 - ``session``, ``repositories``, ``unit_of_work``: ``PostgresUnitOfWorkFactory(engine)``, one
   pooled connection and one asyncpg transaction per unit of work, one statement per
-  repository method, each logged at DEBUG on ``rabbit_postgres.sql``.
+  repository method, each logged at DEBUG on ``rabbit_postgres.sql`` (its parameters only
+  when the engine shows them: explicit development mode, ADR 0021).
 
 The migrations live in ``migrations/`` at the project root (``uv run alembic upgrade head``).
 """

@@ -44,7 +44,11 @@ _RENAMED_QUERY = {"sslmode": "ssl"}
 #: the unit of work raises ``ConnectionLostError`` (nothing committed, safe to retry) and
 #: SQLAlchemy invalidates the pool, so the retry gets a fresh connection. ``pool_recycle``
 #: replaces connections older than 30 minutes before idle timeouts kill them.
-ENGINE_OPTIONS: dict[str, Any] = {"pool_recycle": 1800}
+#: ``hide_parameters``: statement parameters (emails, content, token ciphertexts) are kept
+#: out of SQLAlchemy's log and error messages, and out of the units of work's SQL log
+#: (``rabbit_postgres.sql``), unless the caller asks for them (the composition root does
+#: in explicit development mode only, ``RABBIT_DEV=1``; ADR 0021).
+ENGINE_OPTIONS: dict[str, Any] = {"pool_recycle": 1800, "hide_parameters": True}
 
 
 def new_engine(url: str | URL, **engine_options: Any) -> AsyncEngine:
@@ -155,7 +159,9 @@ async def ensure_database(url: str, name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise DatabaseConfigError(f"invalid database name: {name!r}")
     admin = create_async_engine(
-        to_sqlalchemy_url(with_database(url, "postgres")), isolation_level="AUTOCOMMIT"
+        to_sqlalchemy_url(with_database(url, "postgres")),
+        isolation_level="AUTOCOMMIT",
+        hide_parameters=True,
     )
     try:
         await check_server(admin)
@@ -175,7 +181,9 @@ async def drop_database(url: str, name: str) -> None:
     if not name.replace("_", "").isalnum():
         raise DatabaseConfigError(f"invalid database name: {name!r}")
     admin = create_async_engine(
-        to_sqlalchemy_url(with_database(url, "postgres")), isolation_level="AUTOCOMMIT"
+        to_sqlalchemy_url(with_database(url, "postgres")),
+        isolation_level="AUTOCOMMIT",
+        hide_parameters=True,
     )
     try:
         async with admin.connect() as connection:

@@ -37,9 +37,14 @@ from rabbit_postgres.statements import CompiledStatement, Rows, compile_statemen
 
 E = TypeVar("E")
 
-#: Every statement a unit of work sends, with its parameters, at DEBUG (SQLAlchemy's
-#: ``echo`` only shows what SQLAlchemy executes itself: migrations, the studio, tools).
+#: Every statement a unit of work sends, at DEBUG (SQLAlchemy's ``echo`` only shows what
+#: SQLAlchemy executes itself: migrations, the studio, tools). Its parameters are logged only
+#: when the engine shows them (``hide_parameters=False``; our engines hide them unless built
+#: in explicit development mode, ADR 0021): they hold emails, content and token ciphertexts.
 sql_log = logging.getLogger("rabbit_postgres.sql")
+
+#: What the SQL log shows instead of hidden parameters.
+HIDDEN_PARAMETERS = "[parameters hidden: RABBIT_DEV=1 shows them]"
 
 Statement = CompiledStatement | sa.Executable
 """A statement compiled once (:func:`rabbit_postgres.statements.prepare`), or a Core
@@ -73,6 +78,7 @@ class PostgresSession:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._log_parameters = not engine.sync_engine.hide_parameters
         self._pooled: PoolProxiedConnection | None = None
         self._driver: asyncpg.Connection | None = None
         self._transaction: Any = None
@@ -206,7 +212,8 @@ class PostgresSession:
         )
         arguments = plan.arguments(parameters)
         if sql_log.isEnabledFor(logging.DEBUG):
-            sql_log.debug("%s\n%r", plan.sql, arguments)
+            shown = arguments if self._log_parameters else HIDDEN_PARAMETERS
+            sql_log.debug("%s\n%s", plan.sql, shown)
         try:
             if plan.returns_rows:
                 records = await driver.fetch(plan.sql, *arguments)

@@ -30,7 +30,7 @@ from rabbit_postgres.codecs import decode_vector, encode_vector, floats
 from rabbit_postgres.errors import StatementError
 from rabbit_postgres.runtime import new_engine, to_sqlalchemy_url
 from rabbit_postgres.schema import content_embeddings, materials, organizations
-from rabbit_postgres.session import in_array
+from rabbit_postgres.session import HIDDEN_PARAMETERS, in_array
 from rabbit_postgres.statements import (
     Rows,
     StatementParameterError,
@@ -190,8 +190,10 @@ async def test_a_statement_cancelled_midway_never_returns_its_connection_to_the_
         await engine.dispose()
 
 
-async def test_every_statement_is_in_the_sql_log_with_its_arguments(postgres_url: str) -> None:
-    engine = new_engine(postgres_url)
+async def test_every_statement_is_in_the_sql_log_with_its_arguments_when_shown(
+    postgres_url: str,
+) -> None:
+    engine = new_engine(postgres_url, hide_parameters=False)  # explicit development mode
     try:
         async with PostgresUnitOfWork(engine) as uow:
             with sent_sql() as sent:
@@ -201,6 +203,20 @@ async def test_every_statement_is_in_the_sql_log_with_its_arguments(postgres_url
     ((sql, arguments),) = sent
     assert "FROM organizations" in sql
     assert arguments == ["exec-nobody"]
+
+
+async def test_the_sql_log_hides_the_arguments_by_default(postgres_url: str) -> None:
+    engine = new_engine(postgres_url)
+    try:
+        async with PostgresUnitOfWork(engine) as uow:
+            with sent_sql() as sent:
+                await uow.users.get_by_email("hidden-person@example.com")
+    finally:
+        await engine.dispose()
+    ((sql, arguments),) = sent
+    assert "FROM users" in sql
+    assert arguments == HIDDEN_PARAMETERS
+    assert "hidden-person" not in f"{sql}{arguments}"
 
 
 async def test_plain_sqlalchemy_reads_and_writes_vectors_on_a_connection_units_of_work_used(

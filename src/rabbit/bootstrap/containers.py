@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import CoreConfig, Ports
 from rabbit.application.facade import Rabbit
@@ -45,11 +46,17 @@ class MemoryStore(containers.DeclarativeContainer):
     uow = providers.Factory(MemoryUnitOfWork, database=database)
 
 
+def _engine(settings: Settings) -> AsyncEngine:
+    """The engine; statement parameters reach logs and error messages only in explicit
+    development mode (``RABBIT_DEV=1``, ADR 0021)."""
+    return build_engine(settings, hide_parameters=not settings.dev)
+
+
 class PostgresStore(containers.DeclarativeContainer):
     """Repositories and unit of work on PostgreSQL + pgvector."""
 
     settings = providers.Dependency(instance_of=Settings)
-    engine = providers.Singleton(build_engine, settings=settings)
+    engine = providers.Singleton(_engine, settings=settings)
     lifecycle = providers.Resource(engine_lifecycle, engine=engine)
     uow = providers.Factory(PostgresUnitOfWork, engine=engine)
 

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "RABBIT_DATABASE_URL"),
         description="postgresql://user:pass@host:5432/db; unset: the embedded server",
+        repr=False,  # holds the database password (ADR 0021)
     )
     store: StoreKind = Field(default=StoreKind.POSTGRES, description="postgres or memory")
     dev: bool = Field(
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
         default=None,
         description="token cipher keys as 'id=base64key,…'; unset: RABBIT_TOKEN_KEYS_FILE, "
         "else (local conveniences only) a development key kept in data_dir",
+        repr=False,  # the keys themselves (ADR 0021)
     )
     token_keys_file: Path | None = Field(
         default=None,

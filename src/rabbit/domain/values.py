@@ -14,8 +14,18 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import ValidationError
@@ -32,6 +42,7 @@ from rabbit.domain.limits import (
     quote,
     shorten,
 )
+from rabbit.domain.policies.urls import UnsafeUrlError, public_url_host
 
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -55,17 +66,23 @@ class ValueObject(BaseModel):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> Self:
-        """Parse the jsonb form; a bad document raises a domain ValidationError."""
-        return parse_value(cls, data or {})
+        """Parse the jsonb form (the stored one: rules checked only at the door, such as
+        :data:`PublicUrl`, are not checked again); a bad document raises a domain
+        ValidationError."""
+        return parse_value(cls, data or {}, stored=True)
 
 
 V = TypeVar("V", bound=BaseModel)
 
+#: The validation context of a stored form being read back (see :data:`PublicUrl`).
+STORED = "stored"
 
-def parse_value(model: type[V], data: Any, *, field_prefix: str = "") -> V:
-    """Validate ``data`` as ``model``; turn pydantic's error into one naming the field."""
+
+def parse_value(model: type[V], data: Any, *, field_prefix: str = "", stored: bool = False) -> V:
+    """Validate ``data`` as ``model``; turn pydantic's error into one naming the field.
+    ``stored``: ``data`` is a stored form read back, not input."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={STORED: True} if stored else None)
     except PydanticValidationError as exc:
         raise to_domain_error(exc, field_prefix=field_prefix or _snake(model.__name__)) from None
 
@@ -80,6 +97,25 @@ def to_domain_error(exc: PydanticValidationError, *, field_prefix: str = "") -> 
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _public_url(value: str, info: ValidationInfo) -> str:
+    """The door check of :data:`PublicUrl` (skipped for a stored form read back: a URL
+    stored before the rule stays readable, and is refused again where it is used)."""
+    if isinstance(info.context, dict) and info.context.get(STORED):
+        return value
+    try:
+        public_url_host(value)
+    except UnsafeUrlError as exc:
+        raise PydanticCustomError("public_url", str(exc)) from None
+    return value
+
+
+PublicUrl = Annotated[str, Field(max_length=MAX_URL), AfterValidator(_public_url)]
+"""A URL the service or a browser will follow: public http(s) only, no loopback, private,
+link-local or metadata address, no local host name (:mod:`rabbit.domain.policies.urls`,
+ADR 0022). Every command field that takes such a URL is declared with it, so a bad one is
+a ValidationError naming the field."""
 
 
 class BrandColors(ValueObject):
@@ -219,7 +255,7 @@ class ExternalSourceConfig(ValueObject):
 
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
-    store_url: str | None = Field(default=None, max_length=MAX_URL)
+    store_url: PublicUrl | None = None
     webhook_secret: SecretStr | None = None
     access_token: SecretStr | None = None
 

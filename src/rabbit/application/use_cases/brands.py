@@ -27,6 +27,7 @@ from rabbit.domain.values import (
     ExamplePost,
     LanguageRules,
     PlatformSettings,
+    PublicUrl,
     Word,
 )
 
@@ -34,8 +35,8 @@ from rabbit.domain.values import (
 class _BrandFields(Command):
     """The editable fields of a brand; every one optional here."""
 
-    logo: str | None = Field(default=None, max_length=limits.MAX_URL)
-    icon: str | None = Field(default=None, max_length=limits.MAX_URL)
+    logo: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
+    icon: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
     colors: BrandColors | None = None
     visual_style: VisualStyle | None = None
     font_preference: FontPreference | None = None
@@ -51,10 +52,15 @@ class _BrandFields(Command):
     platform_settings: PlatformSettings | None = None
     auto_approve: bool | None = None
     notify_email: str | None = Field(
-        default=None, max_length=limits.MAX_EMAIL, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+        default=None,
+        max_length=limits.MAX_EMAIL,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        repr=False,  # personal data (ADR 0021)
     )
-    notify_webhook: str | None = Field(
-        default=None, max_length=limits.MAX_URL, pattern=r"^https?://\S+$"
+    notify_webhook: PublicUrl | None = Field(
+        default=None,
+        max_length=limits.MAX_URL,
+        repr=False,  # a webhook URL is often its own credential (ADR 0021)
     )
     approval_timeout: int | None = Field(default=None, ge=1, le=24 * 30)
 

@@ -22,19 +22,17 @@ from rabbit.domain.errors import NotFoundError, ValidationError
 from rabbit.domain.model import ExternalSource
 from rabbit.domain.policies.cron import validate_cron
 from rabbit.domain.policies.permissions import Permission
-from rabbit.domain.values import ExternalSourceConfig, parse_value
+from rabbit.domain.values import ExternalSourceConfig, PublicUrl, parse_value
 
 
 class AddExternalSource(Command):
     type: ExternalSourceType
     name: str = Field(min_length=1, max_length=limits.MAX_NAME)
-    store_url: str | None = Field(
-        default=None, max_length=limits.MAX_URL, pattern=r"^https?://\S+$"
-    )
+    store_url: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
     connection_config: dict[
         Annotated[str, Field(max_length=limits.MAX_SHORT_TEXT)],
         Any,
-    ] = Field(default_factory=dict, max_length=limits.MAX_CONFIG_KEYS)
+    ] = Field(default_factory=dict, max_length=limits.MAX_CONFIG_KEYS, repr=False)
     crawl_frequency: str = Field(default="0 0 * * *", max_length=limits.MAX_SHORT_TEXT)
 
     @field_validator("connection_config")

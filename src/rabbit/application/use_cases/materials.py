@@ -43,7 +43,7 @@ from rabbit.domain.policies.materials import validate_upload
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.selection import MaterialCandidate, rank
 from rabbit.domain.policies.similarity import Verdict
-from rabbit.domain.values import Word
+from rabbit.domain.values import PublicUrl, Word
 
 SELECTABLE = (MaterialStatus.READY, MaterialStatus.USED)
 RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
@@ -57,7 +57,7 @@ class UploadMaterial(Command):
     file_key: str | None = Field(default=None, max_length=limits.MAX_URL)
     file_size: int | None = Field(default=None, le=limits.INT8_MAX)
     mime_type: str | None = Field(default=None, max_length=limits.MAX_SHORT_TEXT)
-    url: str | None = Field(default=None, max_length=limits.MAX_URL)
+    url: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
 
 
 class RecordAnalysis(Command):

@@ -48,18 +48,20 @@ from rabbit.domain.policies.pricing import (
     TRIAL_STATUS,
     TRIAL_TIER,
 )
+from rabbit.domain.values import PublicUrl
 
 
 class RegisterUser(Command):
-    email: str = Field(min_length=3, max_length=limits.MAX_EMAIL)
-    name: str | None = Field(default=None, max_length=limits.MAX_NAME)
-    image: str | None = Field(default=None, max_length=limits.MAX_URL)
+    # personal data: left out of the repr (ADR 0021)
+    email: str = Field(min_length=3, max_length=limits.MAX_EMAIL, repr=False)
+    name: str | None = Field(default=None, max_length=limits.MAX_NAME, repr=False)
+    image: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL, repr=False)
 
 
 class CreateOrganization(Command):
     name: str = Field(min_length=1, max_length=limits.MAX_NAME)
     slug: str = Field(min_length=1, max_length=limits.MAX_SLUG)
-    logo: str | None = Field(default=None, max_length=limits.MAX_URL)
+    logo: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
 
 
 class InviteMember(Command):

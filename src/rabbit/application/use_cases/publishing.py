@@ -43,7 +43,7 @@ logged with its ids and backs that post off; the run goes on with the others.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -152,7 +152,8 @@ class _Plan:
     """STARTED: the attempt just written; SETTLE: the attempt to settle."""
     account_ref: str = ""
     """The platform's own id of the publishing account."""
-    token: str = ""
+    token: str = field(default="", repr=False)
+    """The decrypted access token: never in a repr or a log (ADR 0021)."""
     content: str = ""
     hashtags: tuple[str, ...] = ()
     media_urls: tuple[str, ...] = ()

@@ -29,6 +29,7 @@ from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import SocialAccount
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.pricing import check_account_limit
+from rabbit.domain.values import PublicUrl
 
 
 class ConnectAccount(Command):
@@ -36,8 +37,8 @@ class ConnectAccount(Command):
     account_id: str = Field(min_length=1, max_length=limits.MAX_NAME)
     account_name: str = Field(min_length=1, max_length=limits.MAX_NAME)
     account_type: SocialAccountType | None = None
-    profile_url: str | None = Field(default=None, max_length=limits.MAX_URL)
-    avatar_url: str | None = Field(default=None, max_length=limits.MAX_URL)
+    profile_url: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
+    avatar_url: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
     access_token: SecretStr = Field(min_length=1, max_length=limits.MAX_SECRET)
     refresh_token: SecretStr | None = Field(default=None, max_length=limits.MAX_SECRET)
     token_expires_at: datetime | None = None

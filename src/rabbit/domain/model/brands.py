@@ -39,8 +39,10 @@ class BrandProfile:
     content_pillars: ContentPillars = field(default_factory=ContentPillars)
     platform_settings: PlatformSettings = field(default_factory=PlatformSettings)
     auto_approve: bool = True
-    notify_email: str | None = None
-    notify_webhook: str | None = None
+    notify_email: str | None = field(default=None, repr=False)
+    """Personal data: left out of the repr (ADR 0021)."""
+    notify_webhook: str | None = field(default=None, repr=False)
+    """Left out of the repr: a webhook URL is often its own credential (ADR 0021)."""
     approval_timeout: int = DEFAULT_APPROVAL_TIMEOUT_HOURS
     deleted_at: datetime | None = None
     created_at: datetime

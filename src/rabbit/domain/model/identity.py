@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rabbit.domain.enums import MemberRole
@@ -10,13 +10,15 @@ from rabbit.domain.enums import MemberRole
 
 @dataclass(kw_only=True, slots=True)
 class User:
-    """A person; global (not a tenant row). The email is stored lower-cased."""
+    """A person; global (not a tenant row). The email is stored lower-cased.
+
+    The email, name and image are personal data: left out of the repr (ADR 0021)."""
 
     id: str
-    email: str
+    email: str = field(repr=False)
     email_verified: bool = False
-    name: str | None = None
-    image: str | None = None
+    name: str | None = field(default=None, repr=False)
+    image: str | None = field(default=None, repr=False)
     deleted_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
