@@ -1,10 +1,16 @@
 """AES-256-GCM token cipher with key ids, for rotation (behaviour.md, "Brands and social
-accounts").
+accounts"), binding each value to its place (docs/adr/0016-secrets-bound-to-their-place.md).
 
-Stored form: ``v1:<key id>:<base64url(nonce || ciphertext+tag)>``. The nonce is 96 random
-bits per value; the version and key id are bound as associated data, so a value cannot be
-relabelled to another key without failing authentication. Errors name the field ``token``
-and never contain the value.
+Stored form: ``v2:<key id>:<base64url(nonce || ciphertext+tag)>``. The nonce is 96 random
+bits per value. The associated data is the version, the key id and the value's
+:class:`~rabbit.application.ports.SecretContext` (table, field, organisation, row) as a JSON
+array, so a value relabelled to another key, or copied to another row, column, config field
+or organisation, fails authentication: :class:`~rabbit.domain.errors.UnreadableSecretError`
+naming the place, never the value.
+
+The first form, ``v1:<key id>:<payload>`` (associated data ``v1:<key id>`` only), is refused
+at run time; :meth:`AesGcmTokenCipher.open_v1` and :meth:`AesGcmTokenCipher.seal_v1` exist
+for the 0004 migration alone, which rewrites every v1 value as v2 (and back on downgrade).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -20,9 +27,11 @@ from collections.abc import Mapping
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from rabbit.domain.errors import ValidationError
+from rabbit.application.ports.cipher import SecretContext
+from rabbit.domain.errors import UnreadableSecretError, ValidationError
 
-_VERSION = "v1"
+_VERSION = "v2"
+_V1 = "v1"
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -116,48 +125,100 @@ class AesGcmTokenCipher:
     def current_key_id(self) -> str:
         return self._current_key_id
 
-    def encrypt(self, plaintext: str) -> str:
+    def encrypt(self, plaintext: str, context: SecretContext) -> str:
+        return self._seal(_VERSION, plaintext, _associated_data(self._current_key_id, context))
+
+    def decrypt(self, stored: str, context: SecretContext) -> str:
+        def refuse(reason: str, detail: str = "") -> UnreadableSecretError:
+            return UnreadableSecretError(context.place, context.row_id, reason, detail)
+
+        parts = stored.split(":")
+        if len(parts) == 3 and parts[0] == _V1:
+            raise refuse(UnreadableSecretError.LEGACY)
+        if len(parts) != 3 or parts[0] != _VERSION or not _KEY_ID.fullmatch(parts[1]):
+            raise refuse(UnreadableSecretError.MALFORMED)
+        key_id = parts[1]
+        if key_id not in self._keys:
+            raise refuse(UnreadableSecretError.UNKNOWN_KEY, f"key {key_id!r}")
+        try:
+            plain = self._open(key_id, parts[2], _associated_data(key_id, context))
+        except _MalformedError:
+            raise refuse(UnreadableSecretError.MALFORMED) from None
+        if plain is None:
+            raise refuse(UnreadableSecretError.MOVED)
+        return plain
+
+    def key_id_of(self, stored: str) -> str:
+        parts = stored.split(":")
+        if (
+            len(parts) != 3
+            or parts[0] not in (_VERSION, _V1)
+            or not _KEY_ID.fullmatch(parts[1])
+            or not parts[2]
+        ):
+            raise ValidationError("token", "malformed encrypted value")
+        return parts[1]
+
+    # -- the first stored form, for the 0004 migration only --------------------------------
+
+    def open_v1(self, stored: str) -> str:
+        """The plaintext of a ``v1:`` value (bound to its key id only). ValidationError
+        (field ``token``) when it is not one, names an unknown key or fails authentication;
+        the message never holds the value."""
+        parts = stored.split(":")
+        if len(parts) != 3 or parts[0] != _V1 or not _KEY_ID.fullmatch(parts[1]):
+            raise ValidationError("token", "not a v1 encrypted value")
+        if parts[1] not in self._keys:
+            raise ValidationError("token", f"encrypted with an unknown key {parts[1]!r}")
+        try:
+            plain = self._open(parts[1], parts[2], f"{_V1}:{parts[1]}".encode("ascii"))
+        except _MalformedError:
+            plain = None
+        if plain is None:
+            raise ValidationError("token", "the v1 encrypted value failed authentication")
+        return plain
+
+    def seal_v1(self, plaintext: str) -> str:
+        """``plaintext`` in the v1 form under the current key (the 0004 downgrade)."""
+        associated = f"{_V1}:{self._current_key_id}".encode("ascii")
+        return self._seal(_V1, plaintext, associated)
+
+    def _seal(self, version: str, plaintext: str, associated: bytes) -> str:
         nonce = os.urandom(_NONCE_BYTES)
         sealed = self._keys[self._current_key_id].encrypt(
-            nonce, plaintext.encode("utf-8"), _associated_data(self._current_key_id)
+            nonce, plaintext.encode("utf-8"), associated
         )
         payload = base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
-        return f"{_VERSION}:{self._current_key_id}:{payload}"
+        return f"{version}:{self._current_key_id}:{payload}"
 
-    def decrypt(self, stored: str) -> str:
-        key_id, payload = _split(stored)
-        cipher = self._keys.get(key_id)
-        if cipher is None:
-            raise ValidationError("token", f"encrypted with an unknown key {key_id!r}")
+    def _open(self, key_id: str, payload: str, associated: bytes) -> str | None:
+        """The plaintext; None when authentication fails; _MalformedError when the payload
+        is not one."""
         try:
             raw = base64.urlsafe_b64decode(_padded(payload))
         except (binascii.Error, ValueError):
-            raise ValidationError("token", "malformed encrypted value") from None
+            raise _MalformedError from None
         if len(raw) <= _NONCE_BYTES:
-            raise ValidationError("token", "malformed encrypted value")
+            raise _MalformedError
         try:
-            plain = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _associated_data(key_id))
+            plain = self._keys[key_id].decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], associated)
         except InvalidTag:
-            raise ValidationError("token", "the encrypted value failed authentication") from None
+            return None
         try:
             return plain.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValidationError("token", "malformed encrypted value") from None
-
-    def key_id_of(self, stored: str) -> str:
-        return _split(stored)[0]
+            raise _MalformedError from None
 
     def fingerprints(self) -> Mapping[str, str]:
         """Key id -> :func:`key_fingerprint` of every key this cipher holds."""
         return dict(self._fingerprints)
 
 
-def _associated_data(key_id: str) -> bytes:
-    return f"{_VERSION}:{key_id}".encode("ascii")
+class _MalformedError(Exception):
+    """A payload that is no base64 of a nonce and a sealed value."""
 
 
-def _split(stored: str) -> tuple[str, str]:
-    parts = stored.split(":")
-    if len(parts) != 3 or parts[0] != _VERSION or not _KEY_ID.fullmatch(parts[1]) or not parts[2]:
-        raise ValidationError("token", "malformed encrypted value")
-    return parts[1], parts[2]
+def _associated_data(key_id: str, context: SecretContext) -> bytes:
+    """The version, key id and place of a v2 value, unambiguously (a JSON array)."""
+    place = [_VERSION, key_id, context.table, context.field, context.organization_id]
+    return json.dumps([*place, context.row_id], separators=(",", ":")).encode("utf-8")

@@ -7,7 +7,8 @@ fields plus the few conversions a column needs in each direction:
 - text columns holding an enum (``schedules.frequency``, ``materials.sentiment`` …) are
   turned back into the enum; PostgreSQL enum columns already read back as members;
 - jsonb documents are the value objects' JSON form (ADR 0002): ``colors``,
-  ``language_rules`` and ``connection_config`` as objects, ``example_posts`` and
+  ``language_rules`` and ``connection_config`` (whose shape depends on the source's
+  ``type``, read with ``from_row``) as objects, ``example_posts`` and
   ``content_pillars`` as bare arrays, ``platform_settings`` as a bare object keyed by platform;
 - an embedding is a pgvector ``vector`` (sent and read in binary, :mod:`rabbit_postgres.codecs`)
   and a tuple of floats here.
@@ -56,9 +57,9 @@ from rabbit.domain.values import (
     BrandColors,
     ContentPillars,
     ExamplePost,
-    ExternalSourceConfig,
     LanguageRules,
     PlatformSettings,
+    stored_source_config,
 )
 from rabbit_postgres import schema
 from rabbit_postgres.codecs import floats
@@ -75,6 +76,8 @@ class EntityMapping(Generic[E]):
     entity: type[E]
     to_column: Mapping[str, Convert] = field(default_factory=dict)
     from_column: Mapping[str, Convert] = field(default_factory=dict)
+    from_row: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
+    """Conversions that need other columns of the row (they see the converted values)."""
     fields: tuple[str, ...] = field(init=False)
     """The entity's fields, which are also its columns' names, in declaration order."""
     _writers: tuple[tuple[str, Convert | None], ...] = field(init=False, repr=False)
@@ -104,6 +107,8 @@ class EntityMapping(Generic[E]):
         kwargs: dict[str, Any] = {}
         for (name, convert), value in zip(self._readers, row, strict=True):
             kwargs[name] = convert(value) if convert is not None and value is not None else value
+        for name, convert_row in self.from_row.items():
+            kwargs[name] = convert_row(kwargs)
         return self.entity(**kwargs)
 
 
@@ -146,6 +151,7 @@ def _mapping(
     arrays: tuple[str, ...] = (),
     to_column: Mapping[str, Convert] | None = None,
     from_column: Mapping[str, Convert] | None = None,
+    from_row: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
 ) -> EntityMapping[E]:
     to_array, from_array = _arrays(*arrays)
     return EntityMapping(
@@ -153,6 +159,7 @@ def _mapping(
         entity,
         {**to_array, **(to_column or {})},
         {**from_array, **(from_column or {})},
+        dict(from_row or {}),
     )
 
 
@@ -191,9 +198,10 @@ EXTERNAL_SOURCES = _mapping(
     schema.external_sources,
     ExternalSource,
     to_column={"connection_config": _to_json},
-    from_column={
-        "type": _enum(ExternalSourceType),
-        "connection_config": ExternalSourceConfig.from_json,
+    from_column={"type": _enum(ExternalSourceType)},
+    # the declared fields, and which of them are secret, depend on the source's type
+    from_row={
+        "connection_config": lambda row: stored_source_config(row["type"], row["connection_config"])
     },
 )
 SCHEDULES = _mapping(

@@ -57,10 +57,11 @@ from rabbit.domain.values import (
     ContentPillar,
     ContentPillars,
     ExamplePost,
-    ExternalSourceConfig,
     LanguageRules,
     PlatformSetting,
     PlatformSettings,
+    ShopifySourceConfig,
+    WooCommerceSourceConfig,
 )
 
 #: The fixed "now" of the suite; every default timestamp is derived from it.
@@ -223,7 +224,7 @@ def a_social_account(org: Organization, **fields: Any) -> SocialAccount:
         "platform": SocialPlatform.LINKEDIN,
         "account_id": f"ext-{new_id()}",
         "account_name": "Acme on LinkedIn",
-        "access_token": "v1:key1:ciphertext-access",
+        "access_token": "v2:key1:ciphertext-access",
         "created_at": T0,
         "updated_at": T0,
     }
@@ -236,7 +237,7 @@ def a_rich_social_account(org: Organization, **fields: Any) -> SocialAccount:
         "account_type": SocialAccountType.BUSINESS,
         "profile_url": "https://instagram.example/acme",
         "avatar_url": "https://cdn.example/acme.png",
-        "refresh_token": "v1:key1:ciphertext-refresh",
+        "refresh_token": "v2:key1:ciphertext-refresh",
         "token_expires_at": at(days=60),
         "token_version": 3,
         "is_active": False,
@@ -341,6 +342,7 @@ def an_external_source(org: Organization, brand: BrandProfile, **fields: Any) ->
         "brand_profile_id": brand.id,
         "type": ExternalSourceType.SHOPIFY,
         "name": "Acme shop",
+        "connection_config": ShopifySourceConfig(),
         "created_at": T0,
         "updated_at": T0,
     }
@@ -351,12 +353,13 @@ def a_rich_external_source(org: Organization, brand: BrandProfile, **fields: Any
     defaults = {
         "type": ExternalSourceType.WOOCOMMERCE,
         "store_url": "https://shop.acme.example",
-        "connection_config": ExternalSourceConfig.from_json(
+        "connection_config": WooCommerceSourceConfig.from_json(
             {
-                "api_key": "v1:key1:enc-api-key",
-                "api_secret": "v1:key1:enc-api-secret",
+                "consumer_key": "v2:key1:enc-consumer-key",
+                "consumer_secret": "v2:key1:enc-consumer-secret",
                 "store_url": "https://shop.acme.example",
-                "region": "eu",
+                "api_version": "wc/v3",
+                "legacy": {"region": "v2:key1:enc-region"},
             }
         ),
         "last_crawl_at": at(-60),

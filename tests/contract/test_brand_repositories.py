@@ -8,6 +8,7 @@ from rabbit.application.ports.unit_of_work import UnitOfWork
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import BrandProfile, Organization, SocialAccount
+from rabbit.domain.values import WooCommerceSourceConfig
 
 from .builders import (
     a_brand,
@@ -287,8 +288,8 @@ async def test_update_tokens_if_version_is_a_compare_and_set(
         id=account.id,
         platform=account.platform,
         account_id=account.account_id,
-        access_token="v1:key1:new-access",
-        refresh_token="v1:key1:new-refresh",
+        access_token="v2:key1:new-access",
+        refresh_token="v2:key1:new-refresh",
         token_expires_at=at(days=90),
         token_version=2,
     )
@@ -297,7 +298,7 @@ async def test_update_tokens_if_version_is_a_compare_and_set(
         id=account.id,
         platform=account.platform,
         account_id=account.account_id,
-        access_token="v1:key1:stale-access",
+        access_token="v2:key1:stale-access",
         token_version=2,
     )
 
@@ -307,8 +308,8 @@ async def test_update_tokens_if_version_is_a_compare_and_set(
     assert (first, second) == (True, False)
     stored = await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id))
     assert (stored.access_token, stored.refresh_token, stored.token_version) == (
-        "v1:key1:new-access",
-        "v1:key1:new-refresh",
+        "v2:key1:new-access",
+        "v2:key1:new-refresh",
         2,
     )
     assert stored.token_expires_at == at(days=90)
@@ -320,13 +321,13 @@ async def test_update_tokens_if_version_changes_no_other_field(
     account = a_social_account(org, account_name="Original", token_version=1)
     await backend.seed(account)
     account.account_name = "Renamed"
-    account.access_token = "v1:key1:rotated"
+    account.access_token = "v2:key1:rotated"
     account.token_version = 2
 
     await backend.write(lambda uow: uow.social_accounts.update_tokens_if_version(account, 1))
 
     stored = await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id))
-    assert (stored.account_name, stored.access_token) == ("Original", "v1:key1:rotated")
+    assert (stored.account_name, stored.access_token) == ("Original", "v2:key1:rotated")
 
 
 async def test_update_tokens_of_another_organizations_account_changes_nothing(
@@ -335,7 +336,7 @@ async def test_update_tokens_of_another_organizations_account_changes_nothing(
     account = a_social_account(org, token_version=1)
     await backend.seed(account)
     forged = a_social_account(
-        other_org, id=account.id, access_token="v1:key1:forged", token_version=2
+        other_org, id=account.id, access_token="v2:key1:forged", token_version=2
     )
 
     changed = await backend.write(
@@ -556,11 +557,13 @@ async def test_external_source_round_trip_preserves_every_field_and_secrets(
     found = await backend.read(lambda uow: uow.external_sources.get(org.id, source.id))
 
     assert found == source
+    assert type(found.connection_config) is WooCommerceSourceConfig
     assert found.connection_config.secrets() == {
-        "api_key": "v1:key1:enc-api-key",
-        "api_secret": "v1:key1:enc-api-secret",
+        "consumer_key": "v2:key1:enc-consumer-key",
+        "consumer_secret": "v2:key1:enc-consumer-secret",
+        "legacy.region": "v2:key1:enc-region",
     }
-    assert found.connection_config.to_json()["region"] == "eu"
+    assert found.connection_config.to_json()["api_version"] == "wc/v3"
 
 
 async def test_get_external_source_returns_none_for_another_organization(

@@ -11,14 +11,17 @@ from hypothesis import strategies as st
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import ValidationError
 from rabbit.domain.values import (
+    SECRET_MASK,
     BrandColors,
     ContentPillar,
     ContentPillars,
+    CustomSourceConfig,
     ExamplePost,
-    ExternalSourceConfig,
     LanguageRules,
     PlatformSetting,
     PlatformSettings,
+    ShopifySourceConfig,
+    WooCommerceSourceConfig,
 )
 
 hex_colours = st.from_regex(r"#[0-9A-F]{6}", fullmatch=True)
@@ -60,25 +63,35 @@ platform_settings = st.builds(
     ),
 )
 secret = st.none() | st.text(storable, min_size=1, max_size=20)
-external_configs = st.builds(
-    lambda api_key, api_secret, store_url, extra: ExternalSourceConfig.from_json(
-        {
-            k: v
-            for k, v in {
-                "api_key": api_key,
-                "api_secret": api_secret,
-                "store_url": store_url,
-                **extra,
-            }.items()
-            if v is not None
-        }
+secret_maps = st.dictionaries(
+    st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,10}", fullmatch=True), st.text(storable, max_size=10)
+)
+external_configs = st.one_of(
+    st.builds(
+        lambda api_key, api_secret, store_url, legacy: ShopifySourceConfig.from_json(
+            {
+                k: v
+                for k, v in {
+                    "api_key": api_key,
+                    "api_secret": api_secret,
+                    "store_url": store_url,
+                    "legacy": legacy,
+                }.items()
+                if v is not None
+            }
+        ),
+        api_key=secret,
+        api_secret=secret,
+        store_url=secret,
+        legacy=secret_maps,
     ),
-    api_key=secret,
-    api_secret=secret,
-    store_url=secret,
-    extra=st.dictionaries(
-        st.from_regex(r"x_[a-z]{1,8}", fullmatch=True), st.text(storable, max_size=10)
+    st.builds(
+        lambda consumer_secret: WooCommerceSourceConfig.from_json(
+            {"consumer_secret": consumer_secret} if consumer_secret else {}
+        ),
+        consumer_secret=secret,
     ),
+    st.builds(lambda headers: CustomSourceConfig.from_json({"headers": headers}), secret_maps),
 )
 
 
@@ -194,7 +207,20 @@ def test_other_bad_documents_name_their_field(
 
 
 def test_external_source_secrets_stay_out_of_the_repr() -> None:
-    config = ExternalSourceConfig.from_json({"api_key": "sk-live-123", "store_url": "https://s"})
+    config = ShopifySourceConfig.from_json({"api_key": "sk-live-123", "store_url": "https://s"})
 
     assert "sk-live-123" not in repr(config)
     assert config.secrets() == {"api_key": "sk-live-123"}
+
+
+def test_every_secret_is_masked_and_every_plain_field_kept_in_the_read_form() -> None:
+    config = CustomSourceConfig.from_json(
+        {"headers": {"Authorization": "Bearer x"}, "legacy": {"region": "eu-secret?"}}
+    )
+    assert config.masked() == {
+        "headers": {"Authorization": SECRET_MASK},
+        "legacy": {"region": SECRET_MASK},
+    }
+    assert config.secrets() == {"headers.Authorization": "Bearer x", "legacy.region": "eu-secret?"}
+    shop = ShopifySourceConfig.from_json({"api_version": "2025-01", "webhook_secret": "w"})
+    assert shop.masked() == {"api_version": "2025-01", "webhook_secret": SECRET_MASK}

@@ -69,3 +69,20 @@ async def _postgres_rows(store: PostgresUnitOfWorkFactory, organization_id: str)
             )
             rows[table.name] = list(result.scalars())
     return rows
+
+
+async def overwrite_column(ports: Ports, table: str, row_id: str, column: str, value: str) -> None:
+    """Set one text column of a stored row behind the use cases' back, as someone with
+    write access to the database would (a SQL UPDATE; the committed entity in memory)."""
+    store = ports.uow
+    if isinstance(store, MemoryUnitOfWorkFactory):
+        setattr(store.database.tables[table][row_id], column, value)
+        return
+    assert isinstance(store, PostgresUnitOfWorkFactory), type(store)
+    assert table in metadata.tables
+    assert column in metadata.tables[table].c
+    async with store.engine.begin() as connection:
+        await connection.execute(
+            text(f'UPDATE "{table}" SET "{column}" = :value WHERE id = :id'),
+            {"value": value, "id": row_id},
+        )

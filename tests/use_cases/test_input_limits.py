@@ -355,9 +355,9 @@ SIZE_CASES: list[tuple[type[Command], dict[str, Any], str, Callable[[int], Any],
     (CreateBrand, {"name": "b"}, "tone", lambda n: ["calm"] * n, limits.MAX_WORDS),
     (
         AddExternalSource,
-        {"type": "shopify", "name": "s"},
+        {"type": "custom", "name": "s"},
         "connection_config",
-        lambda n: {f"k{i}": "v" for i in range(n)},
+        lambda n: {"headers": {f"X-K{i}": "v" for i in range(n)}},
         limits.MAX_CONFIG_KEYS,
     ),
     (
@@ -522,7 +522,7 @@ def test_a_lone_surrogate_inside_a_brand_setting_is_refused_naming_its_path(
 
 
 def test_value_objects_refuse_lone_surrogates_and_long_words_themselves() -> None:
-    from rabbit.domain.values import ExternalSourceConfig, LanguageRules
+    from rabbit.domain.values import LanguageRules, ShopifySourceConfig
 
     with pytest.raises(ValidationError) as error:
         LanguageRules.from_json({"words_to_avoid": ["\ud800"]})
@@ -531,7 +531,7 @@ def test_value_objects_refuse_lone_surrogates_and_long_words_themselves() -> Non
         LanguageRules.from_json({"words_to_avoid": ["w" * (limits.MAX_WORD + 1)]})
     assert error.value.field.startswith("language_rules.words_to_avoid")
     with pytest.raises(ValidationError) as error:
-        ExternalSourceConfig.from_json({"api_key": "\udfff"})
+        ShopifySourceConfig.from_json({"api_key": "\udfff"})
     assert error.value.field == "api_key"
     with pytest.raises(ValidationError):
-        ExternalSourceConfig.from_json({f"k{i}": "v" for i in range(limits.MAX_CONFIG_KEYS + 1)})
+        ShopifySourceConfig.from_json({"k0": "v"})  # undeclared

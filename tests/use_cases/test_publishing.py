@@ -18,11 +18,13 @@ from rabbit.domain.enums import (
     PublishAttemptStatus,
     SocialPlatform,
 )
-from rabbit.domain.model import PendingPost, Post, PublishAttempt
+from rabbit.domain.model import PendingPost, Post, PublishAttempt, SocialAccount
+from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_local.publisher import RecordingPublisher
 
 from .app import App
 from .content_support import LI, TOPICS, World, X, world
+from .store_support import overwrite_column
 
 REDDIT = SocialPlatform.REDDIT
 
@@ -275,3 +277,66 @@ async def test_two_workers_at_once_publish_each_platform_once(app: App) -> None:
     assert len(posts) == 2
     assert len(w.content.publisher.published) == 2
     assert await publish_charges(w) == [-2]
+
+
+async def x_account(w: World) -> SocialAccount:
+    async with w.app.ports.uow() as uow:
+        [account] = [a for a in await uow.social_accounts.find(w.org) if a.platform is X]
+    return account
+
+
+async def test_a_token_moved_from_another_organisation_fails_that_post_not_the_tick(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """B's access token ciphertext copied into A's account row: A's post gives its platform
+    up before anything is reserved or sent (no attempt, no charge, B's token never used for
+    A); B's post in the same run is published with B's own token."""
+    w = await world(app)
+    other = await world(app, slug="beta")
+    pending = await due_post(w)
+    theirs = await due_post(other)
+    stolen = (await x_account(other)).access_token
+    await overwrite_column(
+        app.ports, "social_accounts", (await x_account(w)).id, "access_token", stolen
+    )
+
+    report = await w.content.publishing.publish_due(app.clock.now())
+
+    stored, posts = await state(w, pending.id)
+    assert (stored.status, posts) == (PendingPostStatus.FAILED, [])
+    assert stored.review_notes is not None
+    assert "cannot be read" in stored.review_notes
+    assert await attempts(w, pending.id, X) == []
+    assert await publish_charges(w) == []
+    assert (report.failed, report.errors, report.published) == (1, 0, 1)
+    sent = [(r.request.account_id, r.request.access_token) for r in w.content.publisher.published]
+    assert sent == [("beta-x", "token-beta-x")]
+    assert (await state(other, theirs.id))[0].status is PendingPostStatus.PUBLISHED
+    assert "token-beta-x" not in caplog.text
+    assert stolen not in caplog.text
+
+
+async def test_a_token_left_in_the_v1_form_is_an_error_that_backs_off_not_a_failure(
+    app: App,
+) -> None:
+    """A deployment problem (the database was not migrated): the post is kept and backed
+    off, to be published once ``rabbit db upgrade`` ran."""
+    w = await world(app)
+    pending = await due_post(w)
+    cipher = app.ports.cipher
+    assert isinstance(cipher, AesGcmTokenCipher)
+    account = await x_account(w)
+    await overwrite_column(
+        app.ports, "social_accounts", account.id, "access_token", cipher.seal_v1("token-acme-x")
+    )
+
+    report = await w.content.publishing.publish_due(app.clock.now())
+
+    stored, posts = await state(w, pending.id)
+    assert (stored.status, posts, stored.publish_failures) == (
+        PendingPostStatus.AUTO_APPROVED,
+        [],
+        1,
+    )
+    assert (report.errors, report.failed) == (1, 0)
+    assert await publish_charges(w) == []

@@ -8,19 +8,25 @@ from datetime import timedelta
 import pytest
 
 from rabbit.application.use_cases.billing import ChangeTier
-from rabbit.application.use_cases.external_sources import AddExternalSource
-from rabbit.application.use_cases.social_accounts import ConnectAccount, RefreshedTokens
+from rabbit.application.use_cases.external_sources import AddExternalSource, decrypt_secret
+from rabbit.application.use_cases.social_accounts import (
+    ConnectAccount,
+    RefreshedTokens,
+    token_context,
+)
 from rabbit.domain.enums import ExternalSourceType, MemberRole, SocialPlatform, SubscriptionTier
 from rabbit.domain.errors import (
     ConflictError,
     LimitExceededError,
     NotFoundError,
     PermissionDeniedError,
+    UnreadableSecretError,
 )
-from rabbit.domain.model import SocialAccount
+from rabbit.domain.model import ExternalSource, SocialAccount
 
 from .app import App
 from .conftest import cipher
+from .store_support import overwrite_column
 
 
 async def stored_account(app: App, organization_id: str, account_id: str) -> SocialAccount:
@@ -30,6 +36,18 @@ async def stored_account(app: App, organization_id: str, account_id: str) -> Soc
     return account
 
 
+def access_of(app: App, account: SocialAccount) -> str:
+    """The plain access token of a stored account, decrypted at its own place."""
+    context = token_context(account.organization_id, account.id, "access_token")
+    return app.ports.cipher.decrypt(account.access_token, context)
+
+
+def refresh_of(app: App, account: SocialAccount) -> str:
+    assert account.refresh_token is not None
+    context = token_context(account.organization_id, account.id, "refresh_token")
+    return app.ports.cipher.decrypt(account.refresh_token, context)
+
+
 async def test_tokens_are_stored_encrypted_and_decrypt_to_the_plain_ones(app: App) -> None:
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner, access_token="secret-access")
@@ -37,8 +55,55 @@ async def test_tokens_are_stored_encrypted_and_decrypt_to_the_plain_ones(app: Ap
     assert "secret-access" not in stored.access_token
     assert stored.refresh_token is not None
     assert "secret-access" not in stored.refresh_token
-    assert app.ports.cipher.decrypt(stored.access_token) == "secret-access"
-    assert app.ports.cipher.decrypt(stored.refresh_token) == "refresh-of-secret-access"
+    assert access_of(app, stored) == "secret-access"
+    assert refresh_of(app, stored) == "refresh-of-secret-access"
+
+
+async def test_refuses_another_organisations_token_copied_into_an_account(app: App) -> None:
+    org_a, owner_a = await app.organization("alpha")
+    org_b, owner_b = await app.organization("beta")
+    a = await app.account(org_a, owner_a, account_id="tw-a", access_token="token-of-A")
+    b = await app.account(org_b, owner_b, account_id="tw-b", access_token="token-of-B")
+    b_stored = await stored_account(app, org_b, b.id)
+    await overwrite_column(
+        app.ports, "social_accounts", a.id, "access_token", b_stored.access_token
+    )
+
+    a_stored = await stored_account(app, org_a, a.id)
+    assert a_stored.access_token == b_stored.access_token  # the ciphertext did move
+    with pytest.raises(UnreadableSecretError) as error:
+        access_of(app, a_stored)
+    assert (error.value.field, error.value.row_id) == ("social_accounts.access_token", a.id)
+    assert error.value.reason == UnreadableSecretError.MOVED
+    assert "token-of-B" not in str(error.value)
+    assert b_stored.access_token not in str(error.value)
+    assert access_of(app, b_stored) == "token-of-B"  # where it belongs it still reads
+
+
+async def test_refuses_a_refresh_token_copied_into_the_access_token_column(app: App) -> None:
+    org_id, owner = await app.organization()
+    account = await app.account(org_id, owner)
+    stored = await stored_account(app, org_id, account.id)
+    assert stored.refresh_token is not None
+    await overwrite_column(
+        app.ports, "social_accounts", account.id, "access_token", stored.refresh_token
+    )
+    with pytest.raises(UnreadableSecretError):
+        access_of(app, await stored_account(app, org_id, account.id))
+
+
+async def test_refuses_a_source_api_key_copied_into_an_access_token(app: App) -> None:
+    org_id, owner = await app.organization()
+    account = await app.account(org_id, owner)
+    await add_shop(app, org_id, owner, "shop-api-key")
+    [source] = await stored_sources(app, org_id)
+    api_key = source.connection_config.secrets()["api_key"]
+    await overwrite_column(app.ports, "social_accounts", account.id, "access_token", api_key)
+
+    with pytest.raises(UnreadableSecretError) as error:
+        access_of(app, await stored_account(app, org_id, account.id))
+    assert error.value.reason == UnreadableSecretError.MOVED
+    assert decrypt_secret(app.ports.cipher, source, "api_key") == "shop-api-key"
 
 
 async def test_tokens_never_reach_logs_reprs_or_errors(
@@ -120,7 +185,7 @@ async def test_a_stale_refresh_loses_and_the_newer_token_survives(app: App) -> N
     assert error.value.field == "token_version"
     stored = await stored_account(app, org_id, account.id)
     assert stored.token_version == newer.token_version == 2
-    assert app.ports.cipher.decrypt(stored.access_token) == "newer"
+    assert access_of(app, stored) == "newer"
 
 
 async def test_a_refresh_stores_the_new_expiry(app: App) -> None:
@@ -153,13 +218,18 @@ async def add_shop(app: App, org_id: str, owner: str, api_key: str) -> None:
         AddExternalSource(
             type=ExternalSourceType.SHOPIFY,
             name="Shop",
-            connection_config={"api_key": api_key, "region": "eu"},
+            connection_config={"api_key": api_key, "api_version": "2025-01"},
         ),
     )
 
 
-async def stored_api_key(app: App, org_id: str, owner: str) -> str:
-    [source] = await app.sources.list_external_sources(owner, org_id)
+async def stored_sources(app: App, org_id: str) -> list[ExternalSource]:
+    async with app.ports.uow() as uow:
+        return await uow.external_sources.find(org_id)
+
+
+async def stored_api_key(app: App, org_id: str) -> str:
+    [source] = await stored_sources(app, org_id)
     return source.connection_config.secrets()["api_key"]
 
 
@@ -172,24 +242,65 @@ async def test_key_rotation_re_encrypts_every_secret_of_every_organization(app: 
     await add_shop(app, other_id, other_owner, "other-key")
     rotated = app.with_cipher(cipher(current="k2"))
     before = await stored_account(app, org_id, account.id)
-    assert rotated.ports.cipher.decrypt(before.access_token) == "rotate-me"  # old key readable
+    assert access_of(rotated, before) == "rotate-me"  # old key readable
 
     report = await rotated.rotation.rotate_token_keys()
 
-    assert (report.accounts, report.sources) == (2, 2)
+    assert (report.accounts, report.sources, report.unreadable) == (2, 2, 0)
     after = await stored_account(app, org_id, account.id)
     assert after.refresh_token is not None
     assert {cipher().key_id_of(t) for t in (after.access_token, after.refresh_token)} == {"k2"}
-    assert rotated.ports.cipher.decrypt(after.access_token) == "rotate-me"
-    for organization, member, secret in (
-        (org_id, owner, "shop-key"),
-        (other_id, other_owner, "other-key"),
-    ):
-        stored_key = await stored_api_key(app, organization, member)
-        assert cipher().key_id_of(stored_key) == "k2"
-        assert rotated.ports.cipher.decrypt(stored_key) == secret
+    assert (access_of(rotated, after), refresh_of(rotated, after)) == (
+        "rotate-me",
+        "refresh-of-rotate-me",
+    )
+    for organization, secret in ((org_id, "shop-key"), (other_id, "other-key")):
+        [source] = await stored_sources(app, organization)
+        assert cipher().key_id_of(source.connection_config.secrets()["api_key"]) == "k2"
+        assert decrypt_secret(rotated.ports.cipher, source, "api_key") == secret
     again = await rotated.rotation.rotate_token_keys()
     assert (again.accounts, again.sources) == (0, 0)
+
+
+async def test_key_rotation_rebinds_each_value_to_its_own_place(app: App) -> None:
+    """A rotated value is bound where it lives: copied to another account after the
+    rotation, it does not decrypt there either."""
+    org_id, owner = await app.organization()
+    first = await app.account(org_id, owner, account_id="a1", access_token="first-token")
+    await app.billing.change_tier(owner, org_id, ChangeTier(tier=SubscriptionTier.GROWTH))
+    second = await app.account(org_id, owner, account_id="a2", access_token="second-token")
+    rotated = app.with_cipher(cipher(current="k2"))
+    assert (await rotated.rotation.rotate_token_keys()).accounts == 2
+
+    first_stored = await stored_account(app, org_id, first.id)
+    assert access_of(rotated, first_stored) == "first-token"
+    await overwrite_column(
+        app.ports, "social_accounts", second.id, "access_token", first_stored.access_token
+    )
+    with pytest.raises(UnreadableSecretError):
+        access_of(rotated, await stored_account(app, org_id, second.id))
+
+
+async def test_key_rotation_leaves_an_unreadable_value_and_rotates_the_rest(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    org_a, owner_a = await app.organization("alpha")
+    org_b, owner_b = await app.organization("beta")
+    a = await app.account(org_a, owner_a, account_id="tw-a", access_token="token-of-A")
+    b = await app.account(org_b, owner_b, account_id="tw-b", access_token="token-of-B")
+    moved = (await stored_account(app, org_b, b.id)).access_token
+    await overwrite_column(app.ports, "social_accounts", a.id, "access_token", moved)
+    rotated = app.with_cipher(cipher(current="k2"))
+
+    report = await rotated.rotation.rotate_token_keys()
+
+    assert (report.accounts, report.unreadable) == (2, 1)  # A's refresh token, B's tokens
+    a_after = await stored_account(app, org_a, a.id)
+    assert a_after.access_token == moved  # left as it was
+    assert refresh_of(rotated, a_after) == "refresh-of-token-of-A"
+    assert access_of(rotated, await stored_account(app, org_b, b.id)) == "token-of-B"
+    assert a.id in caplog.text
+    assert "token-of" not in caplog.text
 
 
 async def test_key_rotation_scoped_to_organizations_leaves_other_sources_alone(
@@ -204,8 +315,8 @@ async def test_key_rotation_scoped_to_organizations_leaves_other_sources_alone(
     report = await rotated.rotation.rotate_token_keys([org_id])
 
     assert report.sources == 1
-    assert cipher().key_id_of(await stored_api_key(app, org_id, owner)) == "k2"
-    assert cipher().key_id_of(await stored_api_key(app, other_id, other_owner)) == "k1"
+    assert cipher().key_id_of(await stored_api_key(app, org_id)) == "k2"
+    assert cipher().key_id_of(await stored_api_key(app, other_id)) == "k1"
 
 
 async def test_a_viewer_cannot_connect_an_account(app: App) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from rabbit.application.use_cases.social_accounts import RefreshedTokens
+from rabbit.application.use_cases.social_accounts import token_context as at
 from rabbit.domain.errors import ConflictError
 from rabbit.domain.model import SocialAccount
 from use_cases.app import App
@@ -53,12 +54,15 @@ async def test_concurrent_refreshes_from_one_version_store_exactly_one_token(
     assert {c.field for c in conflicts} == {"token_version"}
     assert checkouts.peak > 1, "the refreshes ran one after another, not concurrently"
     cipher = pg_app.ports.cipher
-    winner = cipher.decrypt(winners[0].access_token)
+    winner = cipher.decrypt(winners[0].access_token, at(org, account.id, "access_token"))
     n = winner.removeprefix("access-")
     after = await stored(pg_app, org, account.id)
     assert after.token_version == 2
     assert after.refresh_token is not None
-    assert (cipher.decrypt(after.access_token), cipher.decrypt(after.refresh_token)) == (
+    assert (
+        cipher.decrypt(after.access_token, at(org, account.id, "access_token")),
+        cipher.decrypt(after.refresh_token, at(org, account.id, "refresh_token")),
+    ) == (
         winner,
         f"refresh-{n}",
     )
@@ -85,4 +89,6 @@ async def test_a_refresh_from_the_current_version_survives_stale_ones_racing_it(
         assert outcome == [ConflictError] * 4 + [SocialAccount] + [ConflictError] * 4
         after = await stored(pg_app, org, account.id)
         assert after.token_version == version + 1
-        assert cipher.decrypt(after.access_token) == f"access-{100 * version}"
+        assert cipher.decrypt(after.access_token, at(org, account.id, "access_token")) == (
+            f"access-{100 * version}"
+        )

@@ -18,7 +18,7 @@ from rabbit.application.use_cases.brands import UpdateBrand
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.organizations import ChangeRole, CreateOrganization
 from rabbit.application.use_cases.schedules import CreateSchedule, UpdateSchedule
-from rabbit.application.use_cases.social_accounts import RefreshedTokens
+from rabbit.application.use_cases.social_accounts import RefreshedTokens, token_context
 from rabbit.domain.enums import (
     CreditAction,
     MaterialStatus,
@@ -79,7 +79,8 @@ async def test_a_rejected_refresh_racing_a_token_refresh_keeps_the_new_token(
 
     [stored] = await app.accounts.list_accounts(owner, org)
     assert stored.token_version == 2
-    assert app.ports.cipher.decrypt(stored.access_token) == "second"
+    context = token_context(org, account.id, "access_token")
+    assert app.ports.cipher.decrypt(stored.access_token, context) == "second"
     assert stored.is_active is False
     with pytest.raises(ConflictError):  # a stale refresh from version 1 is still refused
         await app.accounts.record_token_refresh(org, account.id, refreshed("stale", 1))

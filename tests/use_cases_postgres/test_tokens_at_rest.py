@@ -7,7 +7,8 @@ external source, key rotation, listing), with the units of work's SQL log
 row of every table is read back as text with raw SQL. Not being there in plain text is not
 enough (a cipher that only base64-encodes passes that): the stored values must decrypt to
 the plain ones with the configured key — checked with AES-GCM directly, not through the
-adapter under test — fail with any other key, and hold no trivial encoding of a secret.
+adapter under test, with the associated data that binds each to its place — fail with
+any other key or any other place, and hold no trivial encoding of a secret.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from rabbit.application.ports import SecretContext
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.social_accounts import ConnectAccount, RefreshedTokens
 from rabbit.domain.enums import ExternalSourceType, SocialPlatform
-from rabbit.domain.errors import ConflictError, ValidationError
+from rabbit.domain.errors import ConflictError, UnreadableSecretError
 from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_postgres.schema import metadata
 from use_cases.app import App
@@ -43,6 +45,8 @@ SECRETS = {
     "api key": "plain-api-key-Sh44",
     "api secret": "plain-api-secret-Sh44",
     "webhook secret": "plain-webhook-Sh44",
+    "consumer secret": "plain-consumer-secret-Wc12",
+    "header": "plain-bearer-Cu77",
 }
 
 
@@ -72,37 +76,54 @@ def trivial_encodings(secret: str) -> set[str]:
     return {encoding for encoding in found if len(encoding) >= 8}
 
 
-def open_sealed(stored: str, keys: dict[str, bytes]) -> str:
-    """The stored form ``v1:<key id>:<base64url(nonce || sealed)>`` opened with AES-GCM
-    itself (the adapter is what is under test); InvalidTag for a wrong key."""
+def open_sealed(stored: str, keys: dict[str, bytes], place: list[str]) -> str:
+    """The stored form ``v2:<key id>:<base64url(nonce || sealed)>`` opened with AES-GCM
+    itself (the adapter is what is under test), the associated data naming the version,
+    the key id and ``place`` (table, field, organisation, row); InvalidTag for a wrong key
+    or a wrong place."""
     version, key_id, payload = stored.split(":")
-    assert version == "v1"
+    assert version == "v2"
     raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     aes = AESGCM(keys[key_id])
-    return aes.decrypt(raw[:12], raw[12:], f"v1:{key_id}".encode()).decode()
+    associated = json.dumps([version, key_id, *place], separators=(",", ":")).encode()
+    return aes.decrypt(raw[:12], raw[12:], associated).decode()
 
 
 OTHER_KEYS = {key_id: bytes(reversed(key)) for key_id, key in KEYS.items()}
 
 
-async def stored_secrets(engine: AsyncEngine) -> dict[str, str]:
-    """The stored (encrypted) form of every secret, read with raw SQL."""
+async def stored_secrets(engine: AsyncEngine) -> dict[str, tuple[str, list[str]]]:
+    """The stored (encrypted) form of every secret and its place, read with raw SQL."""
     async with engine.connect() as connection:
-        [(access, refresh)] = (
+        [(account, org, access, refresh)] = (
             await connection.execute(
-                text("SELECT access_token, refresh_token FROM social_accounts")
+                text("SELECT id, organization_id, access_token, refresh_token FROM social_accounts")
             )
         ).all()
-        [config] = (
-            await connection.execute(text("SELECT connection_config::text FROM external_sources"))
-        ).scalars()
-    source = json.loads(config)
+        sources = {
+            kind: (row_id, json.loads(config))
+            for row_id, kind, config in await connection.execute(
+                text("SELECT id, type, connection_config::text FROM external_sources")
+            )
+        }
+    shop_id, shop = sources["shopify"]
+    woo_id, woo = sources["woocommerce"]
+    feed_id, feed = sources["custom"]
+
+    def at(table: str, field: str, row_id: str) -> list[str]:
+        return [table, field, org, row_id]
+
+    def in_config(source_id: str, path: str) -> list[str]:
+        return at("external_sources", f"connection_config.{path}", source_id)
+
     return {
-        "refresh access": access,
-        "refresh refresh": refresh,
-        "api key": source["api_key"],
-        "api secret": source["api_secret"],
-        "webhook secret": source["webhook_secret"],
+        "refresh access": (access, at("social_accounts", "access_token", account)),
+        "refresh refresh": (refresh, at("social_accounts", "refresh_token", account)),
+        "api key": (shop["api_key"], in_config(shop_id, "api_key")),
+        "api secret": (shop["api_secret"], in_config(shop_id, "api_secret")),
+        "webhook secret": (shop["webhook_secret"], in_config(shop_id, "webhook_secret")),
+        "consumer secret": (woo["consumer_secret"], in_config(woo_id, "consumer_secret")),
+        "header": (feed["headers"]["Authorization"], in_config(feed_id, "headers.Authorization")),
     }
 
 
@@ -160,8 +181,28 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
                 "api_key": SECRETS["api key"],
                 "api_secret": SECRETS["api secret"],
                 "webhook_secret": SECRETS["webhook secret"],
-                "region": "eu-visible",
+                "api_version": "eu-visible",
             },
+        ),
+    )
+    woo = await pg_app.sources.add_external_source(
+        owner,
+        org,
+        brand,
+        AddExternalSource(
+            type=ExternalSourceType.WOOCOMMERCE,
+            name="Woo",
+            connection_config={"consumer_secret": SECRETS["consumer secret"]},
+        ),
+    )
+    feed = await pg_app.sources.add_external_source(
+        owner,
+        org,
+        brand,
+        AddExternalSource(
+            type=ExternalSourceType.CUSTOM,
+            name="Feed",
+            connection_config={"headers": {"Authorization": SECRETS["header"]}},
         ),
     )
     rotated = pg_app.with_cipher(cipher(current="k2"))
@@ -172,6 +213,8 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
         account,
         refreshed,
         source,
+        woo,
+        feed,
     ]
     stored = await every_row_as_text(wide_engine)
     wide_engine.sync_engine.echo = False
@@ -180,9 +223,8 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
     rotated_access = await stored_access(pg_app, org, account.id)
     assert cipher().key_id_of(rotated_access) == "k2"
     assert rotated_access in account_row  # the token column is part of the row text
-    [source_row] = stored["external_sources"]
     assert "@secret" in account_row
-    assert "eu-visible" in source_row
+    assert any("eu-visible" in row for row in stored["external_sources"])
     logged = caplog.text + "\n".join(str(record.args) for record in caplog.records)
     assert "social_accounts" in logged
     assert refreshed.access_token in logged
@@ -198,11 +240,15 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
 
     sealed = await stored_secrets(wide_engine)
     other = AesGcmTokenCipher(OTHER_KEYS, "k1")
-    for name, value in sealed.items():
+    for name, (value, place) in sealed.items():
         assert value != SECRETS[name]
-        assert open_sealed(value, KEYS) == SECRETS[name], name  # the configured key opens it
-        assert cipher().decrypt(value) == SECRETS[name]
+        assert open_sealed(value, KEYS, place) == SECRETS[name], name  # the key, its place
+        assert cipher().decrypt(value, SecretContext(*place)) == SECRETS[name]
         with pytest.raises(InvalidTag):
-            open_sealed(value, OTHER_KEYS)  # any other key does not
-        with pytest.raises(ValidationError):
-            other.decrypt(value)
+            open_sealed(value, OTHER_KEYS, place)  # any other key does not
+        with pytest.raises(InvalidTag):
+            open_sealed(value, KEYS, [*place[:3], "another-row"])  # nor any other row
+        with pytest.raises(InvalidTag):
+            open_sealed(value, KEYS, [place[0], "another_field", *place[2:]])  # nor field
+        with pytest.raises(UnreadableSecretError):
+            other.decrypt(value, SecretContext(*place))

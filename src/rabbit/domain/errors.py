@@ -6,6 +6,8 @@ Adapters translate their own failures into these (a violated unique constraint b
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class DomainError(Exception):
     """The root of every error the core raises on purpose."""
@@ -26,6 +28,46 @@ class ValidationError(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+class UnreadableSecretError(DomainError):
+    """A stored secret (a social token, a source's secret config value) cannot be decrypted
+    where it was read: ``field`` names its place (``<table>.<column or config path>``),
+    ``row_id`` its row, ``reason`` why (one of the constants below). The message never holds
+    the value, plain or encrypted.
+
+    ``MOVED`` is what a ciphertext copied from another row, column, field or organisation
+    gives (each value is bound to its place, docs/adr/0016), as does an altered one;
+    ``LEGACY`` is a value in the first stored form, which only the 0005 migration reads.
+    """
+
+    code = "unreadable_secret"
+
+    MOVED = "moved"
+    MALFORMED = "malformed"
+    UNKNOWN_KEY = "unknown_key"
+    LEGACY = "legacy"
+
+    _EXPLAINED: ClassVar[dict[str, str]] = {
+        MOVED: "the encrypted value does not belong here (moved from elsewhere, or altered)",
+        MALFORMED: "the encrypted value is malformed",
+        UNKNOWN_KEY: "the encrypted value names a key the configuration does not hold",
+        LEGACY: "the encrypted value is in the old v1 form: run `rabbit db upgrade`",
+    }
+
+    def __init__(self, field: str, row_id: str, reason: str, detail: str = "") -> None:
+        explained = self._EXPLAINED.get(reason, reason)
+        super().__init__(f"{field} of {row_id!r}: {explained}{f' ({detail})' if detail else ''}")
+        self.field = field
+        self.row_id = row_id
+        self.reason = reason
+
+    @property
+    def value_is_bad(self) -> bool:
+        """The stored value itself is wrong (moved, altered, malformed): no configuration
+        change makes it readable; the secret must be stored again (reconnect the account).
+        False for a deployment problem (a missing key, a database not yet migrated)."""
+        return self.reason in (self.MOVED, self.MALFORMED)
 
 
 class NotFoundError(DomainError):

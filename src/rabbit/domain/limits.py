@@ -52,7 +52,7 @@ constant                   value       fields
                                        to a few KB)
 ``MAX_EXAMPLE_POSTS``      20          a brand's example posts
 ``MAX_PILLARS``            20          a brand's content pillars
-``MAX_CONFIG_KEYS``        50          keys of an external source's ``connection_config``
+``MAX_CONFIG_KEYS``        50          values of a source's ``connection_config`` (headers counted)
 ``MAX_TIMES``              48          a schedule's times (every half hour; 7 weekdays)
 ``MAX_PLATFORMS``          16          a list of platforms (there are 8)
 ``INT4_MAX``               2^31-1      counters, amounts, versions (``integer`` columns)

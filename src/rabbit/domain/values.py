@@ -27,12 +27,13 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from rabbit.domain.enums import SocialPlatform
+from rabbit.domain.enums import ExternalSourceType, SocialPlatform
 from rabbit.domain.errors import ValidationError
 from rabbit.domain.limits import (
     MAX_CONFIG_KEYS,
     MAX_PILLARS,
     MAX_POST,
+    MAX_SECRET,
     MAX_SHORT_TEXT,
     MAX_TEXT,
     MAX_URL,
@@ -243,61 +244,175 @@ class PlatformSettings(ValueObject):
         return True if setting is None else setting.enabled
 
 
-class ExternalSourceConfig(ValueObject):
-    """Connection settings of an external source (a shop, a feed).
+SECRET_MASK = "********"
+"""What a listing shows for a secret that is set (never anything of the value)."""
 
-    The secret fields hold ciphertext once stored (the token cipher encrypts them before any
-    repository sees them); they are ``SecretStr`` so neither repr nor logs show them. Extra
-    keys are allowed, as plain strings.
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
+"""An HTTP field name (RFC 9110 token), at most 64 characters."""
+
+ConfigKey = Annotated[str, Field(min_length=1, max_length=MAX_SHORT_TEXT)]
+PlainSetting = Annotated[str, Field(max_length=MAX_SHORT_TEXT)]
+
+
+class ExternalSourceConfig(ValueObject):
+    """Connection settings of an external source; one subclass per
+    :class:`~rabbit.domain.enums.ExternalSourceType` declares its fields
+    (docs/adr/0016-secrets-bound-to-their-place.md). A field is secret or not: secret
+    values are ``SecretStr`` (no repr or log shows them) and hold ciphertext once stored
+    (the token cipher encrypts them, bound to their place, before a repository sees them).
+
+    ``legacy`` holds the values of keys a row had before fields were declared (the 0005
+    migration moved and encrypted them): secret, read-only, refused as input.
     """
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    api_key: SecretStr | None = None
-    api_secret: SecretStr | None = None
-    store_url: PublicUrl | None = None
-    webhook_secret: SecretStr | None = None
-    access_token: SecretStr | None = None
+    SOURCE_TYPE: ClassVar[ExternalSourceType]
+    PLAIN_FIELDS: ClassVar[tuple[str, ...]] = ()
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ()
+    SECRET_MAPS: ClassVar[tuple[str, ...]] = ()
+    """Fields that map names to secret values (a custom source's ``headers``)."""
 
-    SECRET_FIELDS: ClassVar[tuple[str, ...]] = (
-        "api_key",
-        "api_secret",
-        "webhook_secret",
-        "access_token",
-    )
+    legacy: dict[ConfigKey, SecretStr] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _extra_values_are_strings(self) -> Self:
-        extra = self.model_extra or {}
-        if len(extra) > MAX_CONFIG_KEYS:
-            raise ValueError(f"must have at most {MAX_CONFIG_KEYS} keys")
-        for key, value in extra.items():
-            if len(key) > MAX_SHORT_TEXT:
-                raise ValueError(f"a key must be at most {MAX_SHORT_TEXT} characters")
-            if not isinstance(value, str):
-                raise ValueError(f"{quote(key)} must be a string")
-        return self
+    @classmethod
+    def declared(cls) -> tuple[str, ...]:
+        """The fields a caller may set."""
+        return (*cls.PLAIN_FIELDS, *cls.SECRET_FIELDS, *cls.SECRET_MAPS)
+
+    def _leaves(self) -> dict[str, str | SecretStr]:
+        """Every value that is set, by path (``api_key``, ``headers.Authorization``)."""
+        leaves: dict[str, str | SecretStr] = {}
+        for name in self.PLAIN_FIELDS + self.SECRET_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                leaves[name] = value
+        for name in (*self.SECRET_MAPS, "legacy"):
+            for key, secret in getattr(self, name).items():
+                leaves[f"{name}.{key}"] = secret
+        return leaves
 
     def to_json(self) -> dict[str, Any]:
-        """The stored form: secret fields as their (encrypted) values, ``None`` left out."""
+        """The stored form: secret values as held (encrypted), unset fields left out."""
         data: dict[str, Any] = {}
-        for key, value in self:
-            if value is None:
-                continue
-            data[key] = value.get_secret_value() if isinstance(value, SecretStr) else value
+        for path, value in self._leaves().items():
+            plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+            name, _, key = path.partition(".")
+            if key:
+                data.setdefault(name, {})[key] = plain
+            else:
+                data[name] = plain
         return data
 
     def secrets(self) -> dict[str, str]:
-        """The secret fields that are set, by name (values as held: plain or encrypted)."""
-        result: dict[str, str] = {}
-        for name in self.SECRET_FIELDS:
-            value = getattr(self, name)
-            if value is not None:
-                result[name] = value.get_secret_value()
-        return result
+        """Every secret value that is set, by path (as held: plain or encrypted)."""
+        return {
+            path: value.get_secret_value()
+            for path, value in self._leaves().items()
+            if isinstance(value, SecretStr)
+        }
 
-    def with_secrets(self, secrets: Mapping[str, str]) -> ExternalSourceConfig:
-        """A copy whose secret fields are replaced (used to encrypt or decrypt them)."""
+    def with_secrets(self, secrets: Mapping[str, str]) -> Self:
+        """A copy whose secret values (by path) are replaced: to encrypt or decrypt them."""
         data = self.to_json()
-        data.update(secrets)
-        return ExternalSourceConfig.from_json(data)
+        for path, value in secrets.items():
+            name, _, key = path.partition(".")
+            if key:
+                data.setdefault(name, {})[key] = value
+            else:
+                data[name] = value
+        return parse_value(type(self), data, field_prefix="connection_config")
+
+    def masked(self) -> dict[str, Any]:
+        """The read form: plain values as they are, each secret that is set as
+        :data:`SECRET_MASK` (so a reader learns that it is set, and nothing of it)."""
+        masked = self.with_secrets(dict.fromkeys(self.secrets(), SECRET_MASK))
+        return masked.to_json()
+
+
+class ShopifySourceConfig(ExternalSourceConfig):
+    """A Shopify store: the Admin API credentials and the webhook signing secret."""
+
+    SOURCE_TYPE = ExternalSourceType.SHOPIFY
+    PLAIN_FIELDS = ("store_url", "api_version")
+    SECRET_FIELDS = ("api_key", "api_secret", "access_token", "webhook_secret")
+
+    store_url: PublicUrl | None = None
+    api_version: PlainSetting | None = None
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+
+
+class WooCommerceSourceConfig(ExternalSourceConfig):
+    """A WooCommerce store: the REST API key pair and the webhook signing secret."""
+
+    SOURCE_TYPE = ExternalSourceType.WOOCOMMERCE
+    PLAIN_FIELDS = ("store_url", "api_version")
+    SECRET_FIELDS = ("consumer_key", "consumer_secret", "webhook_secret")
+
+    store_url: PublicUrl | None = None
+    api_version: PlainSetting | None = None
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+
+
+class CustomSourceConfig(ExternalSourceConfig):
+    """A custom feed, read at the source's ``store_url`` with the named HTTP ``headers``
+    (``Authorization``, ``X-Api-Key`` …): every header value is secret, the names are not."""
+
+    SOURCE_TYPE = ExternalSourceType.CUSTOM
+    SECRET_MAPS = ("headers",)
+
+    headers: dict[ConfigKey, SecretStr] = Field(default_factory=dict)
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, headers: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name in headers:
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{quote(name)} is not an HTTP header name")
+        return headers
+
+
+SOURCE_CONFIGS: dict[ExternalSourceType, type[ExternalSourceConfig]] = {
+    config.SOURCE_TYPE: config
+    for config in (ShopifySourceConfig, WooCommerceSourceConfig, CustomSourceConfig)
+}
+
+
+def stored_source_config(
+    source_type: ExternalSourceType, data: Mapping[str, Any] | None
+) -> ExternalSourceConfig:
+    """The stored (jsonb) config of a source of ``source_type``."""
+    return parse_value(SOURCE_CONFIGS[source_type], data or {}, field_prefix="connection_config")
+
+
+def source_config_input(source_type: ExternalSourceType, data: Any) -> ExternalSourceConfig:
+    """A caller's config for a new source of ``source_type``: at most
+    :data:`MAX_CONFIG_KEYS` values, only the type's declared fields (an undeclared key is a
+    ValidationError naming ``connection_config.<key>``), no secret longer than
+    :data:`MAX_SECRET`. The secrets are still plain: the caller encrypts them."""
+    config_type = SOURCE_CONFIGS[source_type]
+    if not isinstance(data, Mapping):
+        raise ValidationError("connection_config", "must be an object")
+    values = sum(len(v) if isinstance(v, Mapping) else 1 for v in data.values())
+    if len(data) > MAX_CONFIG_KEYS or values > MAX_CONFIG_KEYS:
+        raise ValidationError("connection_config", f"must have at most {MAX_CONFIG_KEYS} values")
+    declared = config_type.declared()
+    for key in data:
+        if key not in declared:
+            fields = ", ".join(declared) or "none"
+            raise ValidationError(
+                f"connection_config.{shorten(str(key))}",
+                f"is not a field of a {source_type} source (its fields: {fields})",
+            )
+    config = parse_value(config_type, data, field_prefix="connection_config")
+    for path, secret in config.secrets().items():
+        if len(secret) > MAX_SECRET:
+            raise ValidationError(
+                f"connection_config.{shorten(path)}", f"must be at most {MAX_SECRET} characters"
+            )
+    return config

@@ -5,7 +5,7 @@ raises). Adapters in ``rabbit_memory``, ``rabbit_local`` and ``rabbit_postgres``
 them; the contract test suite (tests/contract) holds every adapter to the same words.
 """
 
-from rabbit.application.ports.cipher import TokenCipher
+from rabbit.application.ports.cipher import SecretContext, TokenCipher
 from rabbit.application.ports.clock import Clock
 from rabbit.application.ports.embedder import Embedder
 from rabbit.application.ports.generator import ContentGenerator, GeneratedContent, GenerationRequest
@@ -40,6 +40,7 @@ __all__ = [
     "PublishedPost",
     "Publisher",
     "RandomSource",
+    "SecretContext",
     "TokenCipher",
     "UnitOfWork",
     "UnitOfWorkFactory",

@@ -1,50 +1,98 @@
 """External sources (shops, feeds) a brand's materials come from.
 
-Secret values of the connection config are encrypted with the token cipher before the
-entity is built, so they reach no repository, log or repr in plain text; the crawl
-frequency is a cron expression checked by the cron policy.
+Each source type declares its connection fields, each secret or not
+(:data:`~rabbit.domain.values.SOURCE_CONFIGS`, docs/adr/0016-secrets-bound-to-their-place.md):
+an undeclared key is refused, naming ``connection_config.<key>``. Every secret value is
+encrypted with the token cipher, bound to its source's row and field, before the entity is
+built, so it reaches no repository, log or repr in plain text; callers get a read model
+(:class:`ExternalSourceView`) in which a secret that is set shows as
+:data:`~rabbit.domain.values.SECRET_MASK`, never its ciphertext. The crawl frequency is a
+cron expression checked by the cron policy.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
-from rabbit.application.ports import TokenCipher
+from rabbit.application.ports import SecretContext, TokenCipher
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import ExternalSourceType
-from rabbit.domain.errors import NotFoundError, ValidationError
+from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import ExternalSource
 from rabbit.domain.policies.cron import validate_cron
 from rabbit.domain.policies.permissions import Permission
-from rabbit.domain.values import ExternalSourceConfig, PublicUrl, parse_value
+from rabbit.domain.values import ExternalSourceConfig, PublicUrl, source_config_input
+
+TABLE = "external_sources"
 
 
 class AddExternalSource(Command):
+    """A new source. ``connection_config`` is given as a mapping of the type's declared
+    fields and held as that type's config, whose secret values no repr shows."""
+
     type: ExternalSourceType
     name: str = Field(min_length=1, max_length=limits.MAX_NAME)
     store_url: PublicUrl | None = Field(default=None, max_length=limits.MAX_URL)
-    connection_config: dict[
-        Annotated[str, Field(max_length=limits.MAX_SHORT_TEXT)],
-        Any,
-    ] = Field(default_factory=dict, max_length=limits.MAX_CONFIG_KEYS, repr=False)
+    connection_config: ExternalSourceConfig = Field(
+        default_factory=dict,  # validated into the type's config (validate_default)
+        validate_default=True,
+    )
     crawl_frequency: str = Field(default="0 0 * * *", max_length=limits.MAX_SHORT_TEXT)
 
-    @field_validator("connection_config")
+    @field_validator("connection_config", mode="before")
     @classmethod
-    def _values_fit(cls, config: dict[str, Any]) -> dict[str, Any]:
-        for key, value in config.items():
-            if isinstance(value, str) and len(value) > limits.MAX_SECRET:
-                raise ValidationError(
-                    f"connection_config.{limits.shorten(key)}",
-                    f"must be at most {limits.MAX_SECRET} characters",
-                )
-        return config
+    def _declared_fields(cls, value: Any, info: ValidationInfo) -> Any:
+        source_type = info.data.get("type")
+        if source_type is None or isinstance(value, ExternalSourceConfig):
+            return value  # the type itself is invalid: that error is reported
+        return source_config_input(source_type, value)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalSourceView:
+    """What a caller sees of a source: its settings, each secret that is set as
+    :data:`~rabbit.domain.values.SECRET_MASK` (so a VIEWER learns that a key is set and
+    nothing of it), no ciphertext."""
+
+    id: str
+    organization_id: str
+    brand_profile_id: str
+    type: ExternalSourceType
+    name: str
+    store_url: str | None
+    connection_config: Mapping[str, Any]
+    last_crawl_at: datetime | None
+    crawl_frequency: str
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, source: ExternalSource) -> ExternalSourceView:
+        return cls(
+            id=source.id,
+            organization_id=source.organization_id,
+            brand_profile_id=source.brand_profile_id,
+            type=source.type,
+            name=source.name,
+            store_url=source.store_url,
+            connection_config=MappingProxyType(source.connection_config.masked()),
+            last_crawl_at=source.last_crawl_at,
+            crawl_frequency=source.crawl_frequency,
+            is_active=source.is_active,
+            created_at=source.created_at,
+            updated_at=source.updated_at,
+        )
 
 
 class ExternalSources(UseCases):
@@ -55,19 +103,19 @@ class ExternalSources(UseCases):
 
     async def add_external_source(
         self, actor_id: str, organization_id: str, brand_id: str, command: AddExternalSource
-    ) -> ExternalSource:
+    ) -> ExternalSourceView:
         crawl_frequency = validate_cron(command.crawl_frequency, "crawl_frequency")
-        config = parse_value(
-            ExternalSourceConfig, command.connection_config, field_prefix="connection_config"
+        source_id = self._ports.ids.new_id()  # before encrypting: each secret is bound to it
+        config = encrypt_secrets(
+            self._ports.cipher, command.connection_config, organization_id, source_id
         )
-        config = encrypt_secrets(self._ports.cipher, config)
         now = self._ports.clock.now()
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             if await uow.brands.get(organization_id, brand_id) is None:
                 raise NotFoundError("brand_profile", brand_id)
             source = ExternalSource(
-                id=self._ports.ids.new_id(),
+                id=source_id,
                 organization_id=organization_id,
                 brand_profile_id=brand_id,
                 type=command.type,
@@ -80,27 +128,38 @@ class ExternalSources(UseCases):
             )
             await uow.external_sources.add(source)
             await uow.commit()
-        return source
+        return ExternalSourceView.of(source)
 
     async def list_external_sources(
         self, actor_id: str, organization_id: str, brand_id: str | None = None
-    ) -> list[ExternalSource]:
-        """Sources by created_at (their secrets stay encrypted and masked)."""
+    ) -> list[ExternalSourceView]:
+        """Sources by created_at, their secrets masked."""
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            return await uow.external_sources.find(organization_id, brand_id=brand_id)
+            sources = await uow.external_sources.find(organization_id, brand_id=brand_id)
+        return [ExternalSourceView.of(source) for source in sources]
 
 
-def encrypt_secrets(cipher: TokenCipher, config: ExternalSourceConfig) -> ExternalSourceConfig:
-    """The config with every secret value replaced by its stored (encrypted) form."""
-    return config.with_secrets({k: cipher.encrypt(v) for k, v in config.secrets().items()})
+def secret_context(organization_id: str, source_id: str, path: str) -> SecretContext:
+    """The place of the secret at ``path`` (``api_key``, ``headers.Authorization``) of a
+    source's ``connection_config``."""
+    return SecretContext(TABLE, f"connection_config.{path}", organization_id, source_id)
 
 
-def reencrypt_secrets(
-    cipher: TokenCipher, config: ExternalSourceConfig
-) -> ExternalSourceConfig | None:
-    """The config re-encrypted with the current key, or None when it already is."""
-    secrets = config.secrets()
-    if all(cipher.key_id_of(v) == cipher.current_key_id for v in secrets.values()):
-        return None
-    return config.with_secrets({k: cipher.encrypt(cipher.decrypt(v)) for k, v in secrets.items()})
+def encrypt_secrets(
+    cipher: TokenCipher, config: ExternalSourceConfig, organization_id: str, source_id: str
+) -> ExternalSourceConfig:
+    """The config with every secret value replaced by its stored form, bound to its place."""
+    return config.with_secrets(
+        {
+            path: cipher.encrypt(value, secret_context(organization_id, source_id, path))
+            for path, value in config.secrets().items()
+        }
+    )
+
+
+def decrypt_secret(cipher: TokenCipher, source: ExternalSource, path: str) -> str:
+    """The plain value of one secret of a stored source (the crawler's use);
+    UnreadableSecretError when it was not encrypted for this source and field."""
+    stored = source.connection_config.secrets()[path]
+    return cipher.decrypt(stored, secret_context(source.organization_id, source.id, path))

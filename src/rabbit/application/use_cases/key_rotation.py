@@ -8,24 +8,39 @@ holds tokens of the current key and is skipped rather than overwritten.
 Every organisation's secrets are rotated by default; ``organization_ids`` scopes the
 external sources rotated to those tenants (social accounts are always rotated whole: a
 rewrite is harmless, and a value left under a retired key would be unreadable).
+
+Each value is decrypted and encrypted again with its own place (table, field, organisation,
+row: ADR 0016), so a rotated value stays bound where it lives. A value that does not decrypt
+where it is (moved there from elsewhere, altered, of an unknown key) is left as it is,
+logged by place and row and counted in ``RotationReport.unreadable``: one bad value does not
+stop the rotation of every other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rabbit.application.context import Ports
-from rabbit.application.ports import TokenCipher, UnitOfWork
+from rabbit.application.ports import SecretContext, TokenCipher, UnitOfWork
 from rabbit.application.use_cases._base import UseCases
-from rabbit.application.use_cases.external_sources import reencrypt_secrets
+from rabbit.application.use_cases.external_sources import secret_context
+from rabbit.application.use_cases.social_accounts import token_context
+from rabbit.domain.errors import UnreadableSecretError, ValidationError
 from rabbit.domain.model import ExternalSource
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class RotationReport:
     accounts: int
+    """Social accounts whose tokens were rewritten."""
     sources: int
+    """External sources whose secrets were rewritten."""
+    unreadable: int = 0
+    """Values left as they were because they do not decrypt where they are (logged)."""
 
 
 class KeyRotation(UseCases):
@@ -39,10 +54,12 @@ class KeyRotation(UseCases):
     ) -> RotationReport:
         """Rotate every stored secret (external sources only of ``organization_ids`` when
         given)."""
+        unreadable: list[str] = []
         async with self._ports.uow() as uow:
-            accounts = await self._rotate_accounts(uow)
+            accounts = await self._rotate_accounts(uow, unreadable.append)
             if organization_ids is None:
-                sources = self._rotated(await uow.external_sources.list_all(for_update=True))
+                every = await uow.external_sources.list_all(for_update=True)
+                sources = self._rotated(every, unreadable.append)
             else:
                 scoped: list[ExternalSource] = []
                 for organization_id in sorted(set(organization_ids)):
@@ -51,18 +68,23 @@ class KeyRotation(UseCases):
                             organization_id, found.id, for_update=True
                         )
                         scoped.extend([locked] if locked is not None else [])
-                sources = self._rotated(scoped)
+                sources = self._rotated(scoped, unreadable.append)
             for source in sources:
                 await uow.external_sources.update(source)
             await uow.commit()
-        return RotationReport(accounts=accounts, sources=len(sources))
+        return RotationReport(accounts=accounts, sources=len(sources), unreadable=len(unreadable))
 
-    async def _rotate_accounts(self, uow: UnitOfWork) -> int:
+    async def _rotate_accounts(self, uow: UnitOfWork, unreadable: Callable[[str], None]) -> int:
         cipher = self._ports.cipher
         rewritten = 0
         for account in await uow.social_accounts.list_all(include_deleted=True):
-            access = _reencrypt(cipher, account.access_token)
-            refresh = _reencrypt(cipher, account.refresh_token)
+            org, row = account.organization_id, account.id
+            access = _reencrypt(
+                cipher, account.access_token, token_context(org, row, "access_token"), unreadable
+            )
+            refresh = _reencrypt(
+                cipher, account.refresh_token, token_context(org, row, "refresh_token"), unreadable
+            )
             if access is None and refresh is None:
                 continue
             version = account.token_version
@@ -74,21 +96,47 @@ class KeyRotation(UseCases):
                 rewritten += 1
         return rewritten
 
-    def _rotated(self, sources: list[ExternalSource]) -> list[ExternalSource]:
+    def _rotated(
+        self, sources: list[ExternalSource], unreadable: Callable[[str], None]
+    ) -> list[ExternalSource]:
         """The sources whose secrets were re-encrypted (changed in place), to be stored."""
         rewritten = []
         for source in sources:
-            config = reencrypt_secrets(self._ports.cipher, source.connection_config)
-            if config is None:
+            changed = {}
+            for path, stored in source.connection_config.secrets().items():
+                context = secret_context(source.organization_id, source.id, path)
+                value = _reencrypt(self._ports.cipher, stored, context, unreadable)
+                if value is not None:
+                    changed[path] = value
+            if not changed:
                 continue
-            source.connection_config = config
+            source.connection_config = source.connection_config.with_secrets(changed)
             source.updated_at = self._ports.clock.now()
             rewritten.append(source)
         return rewritten
 
 
-def _reencrypt(cipher: TokenCipher, stored: str | None) -> str | None:
-    """The value under the current key, or None when it is absent or already current."""
-    if stored is None or cipher.key_id_of(stored) == cipher.current_key_id:
+def _reencrypt(
+    cipher: TokenCipher,
+    stored: str | None,
+    context: SecretContext,
+    unreadable: Callable[[str], None],
+) -> str | None:
+    """The value under the current key, bound to ``context``; None when it is absent,
+    already current, or unreadable where it is (then reported to ``unreadable``)."""
+    if stored is None:
         return None
-    return cipher.encrypt(cipher.decrypt(stored))
+    try:
+        if cipher.key_id_of(stored) == cipher.current_key_id:
+            return None
+        return cipher.encrypt(cipher.decrypt(stored, context), context)
+    except (UnreadableSecretError, ValidationError) as exc:
+        _log.warning(
+            "key rotation left %s of %s (organisation %s) as it was: %s",
+            context.place,
+            context.row_id,
+            context.organization_id,
+            exc.code,
+        )
+        unreadable(f"{context.place}:{context.row_id}")
+        return None

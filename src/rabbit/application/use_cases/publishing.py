@@ -20,6 +20,9 @@ their platforms without a post yet (ADR 0006, settled by ADR 0015):
    ledger row, held in ``pending.publish_credits``); too few credits → nothing is written or
    called. Write a STARTED attempt (number = previous + 1, key ``"<pending post id>:<platform>"``,
    the same for every try) and COMMIT both, then call the publisher with the decrypted token.
+   A token that does not decrypt for its account (a ciphertext moved from elsewhere or
+   altered, ADR 0016) gives the platform up like a missing account, before anything is
+   reserved or called; a missing key or an unmigrated database is an error (backed off).
 4. **Finish** in one transaction: create the post (UNIQUE(pending_post_id, platform) and a
    check before recording refuse a double), mark the attempt SUCCEEDED, store the post's
    embedding; when every platform has its post, record the material's use and mark the
@@ -59,6 +62,7 @@ from rabbit.application.ports import (
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases.embeddings import store_embedding
 from rabbit.application.use_cases.links import find_publishing_account
+from rabbit.application.use_cases.social_accounts import token_context
 from rabbit.domain.enums import (
     PUBLISHABLE_STATUSES,
     ContentType,
@@ -71,6 +75,7 @@ from rabbit.domain.errors import (
     ConflictError,
     InsufficientCreditsError,
     NotFoundError,
+    UnreadableSecretError,
 )
 from rabbit.domain.model import PendingPost, Post, PublishAttempt, Subscription
 from rabbit.domain.policies.materials import record_use
@@ -88,6 +93,7 @@ from rabbit.domain.policies.publishing import (
 _log = logging.getLogger(__name__)
 
 _NO_ACCOUNT = "no usable social account is linked to the brand"
+_UNREADABLE_TOKEN = "the social account's access token cannot be read: reconnect the account"
 
 
 class Outcome(StrEnum):
@@ -291,7 +297,31 @@ class Publishing(UseCases):
                 failed = await self._conclude(uow, subscription, pending)
                 await uow.commit()
                 return _Plan(NextStep.GIVE_UP, failed=failed)
-            token = ports.cipher.decrypt(account.access_token)
+            try:
+                token = ports.cipher.decrypt(
+                    account.access_token,
+                    token_context(organization_id, account.id, "access_token"),
+                )
+            except UnreadableSecretError as exc:
+                if not exc.value_is_bad:
+                    raise  # a missing key or an unmigrated database: ERROR, backed off
+                _log.warning(
+                    "the access token of social account %s of organisation %s cannot be "
+                    "read (%s): %s gives up on pending post %s",
+                    account.id,
+                    organization_id,
+                    exc.reason,
+                    platform,
+                    pending.id,
+                )
+                failed = await self._conclude(
+                    uow,
+                    subscription,
+                    pending,
+                    gave_up={platform: f"{platform}: {_UNREADABLE_TOKEN} ({exc.reason})"},
+                )
+                await uow.commit()
+                return _Plan(NextStep.GIVE_UP, failed=failed)
             await self._reserve(uow, subscription, pending)  # raises before any write
             attempt = PublishAttempt(
                 id=ports.ids.new_id(),

@@ -2,8 +2,10 @@
 
 Tokens are encrypted with the token cipher before the entity that carries them is built,
 so no repository, repr, log line or error ever holds a plain token (commands hold them as
-``SecretStr``). Token changes go through the repository's compare-and-set on
-``token_version``: a slower concurrent refresh cannot overwrite a newer token.
+``SecretStr``). Each is bound to its row and column (:func:`token_context`, ADR 0016): a
+token ciphertext copied into another account, column or organisation does not decrypt.
+Token changes go through the repository's compare-and-set on ``token_version``: a slower
+concurrent refresh cannot overwrite a newer token.
 
 There is no OAuth port: whoever talks to the platform (the publishing flow, a refresh job)
 reports the outcome here — new tokens with :meth:`SocialAccounts.record_token_refresh`, a
@@ -20,7 +22,7 @@ from pydantic import Field, SecretStr
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
-from rabbit.application.ports import TokenCipher, UnitOfWork
+from rabbit.application.ports import SecretContext, TokenCipher, UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
@@ -65,8 +67,14 @@ class SocialAccounts(UseCases):
         """ConflictError(account_id) when that platform account is connected anywhere;
         LimitExceededError when the tier's account limit is reached."""
         cipher = self._ports.cipher
-        access_token = cipher.encrypt(command.access_token.get_secret_value())
-        refresh_token = _encrypt_optional(cipher, command.refresh_token)
+        row_id = self._ports.ids.new_id()  # before encrypting: the tokens are bound to it
+        access_token = cipher.encrypt(
+            command.access_token.get_secret_value(),
+            token_context(organization_id, row_id, "access_token"),
+        )
+        refresh_token = _encrypt_optional(
+            cipher, command.refresh_token, token_context(organization_id, row_id, "refresh_token")
+        )
         now = self._ports.clock.now()
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
@@ -77,7 +85,7 @@ class SocialAccounts(UseCases):
                 subscription.tier, await uow.social_accounts.count_live(organization_id)
             )
             account = SocialAccount(
-                id=self._ports.ids.new_id(),
+                id=row_id,
                 organization_id=organization_id,
                 platform=command.platform,
                 account_id=command.account_id,
@@ -104,8 +112,15 @@ class SocialAccounts(UseCases):
         token survives, and the caller should use it rather than retry.
         """
         cipher = self._ports.cipher
-        access_token = cipher.encrypt(command.access_token.get_secret_value())
-        refresh_token = _encrypt_optional(cipher, command.refresh_token)
+        access_token = cipher.encrypt(
+            command.access_token.get_secret_value(),
+            token_context(organization_id, account_id, "access_token"),
+        )
+        refresh_token = _encrypt_optional(
+            cipher,
+            command.refresh_token,
+            token_context(organization_id, account_id, "refresh_token"),
+        )
         async with self._ports.uow() as uow:
             account = await _account(uow, organization_id, account_id)
             account.access_token = access_token
@@ -154,8 +169,15 @@ class SocialAccounts(UseCases):
             return await uow.social_accounts.find(organization_id, include_deleted=include_deleted)
 
 
-def _encrypt_optional(cipher: TokenCipher, value: SecretStr | None) -> str | None:
-    return None if value is None else cipher.encrypt(value.get_secret_value())
+def token_context(organization_id: str, account_id: str, column: str) -> SecretContext:
+    """The place of a social account's ``access_token`` or ``refresh_token``."""
+    return SecretContext("social_accounts", column, organization_id, account_id)
+
+
+def _encrypt_optional(
+    cipher: TokenCipher, value: SecretStr | None, context: SecretContext
+) -> str | None:
+    return None if value is None else cipher.encrypt(value.get_secret_value(), context)
 
 
 async def _account(

@@ -76,7 +76,8 @@ class ExternalSource:
     type: ExternalSourceType
     name: str
     store_url: str | None = None
-    connection_config: ExternalSourceConfig = field(default_factory=ExternalSourceConfig)
+    connection_config: ExternalSourceConfig
+    """The subclass of ``type`` (:data:`~rabbit.domain.values.SOURCE_CONFIGS`)."""
     last_crawl_at: datetime | None = None
     crawl_frequency: str = "0 0 * * *"
     is_active: bool = True
