@@ -25,6 +25,8 @@ import rabbit.domain.model as model_package
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.publishing import _Plan
 from rabbit.domain.policies.publishing import NextStep
+from rabbit.domain.enums import ExternalSourceType
+from rabbit.domain.values import ExternalSourceConfig, ShopifySourceConfig, source_config_input
 
 #: Secrets by name: tokens (plain or ciphertext), passwords, keys, source config secrets.
 SECRET_WORDS = ("token", "secret", "password", "api_key", "private_key")
@@ -93,6 +95,8 @@ def entity_with_markers(cls: type) -> tuple[Any, list[str]]:
     markers: list[str] = []
     for field in dataclasses.fields(cls):
         hint = hints[field.name]
+        if hint is ExternalSourceConfig:  # the base of the per-type configs (ADR 0016)
+            hint = ShopifySourceConfig
         required = (
             field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
         )
@@ -138,10 +142,10 @@ def command_with_markers(cls: type[Command]) -> tuple[Command, list[str]]:
     values: dict[str, Any] = {}
     markers: list[str] = []
     for name, info in cls.model_fields.items():
-        if name == "connection_config":
-            config = {"api_key": marker(cls, "api_key"), "region": marker(cls, "region")}
-            values[name] = config
-            markers += list(config.values())
+        if name == "connection_config":  # validated into its type's config, as at the door
+            secrets = {"api_key": marker(cls, "api_key"), "access_token": marker(cls, "token")}
+            values[name] = source_config_input(ExternalSourceType.SHOPIFY, secrets)
+            markers += list(secrets.values())
         elif sensitive(cls, name, info.annotation):
             value = marker(cls, name)
             values[name] = SecretStr(value) if "SecretStr" in repr(info.annotation) else value

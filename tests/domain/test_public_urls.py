@@ -17,7 +17,7 @@ from rabbit.domain.policies.urls import (
     parse_ipv4,
     public_url_host,
 )
-from rabbit.domain.values import ExternalSourceConfig, parse_value
+from rabbit.domain.values import ShopifySourceConfig, parse_value
 
 #: What the issue lists, and the tricks around it: each must be refused.
 HOSTILE = [
@@ -108,12 +108,12 @@ def test_accepts_public_http_urls(url: str) -> None:
 def test_the_config_store_url_is_checked_as_input_but_a_stored_one_stays_readable() -> None:
     with pytest.raises(ValidationError) as refused:
         parse_value(
-            ExternalSourceConfig,
+            ShopifySourceConfig,
             {"store_url": "http://169.254.169.254/"},
             field_prefix="connection_config",
         )
     assert refused.value.field == "connection_config.store_url"
-    stored = ExternalSourceConfig.from_json({"store_url": "http://localhost:8080/"})
+    stored = ShopifySourceConfig.from_json({"store_url": "http://localhost:8080/"})
     assert stored.store_url == "http://localhost:8080/"
 
 

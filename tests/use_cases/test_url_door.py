@@ -112,7 +112,7 @@ async def test_refuses_a_store_url_that_reaches_inside(app: App) -> None:
     )
     [stored] = await app.sources.list_external_sources(owner, org)
     assert stored.id == source.id
-    assert (stored.store_url, stored.connection_config.store_url) == (PUBLIC, PUBLIC)
+    assert (stored.store_url, stored.connection_config["store_url"]) == (PUBLIC, PUBLIC)
 
 
 async def test_refuses_profile_and_avatar_urls_that_reach_inside(app: App) -> None:

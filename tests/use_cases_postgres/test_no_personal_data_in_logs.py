@@ -142,10 +142,13 @@ async def run_flow(settings: Settings) -> list[str]:
         )
         assert outcome is Outcome.PUBLISHED  # the token was decrypted and sent
         [stored] = await rabbit.accounts.list_accounts(owner.id, org.id)
+        async with container.ports().uow() as uow:  # the listing masks it: read the row
+            stored_source = await uow.external_sources.get(org.id, source.id)
+        assert stored_source is not None
         ciphertexts = [
             stored.access_token,
             str(stored.refresh_token),
-            source.connection_config.secrets()["api_key"],
+            stored_source.connection_config.secrets()["api_key"],
         ]
     return [*personal_and_secret.values(), pending.content, *ciphertexts]
 

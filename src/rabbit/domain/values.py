@@ -321,7 +321,7 @@ class ExternalSourceConfig(ValueObject):
                 data.setdefault(name, {})[key] = value
             else:
                 data[name] = value
-        return parse_value(type(self), data, field_prefix="connection_config")
+        return parse_value(type(self), data, field_prefix="connection_config", stored=True)
 
     def masked(self) -> dict[str, Any]:
         """The read form: plain values as they are, each secret that is set as
@@ -387,7 +387,9 @@ def stored_source_config(
     source_type: ExternalSourceType, data: Mapping[str, Any] | None
 ) -> ExternalSourceConfig:
     """The stored (jsonb) config of a source of ``source_type``."""
-    return parse_value(SOURCE_CONFIGS[source_type], data or {}, field_prefix="connection_config")
+    return parse_value(
+        SOURCE_CONFIGS[source_type], data or {}, field_prefix="connection_config", stored=True
+    )
 
 
 def source_config_input(source_type: ExternalSourceType, data: Any) -> ExternalSourceConfig:

@@ -46,6 +46,7 @@ class AddExternalSource(Command):
     connection_config: ExternalSourceConfig = Field(
         default_factory=dict,  # validated into the type's config (validate_default)
         validate_default=True,
+        repr=False,  # its secrets are SecretStr too; the plain settings need no repr either
     )
     crawl_frequency: str = Field(default="0 0 * * *", max_length=limits.MAX_SHORT_TEXT)
 
