@@ -24,8 +24,8 @@ import rabbit.application.use_cases as use_cases_package
 import rabbit.domain.model as model_package
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.publishing import _Plan
-from rabbit.domain.policies.publishing import NextStep
 from rabbit.domain.enums import ExternalSourceType
+from rabbit.domain.policies.publishing import NextStep
 from rabbit.domain.values import ExternalSourceConfig, ShopifySourceConfig, source_config_input
 
 #: Secrets by name: tokens (plain or ciphertext), passwords, keys, source config secrets.
