@@ -111,7 +111,7 @@ async def unlimited(app: App, owner: str, organization_id: str) -> None:
     enterprise = ChangeTier(tier=SubscriptionTier.ENTERPRISE)
     await app.billing.change_tier(owner, organization_id, enterprise)
     app.tick()  # a renewal starts strictly after the trial period
-    await app.billing.renew_period(organization_id)
+    await app.payments.renew_period(organization_id)
 
 
 async def machine(engine: AsyncEngine) -> str:

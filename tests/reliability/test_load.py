@@ -61,7 +61,7 @@ class CountingPlatform(RecordingPublisher):
 async def prepare(w: World) -> None:
     await w.app.billing.change_tier(w.owner, w.org, ChangeTier(tier=SubscriptionTier.ENTERPRISE))
     w.app.tick()  # the new period starts after the trial's opening row
-    await w.app.billing.renew_period(w.org)
+    await w.app.payments.renew_period(w.org)
     for topic in TOPICS:
         await w.ready_material(f"{w.org}: {topic}")
     await w.content.schedules.create_schedule(

@@ -13,7 +13,8 @@ from datetime import timedelta
 from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
 from rabbit.application.ports import TokenCipher
-from rabbit.application.use_cases.billing import Billing
+from rabbit.application.system import RabbitSystem
+from rabbit.application.use_cases.billing import Billing, Payments
 from rabbit.application.use_cases.brands import Brands, CreateBrand
 from rabbit.application.use_cases.external_sources import ExternalSources
 from rabbit.application.use_cases.key_rotation import KeyRotation
@@ -25,7 +26,11 @@ from rabbit.application.use_cases.organizations import (
     RegisterUser,
 )
 from rabbit.application.use_cases.purge import Purge
-from rabbit.application.use_cases.social_accounts import ConnectAccount, SocialAccounts
+from rabbit.application.use_cases.social_accounts import (
+    AccountTokens,
+    ConnectAccount,
+    SocialAccounts,
+)
 from rabbit.domain.enums import MemberRole, SocialPlatform
 from rabbit.domain.model import SocialAccount
 from rabbit_local.clock import FakeClock
@@ -41,20 +46,29 @@ class App:
     accounts: SocialAccounts = field(init=False)
     links: Links = field(init=False)
     sources: ExternalSources = field(init=False)
+    rabbit: Rabbit = field(init=False)
+    system: RabbitSystem = field(init=False)
+    payments: Payments = field(init=False)
+    tokens: AccountTokens = field(init=False)
     rotation: KeyRotation = field(init=False)
     purger: Purge = field(init=False)
     _users: int = 0
 
     def __post_init__(self) -> None:
-        rabbit = Rabbit(self.ports)  # the facade an application holds; aliases below
+        # the facades: members' (an application holds it) and the system's (workers and
+        # payment webhooks hold it, ADR 0018); aliases below
+        rabbit = self.rabbit = Rabbit(self.ports)
+        system = self.system = RabbitSystem(self.ports)
         self.organizations = rabbit.organizations
         self.billing = rabbit.billing
         self.brands = rabbit.brands
         self.accounts = rabbit.accounts
         self.links = rabbit.links
         self.sources = rabbit.sources
-        self.rotation = rabbit.key_rotation
-        self.purger = rabbit.purge
+        self.payments = system.payments
+        self.tokens = system.tokens
+        self.rotation = system.key_rotation
+        self.purger = system.purge
 
     def with_cipher(self, cipher: TokenCipher) -> App:
         """The same store and clock, another cipher (key rotation)."""

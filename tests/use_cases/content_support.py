@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from rabbit.application.facade import Rabbit
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.autopilot import Autopilot
 from rabbit.application.use_cases.billing import ChangeTier
@@ -21,7 +22,7 @@ from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.materials import Materials, RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.metrics import Metrics
 from rabbit.application.use_cases.publishing import Publishing
-from rabbit.application.use_cases.review import Review
+from rabbit.application.use_cases.review import Review, ReviewExpiry
 from rabbit.application.use_cases.schedules import Schedules
 from rabbit.domain.enums import ContentAngle, MaterialType, SocialPlatform, SubscriptionTier
 from rabbit.domain.model import Material, PendingPost
@@ -58,21 +59,23 @@ class Content:
     schedules: Schedules = field(init=False)
     generations: Generations = field(init=False)
     review: Review = field(init=False)
+    expiry: ReviewExpiry = field(init=False)
     publishing: Publishing = field(init=False)
     metrics: Metrics = field(init=False)
     analytics: Analytics = field(init=False)
     autopilot: Autopilot = field(init=False)
 
     def __post_init__(self) -> None:
-        rabbit = Rabbit(self.app.ports)
+        rabbit, system = Rabbit(self.app.ports), RabbitSystem(self.app.ports)
         self.materials = rabbit.materials
         self.schedules = rabbit.schedules
         self.generations = rabbit.generations
         self.review = rabbit.review
-        self.publishing = rabbit.publishing
-        self.metrics = rabbit.metrics
+        self.expiry = system.review_expiry
+        self.publishing = system.publishing
+        self.metrics = system.metrics
         self.analytics = rabbit.analytics
-        self.autopilot = rabbit.autopilot
+        self.autopilot = system.autopilot
 
     @property
     def publisher(self) -> RecordingPublisher:

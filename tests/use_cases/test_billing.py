@@ -56,7 +56,7 @@ async def test_deduct_credits_charges_in_a_unit_of_work_of_its_own(app: App) -> 
     org_id, owner = await app.organization()
     app.tick()
 
-    row = await app.billing.deduct_credits(org_id, 4, CreditAction.ANALYTICS, "a report")
+    row = await app.payments.deduct_credits(org_id, 4, CreditAction.ANALYTICS, "a report")
 
     assert (row.amount, row.action, row.description) == (-4, CreditAction.ANALYTICS, "a report")
     assert (await app.billing.balance(owner, org_id)).credits_used == 4
@@ -69,7 +69,7 @@ async def test_deduct_credits_refuses_an_overdraft_and_changes_nothing(app: App)
     app.tick()
 
     with pytest.raises(InsufficientCreditsError):
-        await app.billing.deduct_credits(org_id, 31, CreditAction.GENERATE)
+        await app.payments.deduct_credits(org_id, 31, CreditAction.GENERATE)
 
     assert (await app.billing.balance(owner, org_id)).credits_used == 0
     assert len(await app.billing.ledger(owner, org_id)) == 1
@@ -77,7 +77,7 @@ async def test_deduct_credits_refuses_an_overdraft_and_changes_nothing(app: App)
 
 async def test_deduct_credits_of_an_unknown_organization_is_not_found(app: App) -> None:
     with pytest.raises(NotFoundError):
-        await app.billing.deduct_credits("no-such-org", 1, CreditAction.GENERATE)
+        await app.payments.deduct_credits("no-such-org", 1, CreditAction.GENERATE)
 
 
 async def test_a_top_up_grants_one_hundred_credits(app: App) -> None:
@@ -94,7 +94,7 @@ async def test_renewal_grants_the_tier_allowance_without_rollover(app: App) -> N
     app.tick()
     await charge(app, org_id, 5)
     app.tick(30 * 24 * 3600)
-    renewed = await app.billing.renew_period(org_id)
+    renewed = await app.payments.renew_period(org_id)
     assert (renewed.credits_total, renewed.credits_used) == (1000, 0)
     assert renewed.status is SubscriptionStatus.ACTIVE
     assert renewed.current_period_start == app.clock.now()
@@ -141,7 +141,7 @@ async def test_the_ledger_matches_the_counters_after_any_sequence(
         elif kind == "top_up":
             await app.billing.top_up(owner, org_id)
         elif kind == "renew":
-            await app.billing.renew_period(org_id)
+            await app.payments.renew_period(org_id)
         else:
             assert isinstance(value, SubscriptionTier)
             await app.billing.change_tier(owner, org_id, ChangeTier(tier=value))

@@ -100,7 +100,7 @@ async def test_an_unusable_default_falls_back_to_the_earliest_usable_link(app: A
     await link(app, org, owner, brand, a.id, False)
     await link(app, org, owner, brand, b.id, False)
     await link(app, org, owner, brand, c.id, True)
-    await app.accounts.record_refresh_rejected(org, c.id)  # default inactive
+    await app.tokens.record_refresh_rejected(org, c.id)  # default inactive
     await app.accounts.disconnect_account(owner, org, a.id)  # earliest deleted
     chosen = await app.links.publishing_account(owner, org, brand, X)
     assert chosen is not None
@@ -113,6 +113,6 @@ async def test_no_usable_account_of_the_platform_means_none(app: App) -> None:
     li = await app.account(org, owner, LI, "li-a")
     await link(app, org, owner, brand, a.id, True)
     await link(app, org, owner, brand, li.id, True)
-    await app.accounts.record_refresh_rejected(org, a.id)
+    await app.tokens.record_refresh_rejected(org, a.id)
     assert await app.links.publishing_account(owner, org, brand, X) is None
     assert await app.links.publishing_account(owner, org, brand, SocialPlatform.REDDIT) is None

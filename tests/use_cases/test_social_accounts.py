@@ -56,7 +56,7 @@ async def test_tokens_never_reach_logs_reprs_or_errors(
     )
     with pytest.raises(ConflictError) as error:
         await app.accounts.connect_account(other_owner, other_org, command)
-    await app.accounts.record_token_refresh(
+    await app.tokens.record_token_refresh(
         org_id,
         account.id,
         RefreshedTokens(access_token="tok-SENSITIVE-3", expected_version=1),
@@ -110,11 +110,11 @@ async def test_a_stale_refresh_loses_and_the_newer_token_survives(app: App) -> N
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
     # Two refreshes both started from version 1; the faster one lands first.
-    newer = await app.accounts.record_token_refresh(
+    newer = await app.tokens.record_token_refresh(
         org_id, account.id, RefreshedTokens(access_token="newer", expected_version=1)
     )
     with pytest.raises(ConflictError) as error:
-        await app.accounts.record_token_refresh(
+        await app.tokens.record_token_refresh(
             org_id, account.id, RefreshedTokens(access_token="older", expected_version=1)
         )
     assert error.value.field == "token_version"
@@ -127,7 +127,7 @@ async def test_a_refresh_stores_the_new_expiry(app: App) -> None:
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
     expires = app.clock.now() + timedelta(hours=2)
-    await app.accounts.record_token_refresh(
+    await app.tokens.record_token_refresh(
         org_id,
         account.id,
         RefreshedTokens(access_token="t2", token_expires_at=expires, expected_version=1),
@@ -138,7 +138,7 @@ async def test_a_refresh_stores_the_new_expiry(app: App) -> None:
 async def test_a_definite_refresh_rejection_deactivates_the_account(app: App) -> None:
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
-    await app.accounts.record_refresh_rejected(org_id, account.id)
+    await app.tokens.record_refresh_rejected(org_id, account.id)
     stored = await stored_account(app, org_id, account.id)
     assert (stored.is_active, stored.deleted_at) == (False, None)
 

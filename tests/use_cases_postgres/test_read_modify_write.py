@@ -49,7 +49,7 @@ async def test_a_tier_change_racing_a_debit_keeps_the_debit(
 
     await overlap(
         wide_engine,
-        lambda: app.billing.deduct_credits(org, 3, CreditAction.GENERATE),
+        lambda: app.payments.deduct_credits(org, 3, CreditAction.GENERATE),
         lambda: app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.GROWTH)),
         table="subscriptions",
     )
@@ -72,8 +72,8 @@ async def test_a_rejected_refresh_racing_a_token_refresh_keeps_the_new_token(
 
     await overlap(
         wide_engine,
-        lambda: app.accounts.record_token_refresh(org, account.id, refreshed("second", 1)),
-        lambda: app.accounts.record_refresh_rejected(org, account.id),
+        lambda: app.tokens.record_token_refresh(org, account.id, refreshed("second", 1)),
+        lambda: app.tokens.record_refresh_rejected(org, account.id),
         table="social_accounts",
     )
 
@@ -82,7 +82,7 @@ async def test_a_rejected_refresh_racing_a_token_refresh_keeps_the_new_token(
     assert app.ports.cipher.decrypt(stored.access_token) == "second"
     assert stored.is_active is False
     with pytest.raises(ConflictError):  # a stale refresh from version 1 is still refused
-        await app.accounts.record_token_refresh(org, account.id, refreshed("stale", 1))
+        await app.tokens.record_token_refresh(org, account.id, refreshed("stale", 1))
 
 
 async def test_archiving_a_material_while_its_post_is_published_keeps_both(

@@ -133,7 +133,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
             refresh_token=SECRETS["connect refresh"],
         ),
     )
-    refreshed = await pg_app.accounts.record_token_refresh(
+    refreshed = await pg_app.tokens.record_token_refresh(
         org,
         account.id,
         RefreshedTokens(
@@ -143,7 +143,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
         ),
     )
     with pytest.raises(ConflictError) as stale:
-        await pg_app.accounts.record_token_refresh(
+        await pg_app.tokens.record_token_refresh(
             org,
             account.id,
             RefreshedTokens(access_token=SECRETS["stale access"], expected_version=1),

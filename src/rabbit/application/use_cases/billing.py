@@ -67,37 +67,6 @@ class Billing(UseCases):
             await uow.commit()
         return subscription
 
-    async def renew_period(self, organization_id: str) -> Subscription:
-        """Open the next period with the tier's allowance (unused credits are lost)."""
-        async with self._ports.uow() as uow:
-            subscription = await self._subscription(uow, organization_id, for_update=True)
-            allowance = tier_allowance(subscription.tier, self._ports.config.enterprise_allowance)
-            renew(subscription, self._ports.clock.now(), allowance)
-            await uow.subscriptions.update(subscription)
-            await self._credits.open_period(uow, subscription, allowance, "period renewal")
-            await uow.commit()
-        return subscription
-
-    async def deduct_credits(
-        self,
-        organization_id: str,
-        amount: int,
-        action: CreditAction,
-        description: str | None = None,
-        related_post_id: str | None = None,
-    ) -> CreditTransaction:
-        """Deduct ``amount`` credits in a unit of work of its own (a system call).
-
-        The subscription row is locked until the commit, so concurrent deductions never
-        overdraw: InsufficientCreditsError, having changed nothing, when too few remain.
-        """
-        async with self._ports.uow() as uow:
-            transaction = await self._credits.charge(
-                uow, organization_id, amount, action, description, related_post_id
-            )
-            await uow.commit()
-        return transaction
-
     async def top_up(self, actor_id: str, organization_id: str) -> CreditTransaction:
         """A top-up purchase: +100 credits to the current period."""
         async with self._ports.uow() as uow:
@@ -136,7 +105,57 @@ class Billing(UseCases):
     async def _subscription(
         self, uow: UnitOfWork, organization_id: str, *, for_update: bool = False
     ) -> Subscription:
-        subscription = await uow.subscriptions.get(organization_id, for_update=for_update)
-        if subscription is None:
-            raise NotFoundError("subscription", organization_id)
+        return await _subscription(uow, organization_id, for_update=for_update)
+
+
+class Payments(UseCases):
+    """What the billing system reports (system calls, no actor: on the system facade)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+        self._credits = Credits(ports)
+
+    async def renew_period(self, organization_id: str) -> Subscription:
+        """Open the next period with the tier's allowance (unused credits are lost)."""
+        async with self._ports.uow() as uow:
+            subscription = await self._subscription(uow, organization_id, for_update=True)
+            allowance = tier_allowance(subscription.tier, self._ports.config.enterprise_allowance)
+            renew(subscription, self._ports.clock.now(), allowance)
+            await uow.subscriptions.update(subscription)
+            await self._credits.open_period(uow, subscription, allowance, "period renewal")
+            await uow.commit()
         return subscription
+
+    async def deduct_credits(
+        self,
+        organization_id: str,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """Deduct ``amount`` credits in a unit of work of its own (a system call).
+
+        The subscription row is locked until the commit, so concurrent deductions never
+        overdraw: InsufficientCreditsError, having changed nothing, when too few remain.
+        """
+        async with self._ports.uow() as uow:
+            transaction = await self._credits.charge(
+                uow, organization_id, amount, action, description, related_post_id
+            )
+            await uow.commit()
+        return transaction
+
+    async def _subscription(
+        self, uow: UnitOfWork, organization_id: str, *, for_update: bool = False
+    ) -> Subscription:
+        return await _subscription(uow, organization_id, for_update=for_update)
+
+
+async def _subscription(
+    uow: UnitOfWork, organization_id: str, *, for_update: bool = False
+) -> Subscription:
+    subscription = await uow.subscriptions.get(organization_id, for_update=for_update)
+    if subscription is None:
+        raise NotFoundError("subscription", organization_id)
+    return subscription

@@ -6,8 +6,9 @@ so no repository, repr, log line or error ever holds a plain token (commands hol
 ``token_version``: a slower concurrent refresh cannot overwrite a newer token.
 
 There is no OAuth port: whoever talks to the platform (the publishing flow, a refresh job)
-reports the outcome here — new tokens with :meth:`SocialAccounts.record_token_refresh`, a
-definite rejection with :meth:`SocialAccounts.record_refresh_rejected`. A temporary refresh
+reports the outcome here — new tokens with :meth:`AccountTokens.record_token_refresh`, a
+definite rejection with :meth:`AccountTokens.record_refresh_rejected` (system calls: they
+take no actor, so they live on the system facade, ADR 0018). A temporary refresh
 error is simply not reported: it never deactivates the account. Key rotation lives in
 :mod:`rabbit.application.use_cases.key_rotation`.
 """
@@ -94,6 +95,34 @@ class SocialAccounts(UseCases):
             await uow.commit()
         return account
 
+    async def disconnect_account(
+        self, actor_id: str, organization_id: str, account_id: str
+    ) -> None:
+        """Soft delete and deactivate; the platform account may be connected again later."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            account = await _account(uow, organization_id, account_id, for_update=True)
+            account.is_active = False
+            account.deleted_at = account.updated_at = self._ports.clock.now()
+            await uow.social_accounts.update(account)
+            await uow.commit()
+
+    async def list_accounts(
+        self, actor_id: str, organization_id: str, *, include_deleted: bool = False
+    ) -> list[SocialAccount]:
+        """Accounts by created_at (tokens stay encrypted and out of reprs)."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await uow.social_accounts.find(organization_id, include_deleted=include_deleted)
+
+
+class AccountTokens(UseCases):
+    """What a refresh job reports about an account's tokens (system calls, no actor: on
+    :class:`~rabbit.application.system.RabbitSystem`, never on the member facade)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
     async def record_token_refresh(
         self, organization_id: str, account_id: str, command: RefreshedTokens
     ) -> SocialAccount:
@@ -131,26 +160,6 @@ class SocialAccounts(UseCases):
             account.updated_at = self._ports.clock.now()
             await uow.social_accounts.update(account)
             await uow.commit()
-
-    async def disconnect_account(
-        self, actor_id: str, organization_id: str, account_id: str
-    ) -> None:
-        """Soft delete and deactivate; the platform account may be connected again later."""
-        async with self._ports.uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            account = await _account(uow, organization_id, account_id, for_update=True)
-            account.is_active = False
-            account.deleted_at = account.updated_at = self._ports.clock.now()
-            await uow.social_accounts.update(account)
-            await uow.commit()
-
-    async def list_accounts(
-        self, actor_id: str, organization_id: str, *, include_deleted: bool = False
-    ) -> list[SocialAccount]:
-        """Accounts by created_at (tokens stay encrypted and out of reprs)."""
-        async with self._ports.uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            return await uow.social_accounts.find(organization_id, include_deleted=include_deleted)
 
 
 def _encrypt_optional(cipher: TokenCipher, value: SecretStr | None) -> str | None:
