@@ -15,7 +15,6 @@ from rabbit.application.facade import Rabbit
 from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.autopilot import Autopilot
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import UpdateBrand
 from rabbit.application.use_cases.generation import GeneratePost, Generations
 from rabbit.application.use_cases.links import LinkAccount
@@ -158,7 +157,7 @@ class World:
 
 async def world(app: App, *, auto_approve: bool = True, slug: str = "acme") -> World:
     org, owner = await app.organization(slug)
-    await app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org, SubscriptionTier.BUSINESS)
     brand = await app.brand(org, owner)
     if not auto_approve:
         await app.brands.update_brand(owner, org, brand, UpdateBrand(auto_approve=False))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.domain.enums import SocialPlatform, SubscriptionTier
 from rabbit.domain.errors import NotFoundError
@@ -17,7 +16,7 @@ LI = SocialPlatform.LINKEDIN
 
 async def setup(app: App) -> tuple[str, str, str]:
     org_id, owner = await app.organization()
-    await app.billing.change_tier(owner, org_id, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org_id, SubscriptionTier.BUSINESS)
     return org_id, owner, await app.brand(org_id, owner)
 
 

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import UpdateBrand
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.organizations import ChangeRole, CreateOrganization
@@ -50,7 +49,7 @@ async def test_a_tier_change_racing_a_debit_keeps_the_debit(
     await overlap(
         wide_engine,
         lambda: app.payments.deduct_credits(org, 3, CreditAction.GENERATE),
-        lambda: app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.GROWTH)),
+        lambda: app.set_tier(org, SubscriptionTier.GROWTH),
         table="subscriptions",
     )
 
@@ -202,7 +201,7 @@ async def test_two_accounts_made_default_at_once_both_succeed_and_one_stays_defa
 ) -> None:
     app = pausing(pg_app)
     org, owner = await app.organization()
-    await app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org, SubscriptionTier.BUSINESS)
     brand = await app.brand(org, owner)
     first = await app.account(org, owner, SocialPlatform.TWITTER, "first")
     second = await app.account(org, owner, SocialPlatform.TWITTER, "second")

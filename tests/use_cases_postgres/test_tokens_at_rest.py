@@ -122,6 +122,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
     caplog.set_level(logging.DEBUG, logger="rabbit_postgres.sql")  # the units of work's
 
     org, owner = await pg_app.organization()
+    pg_app.platform.issue_token(SocialPlatform.TWITTER, "tw-secret", SECRETS["connect access"])
     account = await pg_app.accounts.connect_account(
         owner,
         org,

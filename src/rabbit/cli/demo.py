@@ -52,7 +52,7 @@ from rabbit.domain.enums import (
     SubscriptionTier,
 )
 from rabbit.domain.model import Post
-from rabbit_local import FakeClock
+from rabbit_local import FakeClock, RecordingPublisher
 
 #: The simulated run starts on a Monday; 14 days cross the US daylight-saving change.
 DEMO_START = datetime(2026, 10, 26, 0, 0, tzinfo=UTC)
@@ -178,9 +178,12 @@ async def seed_agency(core: Core, clock: FakeClock) -> DemoIds:
         await orgs.accept_invitation(user_id, org.id)
         setattr(ids, "admin" if role is MemberRole.ADMIN else "member", user_id)
 
-    await rabbit.billing.change_tier(ids.owner, org.id, ChangeTier(tier=SubscriptionTier.GROWTH))
+    # the payment provider's webhook: the owner bought GROWTH, and its first invoice is paid
+    payments = core.system.payments
+    growth = ChangeTier(tier=SubscriptionTier.GROWTH)
+    await payments.change_tier(org.id, growth, f"demo-upgrade-{suffix}")
     clock.advance(timedelta(seconds=1))  # a renewal starts strictly after the trial period
-    await core.system.payments.renew_period(org.id)
+    await payments.renew_period(org.id, f"demo-invoice-{suffix}")
 
     ids.outfitters = await _brand(
         rabbit, ids, "Trailhead Outfitters", demo_data.OUTFITTERS_PILLARS, auto_approve=True
@@ -189,6 +192,10 @@ async def seed_agency(core: Core, clock: FakeClock) -> DemoIds:
         rabbit, ids, "Bean & Leaf Café", demo_data.CAFE_PILLARS, auto_approve=False
     )
 
+    # the platforms' OAuth flow hands the admin a token of each account; connecting asks
+    # the platform whose token it is (the recording publisher knows the tokens it issued)
+    platform = core.ports.publisher
+    assert isinstance(platform, RecordingPublisher), "the demo runs on the recording publisher"
     twitter = await rabbit.accounts.connect_account(
         ids.admin,
         org.id,
@@ -196,7 +203,7 @@ async def seed_agency(core: Core, clock: FakeClock) -> DemoIds:
             platform=SocialPlatform.TWITTER,
             account_id=f"tw-{suffix}",
             account_name="@northwind",
-            access_token=f"demo-twitter-token-{suffix}",
+            access_token=platform.issue_token(SocialPlatform.TWITTER, f"tw-{suffix}"),
             refresh_token=f"demo-twitter-refresh-{suffix}",
         ),
     )
@@ -207,7 +214,7 @@ async def seed_agency(core: Core, clock: FakeClock) -> DemoIds:
             platform=SocialPlatform.LINKEDIN,
             account_id=f"li-{suffix}",
             account_name="Trailhead Outfitters",
-            access_token=f"demo-linkedin-token-{suffix}",
+            access_token=platform.issue_token(SocialPlatform.LINKEDIN, f"li-{suffix}"),
         ),
     )
     for brand_id in (ids.outfitters, ids.cafe):

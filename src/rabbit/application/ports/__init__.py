@@ -17,6 +17,7 @@ from rabbit.application.ports.publisher import (
     PublishRejectedError,
     PublishRequest,
     PublishUnknownError,
+    TokenRejectedError,
 )
 from rabbit.application.ports.random import RandomSource
 from rabbit.application.ports.unit_of_work import (
@@ -41,6 +42,7 @@ __all__ = [
     "Publisher",
     "RandomSource",
     "TokenCipher",
+    "TokenRejectedError",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UnlockedWriteError",
