@@ -208,7 +208,10 @@ EXEMPT = {
     "register_user": "no organisation",
     "create_organization": "makes a new organisation; names no record of another",
     "delete_user": "acts on the actor's own user only",
-    "renew_period": "a system call on the organisation it is given; names no record",
+    **dict.fromkeys(
+        ("renew_period", "top_up", "change_tier", "payment_failed", "payment_recovered", "cancel"),
+        "a payment provider's report on the organisation it is given; names no record",
+    ),
     "rotate_token_keys": "a system call over the organisations an operator names",
     "purge": "a system call over the organisations an operator names",
     "expire_stale": "a system call over every organisation; no organisation id",
