@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT / "tests"))  # the test helpers: use_cases.*, suppor
 
 from rabbit.application.context import CoreConfig, Ports  # noqa: E402
 from rabbit.application.ports import UnitOfWorkFactory  # noqa: E402
-from rabbit.application.use_cases.billing import ChangeTier  # noqa: E402
 from rabbit.domain.enums import SubscriptionTier  # noqa: E402
 from rabbit_local.cipher import AesGcmTokenCipher  # noqa: E402
 from rabbit_local.clock import FakeClock  # noqa: E402
@@ -108,10 +107,9 @@ def make_app(
 
 async def unlimited(app: App, owner: str, organization_id: str) -> None:
     """Move the organisation to ENTERPRISE and open a period of ALLOWANCE credits."""
-    enterprise = ChangeTier(tier=SubscriptionTier.ENTERPRISE)
-    await app.billing.change_tier(owner, organization_id, enterprise)
+    await app.set_tier(organization_id, SubscriptionTier.ENTERPRISE)
     app.tick()  # a renewal starts strictly after the trial period
-    await app.billing.renew_period(organization_id)
+    await app.renew(organization_id)
 
 
 async def machine(engine: AsyncEngine) -> str:

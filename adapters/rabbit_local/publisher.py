@@ -4,6 +4,11 @@ It behaves like a platform that honours idempotency keys: publishing twice under
 returns the first result. Faults are scripted per call, so a test can reproduce exactly the
 crash windows the exactly-once rule is about (rejected, lost before sending, lost after
 sending).
+
+It knows whose each access token is, as a platform does: :meth:`RecordingPublisher.
+issue_token` hands out a token of one account (what an OAuth flow would return), and
+:meth:`RecordingPublisher.account_of` answers the account behind a token it issued and
+rejects any other.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from rabbit.application.ports.publisher import (
     PublishRejectedError,
     PublishRequest,
     PublishUnknownError,
+    TokenRejectedError,
 )
 from rabbit.domain.enums import SocialPlatform
 
@@ -41,8 +47,27 @@ class RecordingPublisher:
         self._lookup_outcomes: deque[LookupOutcome] = deque()
         self._by_key: dict[str, PublishedRecord] = {}
         self._records: list[PublishedRecord] = []
+        self._accounts: dict[tuple[SocialPlatform, str], str] = {}
         self.calls = 0
         self.lookups = 0
+        self.identity_checks = 0
+
+    def issue_token(
+        self, platform: SocialPlatform, account_id: str, token: str | None = None
+    ) -> str:
+        """An access token of ``account_id`` on ``platform`` (``token`` itself when given,
+        else a new one), as the platform's OAuth flow would hand it out."""
+        if token is None:
+            token = f"{platform.lower()}-token-{len(self._accounts) + 1}-{account_id}"
+        self._accounts[(platform, token)] = account_id
+        return token
+
+    async def account_of(self, platform: SocialPlatform, access_token: str) -> str:
+        self.identity_checks += 1
+        account_id = self._accounts.get((platform, access_token))
+        if account_id is None:
+            raise TokenRejectedError(f"{platform} does not accept this access token")
+        return account_id
 
     def script(self, *outcomes: Outcome) -> None:
         """Append outcomes for the next publish calls, one per call."""

@@ -21,6 +21,7 @@ ENTITY_NAMES: dict[str, str] = {
     "organization_members": "organization_member",
     "subscriptions": "subscription",
     "credit_transactions": "credit_transaction",
+    "billing_events": "billing_event",
     "brand_profiles": "brand_profile",
     "social_accounts": "social_account",
     "brand_profile_accounts": "brand_profile_account",
@@ -114,6 +115,7 @@ UNIQUES: tuple[Unique, ...] = (
     Unique("organizations", "slug", lambda o: o.slug),
     Unique("organization_members", "user_id", lambda m: (m.organization_id, m.user_id)),
     Unique("subscriptions", "organization_id", lambda s: s.organization_id),
+    Unique("billing_events", "reference", lambda e: e.reference),
     Unique(
         "social_accounts",
         "account_id",

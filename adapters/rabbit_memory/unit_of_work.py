@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from rabbit.application.ports.repositories import (
+    BillingEventRepository,
     BrandAccountLinkRepository,
     BrandRepository,
     CreditLedger,
@@ -30,7 +31,11 @@ from rabbit.application.ports.repositories import (
 )
 from rabbit.application.ports.unit_of_work import UnitOfWorkFactory
 from rabbit_memory.database import MemoryDatabase
-from rabbit_memory.repositories.billing import MemoryCreditLedger, MemorySubscriptionRepository
+from rabbit_memory.repositories.billing import (
+    MemoryBillingEventRepository,
+    MemoryCreditLedger,
+    MemorySubscriptionRepository,
+)
 from rabbit_memory.repositories.brands import (
     MemoryBrandAccountLinkRepository,
     MemoryBrandRepository,
@@ -72,6 +77,7 @@ class MemoryUnitOfWork:
         self.members: MemberRepository = MemoryMemberRepository(session)
         self.subscriptions: SubscriptionRepository = MemorySubscriptionRepository(session)
         self.ledger: CreditLedger = MemoryCreditLedger(session)
+        self.billing_events: BillingEventRepository = MemoryBillingEventRepository(session)
         self.brands: BrandRepository = MemoryBrandRepository(session)
         self.social_accounts: SocialAccountRepository = MemorySocialAccountRepository(session)
         self.brand_accounts: BrandAccountLinkRepository = MemoryBrandAccountLinkRepository(session)

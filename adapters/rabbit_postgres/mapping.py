@@ -35,6 +35,7 @@ from rabbit.domain.enums import (
     SocialAccountType,
 )
 from rabbit.domain.model import (
+    BillingEvent,
     BrandProfile,
     BrandProfileAccount,
     ContentEmbedding,
@@ -169,6 +170,7 @@ ORGANIZATIONS = _mapping(schema.organizations, Organization)
 MEMBERS = _mapping(schema.organization_members, OrganizationMember)
 SUBSCRIPTIONS = _mapping(schema.subscriptions, Subscription)
 CREDIT_TRANSACTIONS = _mapping(schema.credit_transactions, CreditTransaction)
+BILLING_EVENTS = _mapping(schema.billing_events, BillingEvent)
 BRANDS = _mapping(
     schema.brand_profiles,
     BrandProfile,
@@ -239,6 +241,7 @@ ALL_MAPPINGS: tuple[EntityMapping[Any], ...] = (
     MEMBERS,
     SUBSCRIPTIONS,
     CREDIT_TRANSACTIONS,
+    BILLING_EVENTS,
     BRANDS,
     SOCIAL_ACCOUNTS,
     LINKS,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Self
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.ports.repositories import (
+    BillingEventRepository,
     BrandAccountLinkRepository,
     BrandRepository,
     CreditLedger,
@@ -36,6 +37,7 @@ from rabbit.application.ports.repositories import (
 )
 from rabbit.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from rabbit_postgres.repositories.billing import (
+    PostgresBillingEventRepository,
     PostgresCreditLedger,
     PostgresSubscriptionRepository,
 )
@@ -73,6 +75,7 @@ class PostgresUnitOfWork:
         self.members: MemberRepository = PostgresMemberRepository(session)
         self.subscriptions: SubscriptionRepository = PostgresSubscriptionRepository(session)
         self.ledger: CreditLedger = PostgresCreditLedger(session)
+        self.billing_events: BillingEventRepository = PostgresBillingEventRepository(session)
         self.brands: BrandRepository = PostgresBrandRepository(session)
         self.social_accounts: SocialAccountRepository = PostgresSocialAccountRepository(session)
         self.brand_accounts: BrandAccountLinkRepository = PostgresBrandAccountLinkRepository(

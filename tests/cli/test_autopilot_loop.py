@@ -34,7 +34,7 @@ async def test_a_looping_worker_reports_a_lost_connection_and_ticks_again(
 ) -> None:
     flaky = FlakyAutopilot()
     container = create_container(Settings(store=StoreKind.MEMORY, data_dir=tmp_path))
-    container.rabbit().autopilot = flaky  # type: ignore[assignment]
+    container.system().autopilot = flaky  # type: ignore[assignment]
     monkeypatch.setattr(autopilot_cli, "create_container", lambda settings: container)
     sleeps: list[float] = []
 
@@ -58,7 +58,7 @@ async def test_a_single_tick_lets_a_lost_connection_reach_the_command_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     container = create_container(Settings(store=StoreKind.MEMORY, data_dir=tmp_path))
-    container.rabbit().autopilot = FlakyAutopilot()  # type: ignore[assignment]
+    container.system().autopilot = FlakyAutopilot()  # type: ignore[assignment]
     monkeypatch.setattr(autopilot_cli, "create_container", lambda settings: container)
     with pytest.raises(ConnectionLostError):
         await autopilot_cli.run_ticks(

@@ -14,6 +14,7 @@ from typing import Any
 from cuid2 import Cuid
 
 from rabbit.domain.enums import (
+    BillingEventKind,
     ContentAngle,
     ContentType,
     CreditAction,
@@ -35,6 +36,7 @@ from rabbit.domain.enums import (
 )
 from rabbit.domain.model import (
     EMBEDDING_DIMENSIONS,
+    BillingEvent,
     BrandProfile,
     BrandProfileAccount,
     ContentEmbedding,
@@ -154,6 +156,17 @@ def a_credit_transaction(
         "created_at": T0,
     }
     return _build(CreditTransaction, defaults, fields)  # type: ignore[no-any-return]
+
+
+def a_billing_event(org: Organization, **fields: Any) -> BillingEvent:
+    defaults = {
+        "id": new_id(),
+        "organization_id": org.id,
+        "reference": f"evt_{new_id()}",
+        "kind": BillingEventKind.RENEWAL,
+        "created_at": T0,
+    }
+    return _build(BillingEvent, defaults, fields)  # type: ignore[no-any-return]
 
 
 def a_brand(org: Organization, **fields: Any) -> BrandProfile:

@@ -16,6 +16,7 @@ import pytest
 from rabbit.application.ports.unit_of_work import UnitOfWork
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.model import (
+    BillingEvent,
     BrandProfile,
     BrandProfileAccount,
     ContentEmbedding,
@@ -45,6 +46,7 @@ _STORE: dict[type, tuple[str, str]] = {
     OrganizationMember: ("members", "add"),
     Subscription: ("subscriptions", "add"),
     CreditTransaction: ("ledger", "append"),
+    BillingEvent: ("billing_events", "add"),
     BrandProfile: ("brands", "add"),
     SocialAccount: ("social_accounts", "add"),
     BrandProfileAccount: ("brand_accounts", "add"),

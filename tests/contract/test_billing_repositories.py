@@ -1,14 +1,19 @@
-"""Subscriptions and the append-only credit ledger."""
+"""Subscriptions, the append-only credit ledger and the billing events."""
 
 from __future__ import annotations
 
 import pytest
 
-from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
+from rabbit.domain.enums import (
+    BillingEventKind,
+    CreditAction,
+    SubscriptionStatus,
+    SubscriptionTier,
+)
 from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import Organization
 
-from .builders import a_credit_transaction, a_subscription, at, sorted_ids
+from .builders import a_billing_event, a_credit_transaction, a_subscription, at, sorted_ids
 from .conftest import ContractBackend, update
 
 
@@ -144,3 +149,61 @@ async def test_a_ledger_row_for_another_organizations_subscription_is_refused(
 
     with pytest.raises(NotFoundError):
         await backend.write(lambda uow: uow.ledger.append(a_credit_transaction(org, foreign)))
+
+
+async def test_billing_event_round_trip_preserves_every_field(
+    backend: ContractBackend, org: Organization
+) -> None:
+    event = a_billing_event(
+        org, reference="in_1NxYz:2026/01.a-b", kind=BillingEventKind.TOP_UP, created_at=at(3)
+    )
+    await backend.seed(event)
+
+    assert await backend.read(lambda uow: uow.billing_events.get(event.reference)) == event
+
+
+async def test_a_billing_event_is_found_by_reference_whatever_its_organisation(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    """The one cross-organisation read: a reference identifies one change of one
+    organisation, so the use case must see another organisation's use of it."""
+    event = a_billing_event(other_org)
+    await backend.seed(event)
+
+    found = await backend.read(lambda uow: uow.billing_events.get(event.reference))
+
+    assert found == event
+    assert await backend.read(lambda uow: uow.billing_events.get("evt_unknown")) is None
+
+
+async def test_a_reference_is_unique_across_organisations(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    await backend.seed(a_billing_event(org, reference="evt_once"))
+
+    for owner, kind in ((org, BillingEventKind.RENEWAL), (other_org, BillingEventKind.TOP_UP)):
+        again = a_billing_event(owner, reference="evt_once", kind=kind)
+        with pytest.raises(ConflictError) as error:
+            await backend.write(lambda uow, again=again: uow.billing_events.add(again))
+        assert (error.value.entity, error.value.field) == ("billing_event", "reference")
+
+
+async def test_billing_events_are_listed_per_organisation_by_creation(
+    backend: ContractBackend, org: Organization, other_org: Organization
+) -> None:
+    later = a_billing_event(org, created_at=at(5))
+    earlier = a_billing_event(org, created_at=at(1), kind=BillingEventKind.CANCELLATION)
+    await backend.seed(later, earlier, a_billing_event(other_org, created_at=at(2)))
+
+    assert await backend.read(lambda uow: uow.billing_events.find(org.id)) == [earlier, later]
+
+
+async def test_billing_events_go_with_their_organisation(
+    backend: ContractBackend, org: Organization
+) -> None:
+    event = a_billing_event(org)
+    await backend.seed(event)
+
+    await backend.write(lambda uow: uow.organizations.delete(org.id))
+
+    assert await backend.read(lambda uow: uow.billing_events.get(event.reference)) is None

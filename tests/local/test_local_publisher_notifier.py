@@ -1,4 +1,5 @@
-"""The recording publisher (idempotency, scripted faults) and the logging notifier."""
+"""The recording publisher (idempotency, scripted faults, whose a token is) and the logging
+notifier."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rabbit.application.ports import (
     PublishRejectedError,
     PublishRequest,
     PublishUnknownError,
+    TokenRejectedError,
 )
 from rabbit.domain.enums import SocialPlatform
 from rabbit_local import LoggingNotifier, RecordingPublisher
@@ -123,3 +125,32 @@ async def test_notifier_never_raises_when_logging_fails() -> None:
     notice = ApprovalRequest("o", "b", "p", None, None, None)
     await notifier.approval_requested(notice)
     assert notifier.sent == [notice]
+
+
+async def test_the_fake_platform_knows_whose_each_token_it_issued_is() -> None:
+    platform = RecordingPublisher()
+    x = SocialPlatform.TWITTER
+    first = platform.issue_token(x, "tw-1")
+    second = platform.issue_token(x, "tw-2")
+    given = platform.issue_token(SocialPlatform.LINKEDIN, "li-1", "chosen-token")
+    assert len({first, second, given}) == 3
+    assert given == "chosen-token"
+    assert await platform.account_of(x, first) == "tw-1"
+    assert await platform.account_of(x, second) == "tw-2"
+    assert await platform.account_of(SocialPlatform.LINKEDIN, "chosen-token") == "li-1"
+    assert platform.identity_checks == 3
+
+
+@pytest.mark.parametrize(
+    ("platform", "token"),
+    [(SocialPlatform.TWITTER, "never-issued"), (SocialPlatform.LINKEDIN, "tw-only")],
+    ids=["unknown-token", "another-platforms-token"],
+)
+async def test_the_fake_platform_rejects_a_token_it_did_not_issue(
+    platform: SocialPlatform, token: str
+) -> None:
+    publisher = RecordingPublisher()
+    publisher.issue_token(SocialPlatform.TWITTER, "tw-1", "tw-only")
+    with pytest.raises(TokenRejectedError) as rejected:
+        await publisher.account_of(platform, token)
+    assert token not in str(rejected.value)

@@ -15,6 +15,13 @@ without the ``CREATE … ON public.<table>`` prefix).
 from __future__ import annotations
 
 COLUMNS: dict[str, str] = {
+    "billing_events": """
+        id                    | text                  | not null
+        organization_id       | text                  | not null
+        reference             | text                  | not null
+        kind                  | billing_event_kind    | not null
+        created_at            | timestamptz           | not null | now()
+    """,
     "brand_profile_accounts": """
         id                    | text                  | not null
         organization_id       | text                  | not null
@@ -276,6 +283,12 @@ COLUMNS: dict[str, str] = {
 
 
 CONSTRAINTS: dict[str, dict[str, str]] = {
+    "billing_events": {
+        "fk_billing_events_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
+        "pk_billing_events": "PRIMARY KEY (id)",
+        "uq_billing_events_organization_id_id": "UNIQUE (organization_id, id)",
+        "uq_billing_events_reference": "UNIQUE (reference)",
+    },
     "brand_profile_accounts": {
         "fk_brand_profile_accounts_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE CASCADE",
         "fk_brand_profile_accounts_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
@@ -402,6 +415,9 @@ CONSTRAINTS: dict[str, dict[str, str]] = {
     },
 }
 INDEXES: dict[str, dict[str, str]] = {
+    "billing_events": {
+        "ix_billing_events_organization_id_created_at": "INDEX USING btree (organization_id, created_at)",
+    },
     "brand_profile_accounts": {
         "ix_brand_profile_accounts_social_account_id": "INDEX USING btree (social_account_id)",
         "uq_brand_profile_accounts_default_per_platform": "UNIQUE USING btree (brand_profile_id, platform) WHERE is_default",

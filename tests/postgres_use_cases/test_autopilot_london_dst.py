@@ -27,7 +27,7 @@ async def test_ticks_across_the_london_fall_back_post_at_the_local_times(pg_app:
     app = pg_app
     app.clock.set(datetime(2026, 10, 21, 12, 0, tzinfo=UTC))
     w = await world(app)
-    await app.billing.top_up(w.owner, w.org)
+    await app.top_up(w.org)
     for topic in TOPICS:
         await w.ready_material(topic)
     start = datetime(2026, 10, 23, 0, 0, tzinfo=UTC)  # Friday

@@ -45,7 +45,7 @@ async def tick_statements(
     ``materials`` READY materials and ``posts`` published posts (with their embeddings)."""
     app = postgres_app(engine)
     w = await world(app)
-    await app.billing.top_up(w.owner, w.org)
+    await app.top_up(w.org)
     pillars = ContentPillars(
         pillars=tuple(ContentPillar(name=name, percentage=100 / 3) for name in PILLARS)
     )

@@ -5,11 +5,12 @@ parsed from hypothesis-generated mappings: huge strings, unicode, NUL bytes, lon
 surrogates, injection strings, wrong types, out-of-range numbers, naive datetimes, deep
 documents, bad timezones, cron expressions, colours, URLs.
 
-Every public method of every area of the ``Rabbit`` facade is walked with lone surrogates
-(hypothesis' ``Cs`` category) in each id or string argument, naive datetimes, overflowing
-windows and integers past ``integer`` in the others; every int field of every command is
-driven past ``integer`` and ``bigint``. Each is a ValidationError naming the parameter or
-field, on the memory store and on Postgres, raised before any unit of work opens.
+Every public method of every area of both facades (``Rabbit``, ``RabbitSystem``) is walked
+with lone surrogates (hypothesis' ``Cs`` category) in each id or string argument, naive
+datetimes, overflowing windows and integers past ``integer`` in the others; every int field
+of every command is driven past ``integer`` and ``bigint``. Each is a ValidationError naming
+the parameter or field, on the memory store and on Postgres, raised before any unit of work
+opens.
 
 Then a sequence of use cases runs with hostile text on both stores: whatever happens, the
 only exceptions are ``DomainError``\\ s, and afterwards the credit ledger of the
@@ -35,6 +36,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import rabbit.application.use_cases as use_cases_package
 from rabbit.application.facade import Rabbit
 from rabbit.application.ports import UnitOfWork, UnitOfWorkFactory
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.brands import CreateBrand
@@ -220,8 +222,8 @@ async def hostile_session(app: App, texts: list[str]) -> list[BaseException]:
             CreateSchedule(platforms=(SocialPlatform.TWITTER,), times=(next(t),), timezone=next(t)),
         )
     )
-    await attempt(lambda: app.billing.deduct_credits(org_id, 1, CreditAction.GENERATE, next(t)))
-    await app.billing.deduct_credits(org_id, 2, CreditAction.GENERATE, "a charge that fits")
+    await attempt(lambda: app.payments.deduct_credits(org_id, 1, CreditAction.GENERATE, next(t)))
+    await app.payments.deduct_credits(org_id, 2, CreditAction.GENERATE, "a charge that fits")
     balance = await app.billing.balance(owner, org_id)
     ledger = await app.billing.ledger(owner, org_id, current_period_only=True)
     charges = [row for row in ledger if row.amount < 0]
@@ -274,8 +276,10 @@ class CountingStore:
         return self.inner()
 
 
-def facade_methods(rabbit: Rabbit) -> Iterator[tuple[str, Callable[..., Any], inspect.Signature]]:
-    for area, use_cases in vars(rabbit).items():
+def facade_methods(
+    *facades: Rabbit | RabbitSystem,
+) -> Iterator[tuple[str, Callable[..., Any], inspect.Signature]]:
+    for area, use_cases in (item for facade in facades for item in vars(facade).items()):
         if isinstance(use_cases, UseCases):
             for name, method in inspect.getmembers(use_cases, inspect.iscoroutinefunction):
                 if not name.startswith("_"):
@@ -300,14 +304,14 @@ def hostile_argument(parameter: inspect.Parameter, text: str) -> Any:
 
 
 async def walk_facade(store: UnitOfWorkFactory, text: str) -> int:
-    """Call every method of the facade once per hostile argument (the others None: the door
+    """Call every method of both facades once per hostile argument (the others None: the door
     refuses before the body runs); every call must be a ValidationError naming the argument,
     with no unit of work opened. The number of calls made."""
     counting = CountingStore(store)
     app = build_app(counting)
-    rabbit = Rabbit(dataclasses.replace(app.ports, uow=counting))
+    ports = dataclasses.replace(app.ports, uow=counting)
     calls = 0
-    for name, method, signature in facade_methods(rabbit):
+    for name, method, signature in facade_methods(Rabbit(ports), RabbitSystem(ports)):
         for parameter in signature.parameters.values():
             bad = hostile_argument(parameter, text)
             if bad is None:
@@ -428,7 +432,7 @@ async def charge_past_integer(store: UnitOfWorkFactory) -> None:
     content = Content(app)
     opened = counting.opened
     with pytest.raises(ValidationError) as error:
-        await app.billing.deduct_credits(org, limits.INT4_MAX + 1, CreditAction.GENERATE)
+        await app.payments.deduct_credits(org, limits.INT4_MAX + 1, CreditAction.GENERATE)
     assert error.value.field == "amount"
     with pytest.raises(ValidationError) as error:
         await content.metrics.record_metrics(org, "post", RecordMetrics(clicks=2**31))

@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.ports import PublishedPost, PublishRequest
 from rabbit.application.use_cases.autopilot import Autopilot
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import ScheduleFrequency, SubscriptionTier
 from rabbit_local.publisher import RecordingPublisher
@@ -59,9 +58,9 @@ class CountingPlatform(RecordingPublisher):
 
 
 async def prepare(w: World) -> None:
-    await w.app.billing.change_tier(w.owner, w.org, ChangeTier(tier=SubscriptionTier.ENTERPRISE))
+    await w.app.set_tier(w.org, SubscriptionTier.ENTERPRISE)
     w.app.tick()  # the new period starts after the trial's opening row
-    await w.app.billing.renew_period(w.org)
+    await w.app.renew(w.org)
     for topic in TOPICS:
         await w.ready_material(f"{w.org}: {topic}")
     await w.content.schedules.create_schedule(

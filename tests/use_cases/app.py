@@ -13,7 +13,8 @@ from datetime import timedelta
 from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
 from rabbit.application.ports import TokenCipher
-from rabbit.application.use_cases.billing import Billing
+from rabbit.application.system import RabbitSystem
+from rabbit.application.use_cases.billing import Billing, ChangeTier, Payments
 from rabbit.application.use_cases.brands import Brands, CreateBrand
 from rabbit.application.use_cases.external_sources import ExternalSources
 from rabbit.application.use_cases.key_rotation import KeyRotation
@@ -25,10 +26,15 @@ from rabbit.application.use_cases.organizations import (
     RegisterUser,
 )
 from rabbit.application.use_cases.purge import Purge
-from rabbit.application.use_cases.social_accounts import ConnectAccount, SocialAccounts
-from rabbit.domain.enums import MemberRole, SocialPlatform
-from rabbit.domain.model import SocialAccount
+from rabbit.application.use_cases.social_accounts import (
+    AccountTokens,
+    ConnectAccount,
+    SocialAccounts,
+)
+from rabbit.domain.enums import MemberRole, SocialPlatform, SubscriptionTier
+from rabbit.domain.model import SocialAccount, Subscription
 from rabbit_local.clock import FakeClock
+from rabbit_local.publisher import RecordingPublisher
 
 
 @dataclass
@@ -41,24 +47,53 @@ class App:
     accounts: SocialAccounts = field(init=False)
     links: Links = field(init=False)
     sources: ExternalSources = field(init=False)
+    rabbit: Rabbit = field(init=False)
+    system: RabbitSystem = field(init=False)
+    payments: Payments = field(init=False)
+    tokens: AccountTokens = field(init=False)
     rotation: KeyRotation = field(init=False)
     purger: Purge = field(init=False)
     _users: int = 0
+    _references: int = 0
 
     def __post_init__(self) -> None:
-        rabbit = Rabbit(self.ports)  # the facade an application holds; aliases below
+        # the facades: members' (an application holds it) and the system's (workers and
+        # payment webhooks hold it, ADR 0018); aliases below
+        rabbit = self.rabbit = Rabbit(self.ports)
+        system = self.system = RabbitSystem(self.ports)
         self.organizations = rabbit.organizations
         self.billing = rabbit.billing
         self.brands = rabbit.brands
         self.accounts = rabbit.accounts
         self.links = rabbit.links
         self.sources = rabbit.sources
-        self.rotation = rabbit.key_rotation
-        self.purger = rabbit.purge
+        self.payments = system.payments
+        self.tokens = system.tokens
+        self.rotation = system.key_rotation
+        self.purger = system.purge
 
     def with_cipher(self, cipher: TokenCipher) -> App:
         """The same store and clock, another cipher (key rotation)."""
         return App(dataclasses.replace(self.ports, cipher=cipher), self.clock)
+
+    def reference(self, kind: str = "evt") -> str:
+        """A payment provider's reference not used before (an event id)."""
+        self._references += 1
+        return f"{kind}_{self._references:06d}"
+
+    async def set_tier(self, organization_id: str, tier: SubscriptionTier) -> Subscription:
+        """The payment provider reports a tier change (a new reference)."""
+        return await self.payments.change_tier(
+            organization_id, ChangeTier(tier=tier), self.reference("tier")
+        )
+
+    async def top_up(self, organization_id: str) -> Subscription:
+        """The payment provider reports a top-up purchase (a new reference)."""
+        return await self.payments.top_up(organization_id, self.reference("topup"))
+
+    async def renew(self, organization_id: str) -> Subscription:
+        """The payment provider reports a paid renewal invoice (a new reference)."""
+        return await self.payments.renew_period(organization_id, self.reference("in"))
 
     def tick(self, seconds: int = 1) -> None:
         self.clock.advance(timedelta(seconds=seconds))
@@ -91,14 +126,24 @@ class App:
         brand = await self.brands.create_brand(actor_id, organization_id, CreateBrand(name=name))
         return brand.id
 
+    @property
+    def platform(self) -> RecordingPublisher:
+        """The fake platform behind the publisher port (it issues and checks tokens)."""
+        publisher = self.ports.publisher
+        assert isinstance(publisher, RecordingPublisher)
+        return publisher
+
     async def account(
         self,
         organization_id: str,
         actor_id: str,
         platform: SocialPlatform = SocialPlatform.TWITTER,
         account_id: str = "tw-1",
-        access_token: str = "plain-access-token",
+        access_token: str | None = None,
     ) -> SocialAccount:
+        """Connect ``account_id`` with a token the platform issued for it (``access_token``
+        when given, else a new one)."""
+        token = self.platform.issue_token(platform, account_id, access_token)
         return await self.accounts.connect_account(
             actor_id,
             organization_id,
@@ -106,7 +151,7 @@ class App:
                 platform=platform,
                 account_id=account_id,
                 account_name=f"@{account_id}",
-                access_token=access_token,
-                refresh_token=f"refresh-of-{access_token}",
+                access_token=token,
+                refresh_token=f"refresh-of-{token}",
             ),
         )

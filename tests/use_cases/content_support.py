@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 import pytest
 
 from rabbit.application.facade import Rabbit
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.autopilot import Autopilot
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import UpdateBrand
 from rabbit.application.use_cases.generation import GeneratePost, Generations
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.materials import Materials, RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.metrics import Metrics
 from rabbit.application.use_cases.publishing import Publishing
-from rabbit.application.use_cases.review import Review
+from rabbit.application.use_cases.review import Review, ReviewExpiry
 from rabbit.application.use_cases.schedules import Schedules
 from rabbit.domain.enums import ContentAngle, MaterialType, SocialPlatform, SubscriptionTier
 from rabbit.domain.model import Material, PendingPost
@@ -58,21 +58,23 @@ class Content:
     schedules: Schedules = field(init=False)
     generations: Generations = field(init=False)
     review: Review = field(init=False)
+    expiry: ReviewExpiry = field(init=False)
     publishing: Publishing = field(init=False)
     metrics: Metrics = field(init=False)
     analytics: Analytics = field(init=False)
     autopilot: Autopilot = field(init=False)
 
     def __post_init__(self) -> None:
-        rabbit = Rabbit(self.app.ports)
+        rabbit, system = Rabbit(self.app.ports), RabbitSystem(self.app.ports)
         self.materials = rabbit.materials
         self.schedules = rabbit.schedules
         self.generations = rabbit.generations
         self.review = rabbit.review
-        self.publishing = rabbit.publishing
-        self.metrics = rabbit.metrics
+        self.expiry = system.review_expiry
+        self.publishing = system.publishing
+        self.metrics = system.metrics
         self.analytics = rabbit.analytics
-        self.autopilot = rabbit.autopilot
+        self.autopilot = system.autopilot
 
     @property
     def publisher(self) -> RecordingPublisher:
@@ -155,7 +157,7 @@ class World:
 
 async def world(app: App, *, auto_approve: bool = True, slug: str = "acme") -> World:
     org, owner = await app.organization(slug)
-    await app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org, SubscriptionTier.BUSINESS)
     brand = await app.brand(org, owner)
     if not auto_approve:
         await app.brands.update_brand(owner, org, brand, UpdateBrand(auto_approve=False))

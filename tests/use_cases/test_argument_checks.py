@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from rabbit.application.facade import Rabbit
 from rabbit.domain.errors import ValidationError
 
 from .app import App
-from .facade_support import facade_methods
+from .facade_support import all_areas, area_methods
 
 BAD = "id\x00with-nul"
 
@@ -22,12 +21,13 @@ BAD = "id\x00with-nul"
 async def test_a_nul_in_any_id_or_string_argument_is_a_validation_error_naming_it(
     app: App,
 ) -> None:
-    """Every public method of every area of the facade, one checked parameter at a time
-    (the others None: the check runs before the method's body)."""
-    rabbit = Rabbit(app.ports)
+    """Every public method of every area of both facades (the member's and the system's),
+    one checked parameter at a time (the others None: the check runs before the method's
+    body)."""
+    found = all_areas(app.ports)
     seen = 0
-    for area, name, signature in facade_methods(rabbit):
-        method = getattr(getattr(rabbit, area), name)
+    for area, name, signature in area_methods(found):
+        method = getattr(found[area], name)
         parameters = list(signature.parameters)
         for parameter in parameters:
             if not (parameter.endswith(("_id", "_ids")) or parameter == "description"):

@@ -52,7 +52,7 @@ async def everything(w: World) -> tuple[list[PendingPost], list[Post]]:
 async def test_a_week_of_ticks_across_the_fall_back_posts_at_the_local_times(app: App) -> None:
     app.clock.set(datetime(2026, 10, 28, 12, 0, tzinfo=UTC))
     w = await world(app)
-    await app.billing.top_up(w.owner, w.org)
+    await app.top_up(w.org)
     for topic in TOPICS:
         await w.ready_material(topic)
     start = datetime(2026, 10, 29, 0, 0, tzinfo=UTC)

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
@@ -48,6 +50,7 @@ from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 
 from .app import App
 from .content_support import TOPICS, X, world
+from .facade_support import facade_methods
 
 
 def member_use_cases(rabbit: Rabbit) -> Iterator[tuple[str, str, inspect.Signature]]:
@@ -153,6 +156,66 @@ async def test_a_deleted_owner_is_refused_by_every_member_use_case_and_changes_n
     assert await stored_rows(app) == before
     # the co-owner still works: the refusal is the actor's, not the organisation's
     assert (await app.billing.balance(co_owner, w.org)).credits_remaining > 0
+
+
+async def test_a_deleted_owner_holding_the_member_facade_cannot_touch_billing_tokens_or_metrics(
+    app: App,
+) -> None:
+    """The attacker's view (ADR 0018): a deleted OWNER still holds the member facade and
+    knows every id of their former organisation. No route reaches its billing, its accounts'
+    tokens or its posts' metrics: the system operations are not on the facade, the facade
+    hands out no ports, and every billing or account use case on it refuses the actor."""
+    w = await world(app, auto_approve=True)
+    co_owner = await app.member(w.org, w.owner, MemberRole.OWNER)
+    material = await w.ready_material(TOPICS[0])
+    await w.generate(material)
+    await w.content.publishing.publish_due(app.clock.now())
+    (account, *_) = await app.accounts.list_accounts(w.owner, w.org)
+    await app.organizations.delete_user(w.owner)
+    rabbit = Rabbit(app.ports)  # what the attacker holds
+    before = await stored_rows(app)
+
+    # no system operation under any area of the member facade, and no ports to go around it
+    system_operations = {name for _, name, _ in facade_methods(RabbitSystem(app.ports))}
+    assert {"change_tier", "top_up", "record_token_refresh", "record_metrics"} <= (
+        system_operations
+    )
+    for area in vars(rabbit).values():
+        for name in system_operations:
+            assert not hasattr(area, name), (type(area).__name__, name)
+    assert not hasattr(rabbit, "ports")
+    assert not any(
+        isinstance(value, Ports | MemoryUnitOfWorkFactory | PostgresUnitOfWorkFactory)
+        for value in vars(rabbit).values()
+    )
+
+    # every billing and account use case of the facade refuses the deleted actor, the
+    # platform is not even asked about a token the attacker really holds
+    token = app.platform.issue_token(SocialPlatform.LINKEDIN, "attacker-page")
+    checks = app.platform.identity_checks
+    attempts = [
+        rabbit.billing.balance(w.owner, w.org),
+        rabbit.billing.ledger(w.owner, w.org),
+        rabbit.accounts.list_accounts(w.owner, w.org),
+        rabbit.accounts.disconnect_account(w.owner, w.org, account.id),
+        rabbit.accounts.connect_account(
+            w.owner,
+            w.org,
+            ConnectAccount(
+                platform=SocialPlatform.LINKEDIN,
+                account_id="attacker-page",
+                account_name="@attacker",
+                access_token=token,  # type: ignore[arg-type]
+            ),
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(NotFoundError) as refused:
+            await attempt
+        assert (refused.value.entity, refused.value.entity_id) == ("user", w.owner)
+    assert app.platform.identity_checks == checks
+    assert await stored_rows(app) == before
+    assert (await app.billing.balance(co_owner, w.org)).tier is SubscriptionTier.BUSINESS
 
 
 async def test_the_sole_owner_cannot_delete_their_account(app: App) -> None:

@@ -171,14 +171,14 @@ async def test_an_auto_approved_post_cannot_be_reviewed(app: App) -> None:
 async def test_stale_pending_posts_expire(app: App) -> None:
     w = await world(app, auto_approve=False)
     (pending,) = await w.generate(await w.ready_material(TOPICS[0]))
-    assert await w.content.review.expire_stale(app.clock.now()) == 0
+    assert await w.content.expiry.expire_stale(app.clock.now()) == 0
     later = app.clock.advance(timedelta(hours=24))
-    assert await w.content.review.expire_stale(later) == 1
+    assert await w.content.expiry.expire_stale(later) == 1
     async with app.ports.uow() as uow:
         stored = await uow.pending_posts.get(w.org, pending.id, for_update=True)
     assert stored is not None
     assert stored.status is PendingPostStatus.EXPIRED
-    assert await w.content.review.expire_stale(later) == 0
+    assert await w.content.expiry.expire_stale(later) == 0
 
 
 async def test_the_models_run_outside_any_unit_of_work_and_the_material_is_read_again(

@@ -94,7 +94,7 @@ async def test_a_naive_now_is_refused_and_the_tick_still_runs_for_everyone(app: 
     for call, field in [
         (lambda: content.autopilot.tick(now=NAIVE), "now"),
         (lambda: content.publishing.publish_due(NAIVE), "now"),
-        (lambda: content.review.expire_stale(NAIVE), "now"),
+        (lambda: content.expiry.expire_stale(NAIVE), "now"),
     ]:
         assert (await refused(call, store)).field == field
     await content.autopilot.tick(now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
@@ -257,7 +257,7 @@ def test_a_metric_past_integer_is_refused(likes: int) -> None:
 )
 async def test_a_deduction_past_integer_is_refused(app: App, amount: int) -> None:
     w, store = await counted_world(app)
-    call = w.content.app.billing.deduct_credits
+    call = w.content.app.payments.deduct_credits
     assert (await refused(lambda: call(w.org, amount, CreditAction.GENERATE), store)).field == (
         "amount"
     )
@@ -432,7 +432,7 @@ async def test_a_long_id_or_description_argument_is_refused(app: App) -> None:
     assert (await refused(lambda: brands.get_brand(w.owner, w.org, long_id), store)).field == (
         "brand_id"
     )
-    billing = w.content.app.billing
+    billing = w.content.app.payments
     description = "d" * (limits.MAX_TEXT + 1)
     error = await refused(
         lambda: billing.deduct_credits(w.org, 1, CreditAction.GENERATE, description), store

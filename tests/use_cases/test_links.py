@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.domain.enums import SocialPlatform, SubscriptionTier
 from rabbit.domain.errors import NotFoundError
@@ -17,7 +16,7 @@ LI = SocialPlatform.LINKEDIN
 
 async def setup(app: App) -> tuple[str, str, str]:
     org_id, owner = await app.organization()
-    await app.billing.change_tier(owner, org_id, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org_id, SubscriptionTier.BUSINESS)
     return org_id, owner, await app.brand(org_id, owner)
 
 
@@ -100,7 +99,7 @@ async def test_an_unusable_default_falls_back_to_the_earliest_usable_link(app: A
     await link(app, org, owner, brand, a.id, False)
     await link(app, org, owner, brand, b.id, False)
     await link(app, org, owner, brand, c.id, True)
-    await app.accounts.record_refresh_rejected(org, c.id)  # default inactive
+    await app.tokens.record_refresh_rejected(org, c.id)  # default inactive
     await app.accounts.disconnect_account(owner, org, a.id)  # earliest deleted
     chosen = await app.links.publishing_account(owner, org, brand, X)
     assert chosen is not None
@@ -113,6 +112,6 @@ async def test_no_usable_account_of_the_platform_means_none(app: App) -> None:
     li = await app.account(org, owner, LI, "li-a")
     await link(app, org, owner, brand, a.id, True)
     await link(app, org, owner, brand, li.id, True)
-    await app.accounts.record_refresh_rejected(org, a.id)
+    await app.tokens.record_refresh_rejected(org, a.id)
     assert await app.links.publishing_account(owner, org, brand, X) is None
     assert await app.links.publishing_account(owner, org, brand, SocialPlatform.REDDIT) is None

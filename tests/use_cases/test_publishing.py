@@ -215,7 +215,7 @@ async def test_without_credits_nothing_is_called_or_changed(app: App) -> None:
     # nothing charged or attempted; only the post's backoff is recorded
     assert stored.publish_after == app.clock.now() + app.ports.config.publish_backoff
     assert stored.publish_failures == 1
-    await app.billing.top_up(w.owner, w.org)
+    await app.top_up(w.org)
     app.tick(int(app.ports.config.publish_backoff.total_seconds()))
     await publish(w)
     stored, _ = await state(w, pending.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.domain.enums import (
     ContentAngle,
@@ -127,7 +126,7 @@ def embedding(app: App, org: str, kind: ContentType, content_id: str) -> Content
 
 async def test_purge_removes_due_rows_and_their_dependants_only(app: App) -> None:
     org, owner = await app.organization("acme")
-    await app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org, SubscriptionTier.BUSINESS)
     gone_org, gone_owner = await app.organization("gone")
     other_org, other_owner = await app.organization("other")
     other_brand = await app.brand(other_org, other_owner)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.generation import GeneratePost
@@ -195,13 +194,6 @@ USE_CASES: dict[str, tuple[Permission, Call]] = {
         Permission.MANAGE_MEMBERS,
         lambda s: s.app.organizations.remove_member(s.actor, s.org, s.target),
     ),
-    "change_tier": (
-        Permission.MANAGE_BILLING,
-        lambda s: s.app.billing.change_tier(
-            s.actor, s.org, ChangeTier(tier=SubscriptionTier.GROWTH)
-        ),
-    ),
-    "top_up": (Permission.MANAGE_BILLING, lambda s: s.app.billing.top_up(s.actor, s.org)),
     "delete_organization": (
         Permission.MANAGE_BILLING,
         lambda s: s.app.organizations.delete_organization(s.actor, s.org),
@@ -363,7 +355,7 @@ SPEC: dict[MemberRole, set[Permission]] = {
 
 async def scene(app: App, role: MemberRole) -> Scene:
     org, owner = await app.organization()
-    await app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org, SubscriptionTier.BUSINESS)
     actor = owner if role is MemberRole.OWNER else await app.member(org, owner, role)
     target = await app.member(org, owner, MemberRole.MEMBER)
     brand = await app.brand(org, owner)

@@ -1,13 +1,16 @@
-"""Connecting accounts, token secrecy, refresh compare-and-set, key rotation, limits."""
+"""Connecting accounts (ownership proved by the platform), token secrecy, refresh
+compare-and-set, key rotation, limits."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from rabbit.application.use_cases.billing import ChangeTier
+from rabbit.application.ports import UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases.external_sources import AddExternalSource, decrypt_secret
 from rabbit.application.use_cases.social_accounts import (
     ConnectAccount,
@@ -21,8 +24,10 @@ from rabbit.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
     UnreadableSecretError,
+    ValidationError,
 )
 from rabbit.domain.model import ExternalSource, SocialAccount
+from rabbit_local.publisher import RecordingPublisher
 
 from .app import App
 from .conftest import cipher
@@ -113,6 +118,7 @@ async def test_tokens_never_reach_logs_reprs_or_errors(
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner, access_token="tok-SENSITIVE-1")
     other_org, other_owner = await app.organization("other")
+    app.platform.issue_token(SocialPlatform.TWITTER, "tw-1", "tok-SENSITIVE-2")
     command = ConnectAccount(
         platform=SocialPlatform.TWITTER,
         account_id="tw-1",
@@ -121,7 +127,7 @@ async def test_tokens_never_reach_logs_reprs_or_errors(
     )
     with pytest.raises(ConflictError) as error:
         await app.accounts.connect_account(other_owner, other_org, command)
-    await app.accounts.record_token_refresh(
+    await app.tokens.record_token_refresh(
         org_id,
         account.id,
         RefreshedTokens(access_token="tok-SENSITIVE-3", expected_version=1),
@@ -156,7 +162,7 @@ async def test_the_tier_account_limit_holds(app: App) -> None:
     with pytest.raises(LimitExceededError) as error:  # FREE: one account
         await app.account(org_id, owner, account_id="a2")
     assert error.value.limit == 1
-    await app.billing.change_tier(owner, org_id, ChangeTier(tier=SubscriptionTier.GROWTH))
+    await app.set_tier(org_id, SubscriptionTier.GROWTH)
     await app.account(org_id, owner, account_id="a2")
     await app.account(org_id, owner, account_id="a3")
     with pytest.raises(LimitExceededError):
@@ -175,11 +181,11 @@ async def test_a_stale_refresh_loses_and_the_newer_token_survives(app: App) -> N
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
     # Two refreshes both started from version 1; the faster one lands first.
-    newer = await app.accounts.record_token_refresh(
+    newer = await app.tokens.record_token_refresh(
         org_id, account.id, RefreshedTokens(access_token="newer", expected_version=1)
     )
     with pytest.raises(ConflictError) as error:
-        await app.accounts.record_token_refresh(
+        await app.tokens.record_token_refresh(
             org_id, account.id, RefreshedTokens(access_token="older", expected_version=1)
         )
     assert error.value.field == "token_version"
@@ -192,7 +198,7 @@ async def test_a_refresh_stores_the_new_expiry(app: App) -> None:
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
     expires = app.clock.now() + timedelta(hours=2)
-    await app.accounts.record_token_refresh(
+    await app.tokens.record_token_refresh(
         org_id,
         account.id,
         RefreshedTokens(access_token="t2", token_expires_at=expires, expected_version=1),
@@ -203,7 +209,7 @@ async def test_a_refresh_stores_the_new_expiry(app: App) -> None:
 async def test_a_definite_refresh_rejection_deactivates_the_account(app: App) -> None:
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
-    await app.accounts.record_refresh_rejected(org_id, account.id)
+    await app.tokens.record_refresh_rejected(org_id, account.id)
     stored = await stored_account(app, org_id, account.id)
     assert (stored.is_active, stored.deleted_at) == (False, None)
 
@@ -267,7 +273,7 @@ async def test_key_rotation_rebinds_each_value_to_its_own_place(app: App) -> Non
     rotation, it does not decrypt there either."""
     org_id, owner = await app.organization()
     first = await app.account(org_id, owner, account_id="a1", access_token="first-token")
-    await app.billing.change_tier(owner, org_id, ChangeTier(tier=SubscriptionTier.GROWTH))
+    await app.set_tier(org_id, SubscriptionTier.GROWTH)
     second = await app.account(org_id, owner, account_id="a2", access_token="second-token")
     rotated = app.with_cipher(cipher(current="k2"))
     assert (await rotated.rotation.rotate_token_keys()).accounts == 2
@@ -333,3 +339,133 @@ async def test_another_organisations_account_is_not_found(app: App) -> None:
     account = await app.account(other_org, other_owner)
     with pytest.raises(NotFoundError):
         await app.accounts.disconnect_account(owner, org_id, account.id)
+
+
+# --- connecting proves ownership (ADR 0018) ---------------------------------------------------
+
+
+def connect(account_id: str, token: str) -> ConnectAccount:
+    return ConnectAccount(
+        platform=SocialPlatform.TWITTER,
+        account_id=account_id,
+        account_name=f"@{account_id}",
+        access_token=token,  # type: ignore[arg-type]
+    )
+
+
+async def test_refuses_a_token_of_another_account(app: App) -> None:
+    """A holds a real token, of its own account: it cannot connect B's account with it."""
+    org_a, owner_a = await app.organization("alpha")
+    own_token = app.platform.issue_token(SocialPlatform.TWITTER, "tw-alpha")
+    with pytest.raises(ValidationError) as refused:
+        await app.accounts.connect_account(owner_a, org_a, connect("tw-bravo", own_token))
+    assert refused.value.field == "account_id"
+    assert await app.accounts.list_accounts(owner_a, org_a) == []
+
+
+async def test_refuses_a_token_the_platform_does_not_accept(app: App) -> None:
+    org_id, owner = await app.organization()
+    with pytest.raises(ValidationError) as refused:
+        await app.accounts.connect_account(owner, org_id, connect("tw-1", "junk-token"))
+    assert refused.value.field == "access_token"
+    assert "junk" not in str(refused.value)
+    assert await app.accounts.list_accounts(owner, org_id) == []
+
+
+async def test_a_squatter_cannot_block_the_owner_of_an_account(app: App) -> None:
+    """A connects B's (platform, account_id) with a junk token: refused, and B connects its
+    own account afterwards."""
+    org_a, owner_a = await app.organization("alpha")
+    org_b, owner_b = await app.organization("bravo")
+    with pytest.raises(ValidationError):
+        await app.accounts.connect_account(owner_a, org_a, connect("tw-bravo", "junk"))
+    account = await app.account(org_b, owner_b, account_id="tw-bravo")
+    assert [a.id for a in await app.accounts.list_accounts(owner_b, org_b)] == [account.id]
+
+
+async def test_the_conflict_for_another_organisations_account_does_not_mention_it(
+    app: App,
+) -> None:
+    """Both organisations hold a valid token of the account (one person in both): the
+    second is refused with the same error type as within one organisation, and a message
+    that does not say the account is connected elsewhere."""
+    org_a, owner_a = await app.organization("alpha")
+    org_b, owner_b = await app.organization("bravo")
+    await app.account(org_b, owner_b, account_id="tw-shared")
+    token = app.platform.issue_token(SocialPlatform.TWITTER, "tw-shared")
+    with pytest.raises(ConflictError) as elsewhere:
+        await app.accounts.connect_account(owner_a, org_a, connect("tw-shared", token))
+    with pytest.raises(ConflictError) as here:
+        await app.accounts.connect_account(owner_b, org_b, connect("tw-shared", token))
+    assert elsewhere.value.field == here.value.field == "account_id"
+    assert "connected to this organisation" in str(here.value)
+    message = str(elsewhere.value).lower()
+    for revealing in ("connected", "already", "exists", "another", "other", "bravo", org_b):
+        assert revealing.lower() not in message, revealing
+    assert elsewhere.value.__cause__ is None
+    assert elsewhere.value.__suppress_context__
+    assert await app.accounts.list_accounts(owner_a, org_a) == []
+
+
+async def test_only_a_member_who_may_connect_accounts_reaches_the_platform(app: App) -> None:
+    """A non-member (or a VIEWER) is refused before the platform is asked, so no one can use
+    connecting to test tokens."""
+    org_id, owner = await app.organization()
+    viewer = await app.member(org_id, owner, MemberRole.VIEWER)
+    outsider = await app.user("outsider")
+    token = app.platform.issue_token(SocialPlatform.TWITTER, "tw-1")
+    before = app.platform.identity_checks
+    with pytest.raises(PermissionDeniedError):
+        await app.accounts.connect_account(viewer, org_id, connect("tw-1", token))
+    with pytest.raises(NotFoundError):
+        await app.accounts.connect_account(outsider, org_id, connect("tw-1", token))
+    assert app.platform.identity_checks == before
+
+
+async def test_the_platform_is_asked_outside_any_unit_of_work(app: App) -> None:
+    """ADR 0011: no adapter call while a transaction is open."""
+    tracking = TrackingStore(app.ports.uow)
+    platform = AskingPlatform(tracking)
+    tracked = App(dataclasses.replace(app.ports, uow=tracking, publisher=platform), app.clock)
+    org_id, owner = await tracked.organization()
+    await tracked.account(org_id, owner, account_id="tw-1")
+    assert platform.open_during_calls == [0]
+
+
+class TrackingStore:
+    """A unit-of-work factory that counts the units of work open right now."""
+
+    def __init__(self, inner: UnitOfWorkFactory) -> None:
+        self.inner = inner
+        self.open = 0
+
+    def __call__(self) -> UnitOfWork:
+        return _Tracked(self, self.inner())
+
+
+class _Tracked:
+    def __init__(self, store: TrackingStore, inner: UnitOfWork) -> None:
+        self._store, self._inner = store, inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def __aenter__(self) -> UnitOfWork:
+        await self._inner.__aenter__()
+        self._store.open += 1
+        return self._inner
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self._store.open -= 1
+        await self._inner.__aexit__(*exc)
+
+
+class AskingPlatform(RecordingPublisher):
+    def __init__(self, store: TrackingStore) -> None:
+        super().__init__()
+        self._store = store
+        self.open_during_calls: list[int] = []
+
+    async def account_of(self, platform: SocialPlatform, access_token: str) -> str:
+        self.open_during_calls.append(self._store.open)
+        return await super().account_of(platform, access_token)

@@ -113,7 +113,7 @@ async def test_nothing_expires_for_a_deleted_organisation(app: App) -> None:
     await app.organizations.delete_organization(w.owner, w.org)
     later = pending.expires_at + timedelta(days=3)
 
-    assert await w.content.review.expire_stale(later) == 0
+    assert await w.content.expiry.expire_stale(later) == 0
     async with app.ports.uow() as uow:
         assert await uow.pending_posts.list_expired(later, limit=10) == []
     (stored,) = await pending_posts(w)
@@ -145,7 +145,7 @@ async def test_restore_resumes_at_the_next_slot_and_gives_reviews_their_time_bac
     assert (report.schedules_run, report.expired) == (0, 0)  # the missed slots are not run
     report = await w.content.autopilot.tick(datetime(2026, 3, 8, 10, 0, tzinfo=UTC))
     assert report.schedules_run == 1  # its next slot runs
-    assert await w.content.review.expire_stale(restored_at + left) == 1
+    assert await w.content.expiry.expire_stale(restored_at + left) == 1
 
 
 async def test_restore_lets_a_review_window_that_had_passed_before_the_delete_expire(
@@ -160,7 +160,7 @@ async def test_restore_lets_a_review_window_that_had_passed_before_the_delete_ex
     await app.organizations.restore_organization(w.owner, w.org)
     (stored,) = await pending_posts(w)
     assert stored.expires_at == overdue.expires_at
-    assert await w.content.review.expire_stale(restored_at) == 1
+    assert await w.content.expiry.expire_stale(restored_at) == 1
 
 
 # a slot in flight: re-read, locked, before the write ---------------------------------------

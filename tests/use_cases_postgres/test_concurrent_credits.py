@@ -43,7 +43,7 @@ async def test_a_hundred_concurrent_deductions_spend_exactly_the_affordable_cred
 
     results = await asyncio.gather(
         *(
-            pg_app.billing.deduct_credits(org, 1, CreditAction.GENERATE, f"call {n}")
+            pg_app.payments.deduct_credits(org, 1, CreditAction.GENERATE, f"call {n}")
             for n in range(CALLS)
         ),
         return_exceptions=True,
@@ -74,7 +74,7 @@ async def test_concurrent_deductions_of_several_sizes_never_overdraw(
     amounts = [1 + n % 4 for n in range(CALLS)]  # 250 credits asked of 30
 
     results = await asyncio.gather(
-        *(pg_app.billing.deduct_credits(org, a, CreditAction.PUBLISH) for a in amounts),
+        *(pg_app.payments.deduct_credits(org, a, CreditAction.PUBLISH) for a in amounts),
         return_exceptions=True,
     )
 

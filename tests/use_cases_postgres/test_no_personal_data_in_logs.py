@@ -71,8 +71,9 @@ async def run_flow(settings: Settings) -> list[str]:
         org = await rabbit.organizations.create_organization(
             owner.id, CreateOrganization(name="Acme", slug=f"acme-{mark}")
         )
-        await rabbit.billing.change_tier(
-            owner.id, org.id, ChangeTier(tier=SubscriptionTier.BUSINESS)
+        system = container.system()
+        await system.payments.change_tier(
+            org.id, ChangeTier(tier=SubscriptionTier.BUSINESS), f"evt_{mark}"
         )
         invitee = await rabbit.organizations.register_user(
             RegisterUser(email=secret["invitee_email"], name=secret["invitee_name"])
@@ -85,6 +86,9 @@ async def run_flow(settings: Settings) -> list[str]:
             CreateBrand(
                 name="Brand", notify_email=secret["notify_email"], notify_webhook=secret["webhook"]
             ),
+        )
+        container.services.publisher().issue_token(
+            SocialPlatform.TWITTER, f"tw-{mark}", secret["access_token"]
         )
         account = await rabbit.accounts.connect_account(
             owner.id,
@@ -137,7 +141,7 @@ async def run_flow(settings: Settings) -> list[str]:
                 platforms=(SocialPlatform.TWITTER,),
             ),
         )
-        outcome = await rabbit.publishing.publish_platform(
+        outcome = await system.publishing.publish_platform(
             org.id, pending.id, SocialPlatform.TWITTER, now + timedelta(days=60)
         )
         assert outcome is Outcome.PUBLISHED  # the token was decrypted and sent

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import UpdateBrand
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.organizations import ChangeRole, CreateOrganization
@@ -49,8 +48,8 @@ async def test_a_tier_change_racing_a_debit_keeps_the_debit(
 
     await overlap(
         wide_engine,
-        lambda: app.billing.deduct_credits(org, 3, CreditAction.GENERATE),
-        lambda: app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.GROWTH)),
+        lambda: app.payments.deduct_credits(org, 3, CreditAction.GENERATE),
+        lambda: app.set_tier(org, SubscriptionTier.GROWTH),
         table="subscriptions",
     )
 
@@ -72,8 +71,8 @@ async def test_a_rejected_refresh_racing_a_token_refresh_keeps_the_new_token(
 
     await overlap(
         wide_engine,
-        lambda: app.accounts.record_token_refresh(org, account.id, refreshed("second", 1)),
-        lambda: app.accounts.record_refresh_rejected(org, account.id),
+        lambda: app.tokens.record_token_refresh(org, account.id, refreshed("second", 1)),
+        lambda: app.tokens.record_refresh_rejected(org, account.id),
         table="social_accounts",
     )
 
@@ -83,7 +82,7 @@ async def test_a_rejected_refresh_racing_a_token_refresh_keeps_the_new_token(
     assert app.ports.cipher.decrypt(stored.access_token, context) == "second"
     assert stored.is_active is False
     with pytest.raises(ConflictError):  # a stale refresh from version 1 is still refused
-        await app.accounts.record_token_refresh(org, account.id, refreshed("stale", 1))
+        await app.tokens.record_token_refresh(org, account.id, refreshed("stale", 1))
 
 
 async def test_archiving_a_material_while_its_post_is_published_keeps_both(
@@ -203,7 +202,7 @@ async def test_two_accounts_made_default_at_once_both_succeed_and_one_stays_defa
 ) -> None:
     app = pausing(pg_app)
     org, owner = await app.organization()
-    await app.billing.change_tier(owner, org, ChangeTier(tier=SubscriptionTier.BUSINESS))
+    await app.set_tier(org, SubscriptionTier.BUSINESS)
     brand = await app.brand(org, owner)
     first = await app.account(org, owner, SocialPlatform.TWITTER, "first")
     second = await app.account(org, owner, SocialPlatform.TWITTER, "second")

@@ -143,6 +143,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
     caplog.set_level(logging.DEBUG, logger="rabbit_postgres.sql")  # the units of work's
 
     org, owner = await pg_app.organization()
+    pg_app.platform.issue_token(SocialPlatform.TWITTER, "tw-secret", SECRETS["connect access"])
     account = await pg_app.accounts.connect_account(
         owner,
         org,
@@ -154,7 +155,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
             refresh_token=SECRETS["connect refresh"],
         ),
     )
-    refreshed = await pg_app.accounts.record_token_refresh(
+    refreshed = await pg_app.tokens.record_token_refresh(
         org,
         account.id,
         RefreshedTokens(
@@ -164,7 +165,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
         ),
     )
     with pytest.raises(ConflictError) as stale:
-        await pg_app.accounts.record_token_refresh(
+        await pg_app.tokens.record_token_refresh(
             org,
             account.id,
             RefreshedTokens(access_token=SECRETS["stale access"], expected_version=1),

@@ -1,10 +1,10 @@
-"""Subscriptions and the append-only credit ledger."""
+"""Subscriptions, the append-only credit ledger and the billing events."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from rabbit.domain.model import CreditTransaction, Subscription
+from rabbit.domain.model import BillingEvent, CreditTransaction, Subscription
 from rabbit_memory.repositories._ordering import by_created
 from rabbit_memory.session import Session, Table
 
@@ -46,3 +46,17 @@ class MemoryCreditLedger:
 
     async def total(self, organization_id: str, *, since: datetime | None = None) -> int:
         return sum(t.amount for t in await self.find(organization_id, since=since))
+
+
+class MemoryBillingEventRepository:
+    def __init__(self, session: Session) -> None:
+        self._events: Table[BillingEvent] = Table(session, "billing_events")
+
+    async def add(self, event: BillingEvent) -> None:
+        self._events.insert(event)
+
+    async def get(self, reference: str) -> BillingEvent | None:
+        return self._events.first(lambda e: e.reference == reference)
+
+    async def find(self, organization_id: str) -> list[BillingEvent]:
+        return self._events.select(lambda e: e.organization_id == organization_id, order=by_created)

@@ -1,4 +1,4 @@
-"""Subscriptions and the append-only credit ledger."""
+"""Subscriptions, the append-only credit ledger and the billing events."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from rabbit.domain.model import CreditTransaction, Subscription
-from rabbit_postgres.mapping import CREDIT_TRANSACTIONS, SUBSCRIPTIONS
+from rabbit.domain.model import BillingEvent, CreditTransaction, Subscription
+from rabbit_postgres.mapping import BILLING_EVENTS, CREDIT_TRANSACTIONS, SUBSCRIPTIONS
 from rabbit_postgres.schema import credit_transactions
 from rabbit_postgres.session import Condition, PostgresSession
 from rabbit_postgres.statements import CompiledStatement, prepare
@@ -50,6 +50,22 @@ class PostgresCreditLedger:
         statement = _TOTAL if since is None else _TOTAL_SINCE
         parameters = {"organization_id": organization_id, "since": since}
         return int(await self._session.scalar(statement, parameters))
+
+
+class PostgresBillingEventRepository:
+    def __init__(self, session: PostgresSession) -> None:
+        self._session = session
+
+    async def add(self, event: BillingEvent) -> None:
+        await self._session.insert(BILLING_EVENTS, event)
+
+    async def get(self, reference: str) -> BillingEvent | None:
+        return await self._session.one_where(BILLING_EVENTS, ("reference", "=", reference))
+
+    async def find(self, organization_id: str) -> list[BillingEvent]:
+        return await self._session.many_where(
+            BILLING_EVENTS, ("organization_id", "=", organization_id), order_by=("created_at",)
+        )
 
 
 def _total(*, since: bool) -> CompiledStatement:

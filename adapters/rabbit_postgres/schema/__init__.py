@@ -18,7 +18,7 @@ post) are cleared, never the tenant column.
 """
 
 from rabbit_postgres.schema._base import ENUM_TYPES, NAMING_CONVENTION, TENANT_COLUMN, metadata
-from rabbit_postgres.schema.billing import credit_transactions, subscriptions
+from rabbit_postgres.schema.billing import billing_events, credit_transactions, subscriptions
 from rabbit_postgres.schema.brands import (
     brand_profile_accounts,
     brand_profiles,
@@ -43,6 +43,7 @@ __all__ = [
     "ENUM_TYPES",
     "NAMING_CONVENTION",
     "TENANT_COLUMN",
+    "billing_events",
     "brand_profile_accounts",
     "brand_profiles",
     "content_embeddings",

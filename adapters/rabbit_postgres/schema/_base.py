@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from rabbit.domain.enums import (
+    BillingEventKind,
     ContentAngle,
     ContentType,
     CreditAction,
@@ -87,6 +88,7 @@ material_status = _enum(MaterialStatus, "material_status")
 pending_post_status = _enum(PendingPostStatus, "pending_post_status")
 content_type = _enum(ContentType, "content_type")
 publish_attempt_status = _enum(PublishAttemptStatus, "publish_attempt_status")
+billing_event_kind = _enum(BillingEventKind, "billing_event_kind")
 
 #: Every enum type, in creation order (the migration creates and drops these).
 ENUM_TYPES: tuple[sa.Enum, ...] = (
@@ -103,6 +105,7 @@ ENUM_TYPES: tuple[sa.Enum, ...] = (
     pending_post_status,
     content_type,
     publish_attempt_status,
+    billing_event_kind,
 )
 
 #: ``text[]``; arrays of enum types are ``pg.ARRAY(<enum>)``.

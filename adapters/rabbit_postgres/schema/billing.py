@@ -1,10 +1,12 @@
-"""subscriptions (1:1 with an organisation) and the append-only credit_transactions ledger."""
+"""subscriptions (1:1 with an organisation), the append-only credit_transactions ledger and
+the billing_events (the payment provider's references already applied, ADR 0019)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from rabbit_postgres.schema._base import (
+    billing_event_kind,
     check,
     counter,
     created_at,
@@ -60,5 +62,20 @@ credit_transactions = sa.Table(
     tenant_key(),
     tenant_fk("subscription_id", "subscriptions", ondelete="CASCADE"),
     # The ledger sums are read per organisation and period.
+    sa.Index(None, "organization_id", "created_at"),
+)
+
+billing_events = sa.Table(
+    "billing_events",
+    metadata,
+    id_column(),
+    tenant_column(),
+    # The payment provider's event, payment or invoice id: the idempotency key of the change,
+    # unique across organisations (a reference is one change of one organisation).
+    sa.Column("reference", sa.Text(), nullable=False),
+    sa.Column("kind", billing_event_kind, nullable=False),
+    created_at(),
+    sa.UniqueConstraint("reference", info={"field": "reference"}),
+    tenant_key(),
     sa.Index(None, "organization_id", "created_at"),
 )

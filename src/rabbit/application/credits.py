@@ -82,6 +82,17 @@ class Credits:
     ) -> CreditTransaction:
         """Add ``amount`` credits to the current period (a top-up)."""
         subscription = await self.locked(uow, organization_id)
+        return await self.credit(uow, subscription, amount, action, description)
+
+    async def credit(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+    ) -> CreditTransaction:
+        """As :meth:`grant`, on a subscription the caller already holds locked."""
         subscription.grant(amount)
         return await self._book(uow, subscription, amount, action, description, None)
 

@@ -7,7 +7,8 @@ work is a ``Factory``: a fresh one per use-case call, never shared.
 Usage::
 
     async with running(create_container(Settings())) as container:  # checks the database
-        rabbit = container.rabbit()
+        rabbit = container.rabbit()  # the member facade, for what users do
+        system = container.system()  # the system facade, for workers and payment webhooks
         ...
     # leaving the block disposes of the engine
 """
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import CoreConfig, Ports
 from rabbit.application.facade import Rabbit
+from rabbit.application.system import RabbitSystem
 from rabbit.bootstrap.keys import build_cipher
 from rabbit.bootstrap.settings import Settings, StoreKind
 from rabbit_local import (
@@ -83,7 +85,8 @@ def _core_config(settings: Settings) -> CoreConfig:
 
 
 class Container(containers.DeclarativeContainer):
-    """Ports wired to adapters, and the ``Rabbit`` facade over them."""
+    """Ports wired to adapters, and the two facades over them: ``rabbit`` (members) and
+    ``system`` (workers and payment webhooks, ADR 0018)."""
 
     settings = providers.Dependency(instance_of=Settings)
     store = providers.DependenciesContainer(uow=providers.Dependency())
@@ -102,6 +105,7 @@ class Container(containers.DeclarativeContainer):
         config=providers.Singleton(_core_config, settings=settings),
     )
     rabbit = providers.Singleton(Rabbit, ports=ports)
+    system = providers.Singleton(RabbitSystem, ports=ports)
 
 
 def create_container(settings: Settings | None = None) -> Container:
@@ -127,7 +131,7 @@ async def running(container: Container) -> AsyncIterator[Container]:
     container.services.cipher()
     await _maybe_await(container.init_resources())
     try:
-        await container.rabbit().token_keys.check_fingerprints()
+        await container.system().token_keys.check_fingerprints()
         yield container
     finally:
         await _maybe_await(container.shutdown_resources())

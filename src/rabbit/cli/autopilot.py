@@ -23,7 +23,7 @@ async def run_ticks(
     if interval <= 0:
         raise ValueError("--interval must be a positive number of seconds")
     async with running(create_container(settings)) as container:
-        autopilot = container.rabbit().autopilot
+        autopilot = container.system().autopilot
         while True:
             try:
                 report = await autopilot.tick(now)

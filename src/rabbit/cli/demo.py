@@ -22,7 +22,9 @@ from dependency_injector import providers
 from rich.console import Console
 from rich.progress import Progress
 
+from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.autopilot import TickReport
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import CreateBrand
@@ -38,7 +40,7 @@ from rabbit.application.use_cases.review import ApprovePost, RejectPost
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.application.use_cases.social_accounts import ConnectAccount
 from rabbit.bootstrap import database
-from rabbit.bootstrap.containers import create_container, running
+from rabbit.bootstrap.containers import Container, create_container, running
 from rabbit.bootstrap.keys import build_cipher
 from rabbit.bootstrap.settings import Settings, StoreKind
 from rabbit.cli import demo_data, report
@@ -51,11 +53,26 @@ from rabbit.domain.enums import (
     SubscriptionTier,
 )
 from rabbit.domain.model import Post
-from rabbit_local import FakeClock
+from rabbit_local import FakeClock, RecordingPublisher
 
 #: The simulated run starts on a Monday; 14 days cross the US daylight-saving change.
 DEMO_START = datetime(2026, 10, 26, 0, 0, tzinfo=UTC)
 TICK = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Core:
+    """What the demo drives: the member facade for what people do, the system facade for
+    what the workers do (autopilot, metrics collector, payment webhook; ADR 0018), and the
+    ports the demo's own collector reads posts with."""
+
+    rabbit: Rabbit
+    system: RabbitSystem
+    ports: Ports
+
+
+def core_of(container: Container) -> Core:
+    return Core(container.rabbit(), container.system(), container.ports())
 
 
 @dataclass
@@ -112,11 +129,11 @@ async def run_demo(settings: Settings, *, days: int) -> None:
     container = create_container(settings)
     container.services.clock.override(providers.Object(clock))
     async with running(container):
-        rabbit = container.rabbit()
-        ids = await seed_agency(rabbit, clock)
-        totals = await simulate(rabbit, clock, ids, days=days, console=console)
-        await pause_schedules(rabbit, ids)
-        await report.print_report(console, rabbit, ids.organization, ids.owner, totals)
+        core = core_of(container)
+        ids = await seed_agency(core, clock)
+        totals = await simulate(core, clock, ids, days=days, console=console)
+        await pause_schedules(core.rabbit, ids)
+        await report.print_report(console, core.rabbit, ids.organization, ids.owner, totals)
 
 
 def seed(settings: Settings) -> None:
@@ -130,8 +147,8 @@ def seed(settings: Settings) -> None:
 
 async def run_seed(settings: Settings) -> DemoIds:
     async with running(create_container(settings)) as container:
-        rabbit = container.rabbit()
-        ids = await seed_agency(rabbit, FakeClock(rabbit.ports.clock.now()))
+        core = core_of(container)
+        ids = await seed_agency(core, FakeClock(core.ports.clock.now()))
     print(
         f"seeded: organization={ids.organization} owner={ids.owner} "
         f"brands={ids.outfitters},{ids.cafe} schedules={','.join(ids.schedules)}",
@@ -140,9 +157,10 @@ async def run_seed(settings: Settings) -> DemoIds:
     return ids
 
 
-async def seed_agency(rabbit: Rabbit, clock: FakeClock) -> DemoIds:
+async def seed_agency(core: Core, clock: FakeClock) -> DemoIds:
     """The agency, its people, brands, accounts, materials and schedules."""
-    suffix = rabbit.ports.ids.new_id()[:8]
+    rabbit = core.rabbit
+    suffix = core.ports.ids.new_id()[:8]
     ids = DemoIds()
     orgs = rabbit.organizations
 
@@ -163,9 +181,12 @@ async def seed_agency(rabbit: Rabbit, clock: FakeClock) -> DemoIds:
         await orgs.accept_invitation(user_id, org.id)
         setattr(ids, "admin" if role is MemberRole.ADMIN else "member", user_id)
 
-    await rabbit.billing.change_tier(ids.owner, org.id, ChangeTier(tier=SubscriptionTier.GROWTH))
+    # the payment provider's webhook: the owner bought GROWTH, and its first invoice is paid
+    payments = core.system.payments
+    growth = ChangeTier(tier=SubscriptionTier.GROWTH)
+    await payments.change_tier(org.id, growth, f"demo-upgrade-{suffix}")
     clock.advance(timedelta(seconds=1))  # a renewal starts strictly after the trial period
-    await rabbit.billing.renew_period(org.id)
+    await payments.renew_period(org.id, f"demo-invoice-{suffix}")
 
     ids.outfitters = await _brand(
         rabbit, ids, "Trailhead Outfitters", demo_data.OUTFITTERS_PILLARS, auto_approve=True
@@ -174,6 +195,10 @@ async def seed_agency(rabbit: Rabbit, clock: FakeClock) -> DemoIds:
         rabbit, ids, "Bean & Leaf Café", demo_data.CAFE_PILLARS, auto_approve=False
     )
 
+    # the platforms' OAuth flow hands the admin a token of each account; connecting asks
+    # the platform whose token it is (the recording publisher knows the tokens it issued)
+    platform = core.ports.publisher
+    assert isinstance(platform, RecordingPublisher), "the demo runs on the recording publisher"
     twitter = await rabbit.accounts.connect_account(
         ids.admin,
         org.id,
@@ -181,7 +206,7 @@ async def seed_agency(rabbit: Rabbit, clock: FakeClock) -> DemoIds:
             platform=SocialPlatform.TWITTER,
             account_id=f"tw-{suffix}",
             account_name="@northwind",
-            access_token=f"demo-twitter-token-{suffix}",
+            access_token=platform.issue_token(SocialPlatform.TWITTER, f"tw-{suffix}"),
             refresh_token=f"demo-twitter-refresh-{suffix}",
         ),
     )
@@ -192,7 +217,7 @@ async def seed_agency(rabbit: Rabbit, clock: FakeClock) -> DemoIds:
             platform=SocialPlatform.LINKEDIN,
             account_id=f"li-{suffix}",
             account_name="Trailhead Outfitters",
-            access_token=f"demo-linkedin-token-{suffix}",
+            access_token=platform.issue_token(SocialPlatform.LINKEDIN, f"li-{suffix}"),
         ),
     )
     for brand_id in (ids.outfitters, ids.cafe):
@@ -300,7 +325,7 @@ async def _material(
 
 
 async def simulate(
-    rabbit: Rabbit, clock: FakeClock, ids: DemoIds, *, days: int, console: Console
+    core: Core, clock: FakeClock, ids: DemoIds, *, days: int, console: Console
 ) -> RunTotals:
     """Tick every simulated hour; review the café's posts; feed back simulated metrics."""
     totals = RunTotals()
@@ -310,10 +335,10 @@ async def simulate(
         task = progress.add_task("autopilot", total=steps)
         while clock.now() < end:
             clock.advance(TICK)
-            totals.add(await rabbit.autopilot.tick(clock.now()))
-            await review_cafe(rabbit, ids, totals)
+            totals.add(await core.system.autopilot.tick(clock.now()))
+            await review_cafe(core.rabbit, ids, totals)
             if clock.now().hour == 12:
-                await feed_metrics(rabbit, clock, ids, totals)
+                await feed_metrics(core, clock, ids, totals)
             progress.advance(task)
     return totals
 
@@ -332,14 +357,15 @@ async def review_cafe(rabbit: Rabbit, ids: DemoIds, totals: RunTotals) -> None:
             totals.approved += 1
 
 
-async def feed_metrics(rabbit: Rabbit, clock: FakeClock, ids: DemoIds, totals: RunTotals) -> None:
-    """Once a day: the platform reports counters for the posts of the last days."""
-    async with rabbit.ports.uow() as uow:
+async def feed_metrics(core: Core, clock: FakeClock, ids: DemoIds, totals: RunTotals) -> None:
+    """Once a day: the platform reports counters for the posts of the last days (the demo
+    plays the metrics collector, a system worker)."""
+    async with core.ports.uow() as uow:
         posts = await uow.posts.find(
             ids.organization, published_since=clock.now() - timedelta(days=3)
         )
     for post in posts:
-        await rabbit.metrics.record_metrics(ids.organization, post.id, simulated_metrics(post))
+        await core.system.metrics.record_metrics(ids.organization, post.id, simulated_metrics(post))
         totals.metrics += 1
 
 

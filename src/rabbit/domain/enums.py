@@ -32,6 +32,17 @@ class SubscriptionStatus(StrEnum):
     PAUSED = "PAUSED"
 
 
+class BillingEventKind(StrEnum):
+    """What a billing change reported by the payment provider did (ADR 0019)."""
+
+    RENEWAL = "RENEWAL"
+    TOP_UP = "TOP_UP"
+    TIER_CHANGE = "TIER_CHANGE"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    PAYMENT_RECOVERED = "PAYMENT_RECOVERED"
+    CANCELLATION = "CANCELLATION"
+
+
 class CreditAction(StrEnum):
     GENERATE = "GENERATE"
     GENERATE_TRENDING = "GENERATE_TRENDING"

@@ -50,6 +50,10 @@ constant                   value       fields
                                        short book chapter; the analyser reads the start)
 ``MAX_SECRET``             8,192       an access/refresh token, a config value (JWTs run
                                        to a few KB)
+``MAX_REFERENCE``          255         a payment provider's reference (an event, payment
+                                       or invoice id): ASCII letters, digits and
+                                       ``_ - . : /``, starting with a letter or digit
+                                       (:func:`check_reference`, ADR 0019)
 ``MAX_EXAMPLE_POSTS``      20          a brand's example posts
 ``MAX_PILLARS``            20          a brand's content pillars
 ``MAX_CONFIG_KEYS``        50          values of a source's ``connection_config`` (headers counted)
@@ -67,6 +71,7 @@ Error messages quote at most :data:`QUOTE_CHARS` characters of an offending inpu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -89,6 +94,7 @@ MAX_POST = 10_000
 MAX_TEXT = 10_000
 MAX_MATERIAL_TEXT = 200_000
 MAX_SECRET = 8_192
+MAX_REFERENCE = 255
 MAX_EXAMPLE_POSTS = 20
 MAX_PILLARS = 20
 MAX_CONFIG_KEYS = 50
@@ -148,6 +154,26 @@ def check_text(field: str, text: str, maximum: int) -> None:
     problem = encodable_problem(text)
     if problem is not None:
         raise ValidationError(field, problem)
+
+
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]*")
+
+
+def check_reference(field: str, value: object) -> None:
+    """ValidationError(field) unless ``value`` is a payment reference: 1 to
+    :data:`MAX_REFERENCE` characters, ASCII letters, digits and ``_ - . : /``, starting with a
+    letter or digit (what payment providers' ids are made of; nothing a log line, a URL or
+    the store would need to escape)."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, not {type(value).__name__}")
+    if len(value) > MAX_REFERENCE:
+        raise ValidationError(
+            field, f"must be at most {MAX_REFERENCE} characters, not {len(value)}"
+        )
+    if not _REFERENCE.fullmatch(value):
+        raise ValidationError(
+            field, "must be letters, digits and _ - . : / (starting with a letter or digit)"
+        )
 
 
 def check_int(field: str, value: int, maximum: int = INT8_MAX) -> None:

@@ -17,6 +17,7 @@ from rabbit.application.ports.publisher import (
     PublishRejectedError,
     PublishRequest,
     PublishUnknownError,
+    TokenRejectedError,
 )
 from rabbit.application.ports.random import RandomSource
 from rabbit.application.ports.unit_of_work import (
@@ -42,6 +43,7 @@ __all__ = [
     "RandomSource",
     "SecretContext",
     "TokenCipher",
+    "TokenRejectedError",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UnlockedWriteError",

@@ -1,4 +1,4 @@
-"""The publisher port: the social platforms."""
+"""The publisher port: the social platforms (publishing, and whose a token is)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ class PublishUnknownError(Exception):
     settle it with :meth:`Publisher.lookup`."""
 
 
+class TokenRejectedError(Exception):
+    """The platform does not accept the access token (unknown, revoked or expired)."""
+
+
 class Publisher(Protocol):
     async def publish(self, request: PublishRequest) -> PublishedPost:
         """Publish, or return the earlier result when the idempotency key was seen before.
@@ -50,4 +54,14 @@ class Publisher(Protocol):
         """The post published under ``idempotency_key``, or None when there is none.
 
         Raises PublishUnknownError when the platform cannot be asked right now."""
+        ...
+
+    async def account_of(self, platform: SocialPlatform, access_token: str) -> str:
+        """The id of the platform account ``access_token`` belongs to (the platform's "who
+        am I" call), as the account's ``account_id`` names it.
+
+        Connecting an account asks this first (outside any unit of work, ADR 0011), so an
+        organisation can connect only an account whose token it holds (ADR 0018). Raises
+        TokenRejectedError when the platform does not accept the token and
+        PublishUnknownError when it cannot be asked right now."""
         ...

@@ -33,6 +33,7 @@ from rabbit.domain.enums import (
     SocialPlatform,
 )
 from rabbit.domain.model import (
+    BillingEvent,
     BrandProfile,
     BrandProfileAccount,
     ContentEmbedding,
@@ -147,6 +148,27 @@ class CreditLedger(Protocol):
 
     async def total(self, organization_id: str, *, since: datetime | None = None) -> int:
         """The sum of the amounts of those rows (0 when none)."""
+        ...
+
+
+class BillingEventRepository(Protocol):
+    """The billing changes applied, by the payment provider's reference (ADR 0019).
+
+    Append-only; the one repository read across organisations (by reference), because a
+    reference is unique across them: only the system facade's billing use cases use it.
+    """
+
+    async def add(self, event: BillingEvent) -> None:
+        """ConflictError(field ``reference``) when the reference is stored already, for
+        whichever organisation."""
+        ...
+
+    async def get(self, reference: str) -> BillingEvent | None:
+        """The event stored under ``reference`` (any organisation's), or None."""
+        ...
+
+    async def find(self, organization_id: str) -> list[BillingEvent]:
+        """The organisation's events by created_at, then id."""
         ...
 
 

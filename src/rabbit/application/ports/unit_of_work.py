@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from rabbit.application.ports.repositories import (
+    BillingEventRepository,
     BrandAccountLinkRepository,
     BrandRepository,
     CreditLedger,
@@ -53,6 +54,7 @@ class UnitOfWork(Protocol):
     members: MemberRepository
     subscriptions: SubscriptionRepository
     ledger: CreditLedger
+    billing_events: BillingEventRepository
     brands: BrandRepository
     social_accounts: SocialAccountRepository
     brand_accounts: BrandAccountLinkRepository

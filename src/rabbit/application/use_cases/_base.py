@@ -15,6 +15,8 @@ opens), with a :class:`~rabbit.domain.errors.ValidationError` naming the paramet
 - a ``str`` argument holding a NUL or a lone surrogate, or longer than its limit
   (:data:`~rabbit.domain.limits.MAX_ID` for an ``*_id``, ``MAX_TEXT`` for a
   ``description``, ``MAX_NAME`` for any other);
+- a payment ``reference`` that is not one (:func:`~rabbit.domain.limits.check_reference`:
+  length and characters, ADR 0019);
 - an ``*_id`` argument that is neither a string nor None;
 - an ``*_ids`` list, tuple or set with more than ``MAX_IDS`` items or holding such a string;
 - a naive or out-of-range ``datetime``, a ``timedelta`` outside 0 … ``MAX_WINDOW``, an
@@ -54,6 +56,9 @@ def _text_limit(name: str) -> int:
 
 def check_argument(name: str, value: Any) -> None:
     """ValidationError(name) for an argument no store could take (see the module docstring)."""
+    if name == "reference":  # a payment reference is never optional
+        limits.check_reference(name, value)
+        return
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, str):

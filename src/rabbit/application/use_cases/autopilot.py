@@ -46,7 +46,7 @@ from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases.generation import Drafted, Generation, Generator
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing
-from rabbit.application.use_cases.review import Review
+from rabbit.application.use_cases.review import ReviewExpiry
 from rabbit.application.use_cases.schedules import SlotClaim, claim_next_due, finish_claim
 from rabbit.domain.enums import GenerationMode
 from rabbit.domain.errors import (
@@ -99,7 +99,7 @@ class Autopilot(UseCases):
         self._ports = ports
         self._generator = Generator(ports)
         self._publishing = Publishing(ports)
-        self._review = Review(ports)
+        self._review = ReviewExpiry(ports)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         now = now or self._ports.clock.now()

@@ -1,15 +1,24 @@
-"""Subscriptions and the credit ledger (behaviour.md, "Credits").
+"""Subscriptions and the credit ledger (behaviour.md, "Credits"; ADR 0018, ADR 0019).
 
-Tier changes, top-ups and queries are the owner's (MANAGE_BILLING) or everyone's
-(VIEW_ANALYTICS, for the balance and ledger). Period renewal is run by the billing system
-(a payment provider's webhook or a scheduler), not by a member, so it takes no actor; so is
-a stand-alone deduction (:meth:`Billing.deduct_credits`), for a charge that pays for no
-work of this service's own units of work (those charge inside them, see
-:mod:`rabbit.application.credits`).
+Members read (VIEW_ANALYTICS): the balance and the ledger (:class:`Billing`, on the member
+facade). Every change of a subscription comes from the billing system, never from a member
+(:class:`Payments`, on the system facade, which takes no actor): a payment provider's webhook
+reports a renewal, a top-up purchase, a tier change, a failed or recovered payment or a
+cancellation, each under the provider's reference (an event, payment or invoice id). The
+reference is the change's idempotency key (a ``billing_events`` row, unique across
+organisations): the same reference delivered again changes nothing and returns the current
+subscription; the same reference for another organisation or another kind of change is a
+ConflictError(reference) that names neither. A stand-alone deduction
+(:meth:`Payments.deduct_credits`) is a system call too, for a charge that pays for no work
+of this service's own units of work (those charge inside them, see
+:mod:`rabbit.application.credits`); it is the service's own charge, not a payment, so it
+takes no reference.
 
-A tier change takes effect at once for the account limit and at the next renewal for the
-allowance: credits already granted for the current period are neither taken back nor
-topped up, which keeps the current period's ledger consistent.
+A renewal opens the next period only for an ACTIVE or TRIALING subscription (a PAST_DUE,
+CANCELLED or PAUSED one: InvalidTransitionError). A tier change takes effect at once for the
+account limit and at the next renewal for the allowance: credits already granted for the
+current period are neither taken back nor topped up, which keeps the current period's ledger
+consistent.
 """
 
 from __future__ import annotations
@@ -23,10 +32,15 @@ from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
-from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
-from rabbit.domain.errors import NotFoundError
-from rabbit.domain.model import CreditTransaction, Subscription
-from rabbit.domain.policies.periods import renew
+from rabbit.domain.enums import (
+    BillingEventKind,
+    CreditAction,
+    SubscriptionStatus,
+    SubscriptionTier,
+)
+from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.model import BillingEvent, CreditTransaction, Subscription
+from rabbit.domain.policies.periods import change_status, renew
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.pricing import TOPUP_CREDITS, tier_allowance
 
@@ -49,64 +63,10 @@ class CreditBalance:
 
 
 class Billing(UseCases):
-    """Tier changes, renewals, top-ups, and the balance and ledger queries."""
+    """The balance and ledger queries (members; every change is :class:`Payments`')."""
 
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
-        self._credits = Credits(ports)
-
-    async def change_tier(
-        self, actor_id: str, organization_id: str, command: ChangeTier
-    ) -> Subscription:
-        async with self._ports.uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BILLING)
-            subscription = await self._subscription(uow, organization_id, for_update=True)
-            subscription.tier = command.tier
-            subscription.updated_at = self._ports.clock.now()
-            await uow.subscriptions.update(subscription)
-            await uow.commit()
-        return subscription
-
-    async def renew_period(self, organization_id: str) -> Subscription:
-        """Open the next period with the tier's allowance (unused credits are lost)."""
-        async with self._ports.uow() as uow:
-            subscription = await self._subscription(uow, organization_id, for_update=True)
-            allowance = tier_allowance(subscription.tier, self._ports.config.enterprise_allowance)
-            renew(subscription, self._ports.clock.now(), allowance)
-            await uow.subscriptions.update(subscription)
-            await self._credits.open_period(uow, subscription, allowance, "period renewal")
-            await uow.commit()
-        return subscription
-
-    async def deduct_credits(
-        self,
-        organization_id: str,
-        amount: int,
-        action: CreditAction,
-        description: str | None = None,
-        related_post_id: str | None = None,
-    ) -> CreditTransaction:
-        """Deduct ``amount`` credits in a unit of work of its own (a system call).
-
-        The subscription row is locked until the commit, so concurrent deductions never
-        overdraw: InsufficientCreditsError, having changed nothing, when too few remain.
-        """
-        async with self._ports.uow() as uow:
-            transaction = await self._credits.charge(
-                uow, organization_id, amount, action, description, related_post_id
-            )
-            await uow.commit()
-        return transaction
-
-    async def top_up(self, actor_id: str, organization_id: str) -> CreditTransaction:
-        """A top-up purchase: +100 credits to the current period."""
-        async with self._ports.uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BILLING)
-            transaction = await self._credits.grant(
-                uow, organization_id, TOPUP_CREDITS, CreditAction.TOPUP, "top-up purchase"
-            )
-            await uow.commit()
-        return transaction
 
     async def balance(self, actor_id: str, organization_id: str) -> CreditBalance:
         async with self._ports.uow() as uow:
@@ -136,7 +96,173 @@ class Billing(UseCases):
     async def _subscription(
         self, uow: UnitOfWork, organization_id: str, *, for_update: bool = False
     ) -> Subscription:
-        subscription = await uow.subscriptions.get(organization_id, for_update=for_update)
-        if subscription is None:
-            raise NotFoundError("subscription", organization_id)
+        return await _subscription(uow, organization_id, for_update=for_update)
+
+
+class Payments(UseCases):
+    """What the billing system reports (system calls, no actor: on the system facade).
+
+    Each change but a deduction takes the payment provider's ``reference``
+    (:func:`~rabbit.domain.limits.check_reference`) and returns the subscription as it
+    stands after it, or as it stood when the same reference was delivered before."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+        self._credits = Credits(ports)
+
+    async def renew_period(self, organization_id: str, reference: str) -> Subscription:
+        """Open the next period with the tier's allowance (unused credits are lost): the
+        provider was paid under ``reference``. InvalidTransitionError unless the subscription
+        is ACTIVE or TRIALING."""
+        async with self._ports.uow() as uow:
+            subscription = await self._subscription(uow, organization_id, for_update=True)
+            if await self._applied(uow, subscription, reference, BillingEventKind.RENEWAL):
+                return subscription
+            allowance = tier_allowance(subscription.tier, self._ports.config.enterprise_allowance)
+            renew(subscription, self._ports.clock.now(), allowance)
+            await uow.subscriptions.update(subscription)
+            await self._credits.open_period(uow, subscription, allowance, "period renewal")
+            await self._record(uow, subscription, reference, BillingEventKind.RENEWAL)
+            await uow.commit()
         return subscription
+
+    async def top_up(self, organization_id: str, reference: str) -> Subscription:
+        """A top-up purchase paid under ``reference``: +100 credits to the current period."""
+        async with self._ports.uow() as uow:
+            subscription = await self._subscription(uow, organization_id, for_update=True)
+            if await self._applied(uow, subscription, reference, BillingEventKind.TOP_UP):
+                return subscription
+            await self._credits.credit(
+                uow, subscription, TOPUP_CREDITS, CreditAction.TOPUP, "top-up purchase"
+            )
+            await self._record(uow, subscription, reference, BillingEventKind.TOP_UP)
+            await uow.commit()
+        return subscription
+
+    async def change_tier(
+        self, organization_id: str, command: ChangeTier, reference: str
+    ) -> Subscription:
+        """The tier the customer bought (or moved down to) under ``reference``."""
+        async with self._ports.uow() as uow:
+            subscription = await self._subscription(uow, organization_id, for_update=True)
+            if await self._applied(uow, subscription, reference, BillingEventKind.TIER_CHANGE):
+                return subscription
+            subscription.tier = command.tier
+            subscription.updated_at = self._ports.clock.now()
+            await uow.subscriptions.update(subscription)
+            await self._record(uow, subscription, reference, BillingEventKind.TIER_CHANGE)
+            await uow.commit()
+        return subscription
+
+    async def payment_failed(self, organization_id: str, reference: str) -> Subscription:
+        """A payment failed: ACTIVE, TRIALING (or still PAST_DUE) -> PAST_DUE, which no
+        renewal opens a period for until the payment is recovered."""
+        return await self._status(
+            organization_id, reference, BillingEventKind.PAYMENT_FAILED, SubscriptionStatus.PAST_DUE
+        )
+
+    async def payment_recovered(self, organization_id: str, reference: str) -> Subscription:
+        """The overdue payment came in: PAST_DUE -> ACTIVE."""
+        return await self._status(
+            organization_id,
+            reference,
+            BillingEventKind.PAYMENT_RECOVERED,
+            SubscriptionStatus.ACTIVE,
+        )
+
+    async def cancel(self, organization_id: str, reference: str) -> Subscription:
+        """The subscription was cancelled at the provider: anything but CANCELLED ->
+        CANCELLED (the credits left stay usable until they run out; no renewal follows)."""
+        return await self._status(
+            organization_id, reference, BillingEventKind.CANCELLATION, SubscriptionStatus.CANCELLED
+        )
+
+    async def deduct_credits(
+        self,
+        organization_id: str,
+        amount: int,
+        action: CreditAction,
+        description: str | None = None,
+        related_post_id: str | None = None,
+    ) -> CreditTransaction:
+        """Deduct ``amount`` credits in a unit of work of its own (a system call).
+
+        The subscription row is locked until the commit, so concurrent deductions never
+        overdraw: InsufficientCreditsError, having changed nothing, when too few remain.
+        """
+        async with self._ports.uow() as uow:
+            transaction = await self._credits.charge(
+                uow, organization_id, amount, action, description, related_post_id
+            )
+            await uow.commit()
+        return transaction
+
+    async def _status(
+        self,
+        organization_id: str,
+        reference: str,
+        kind: BillingEventKind,
+        target: SubscriptionStatus,
+    ) -> Subscription:
+        async with self._ports.uow() as uow:
+            subscription = await self._subscription(uow, organization_id, for_update=True)
+            if await self._applied(uow, subscription, reference, kind):
+                return subscription
+            change_status(subscription, target, self._ports.clock.now())
+            await uow.subscriptions.update(subscription)
+            await self._record(uow, subscription, reference, kind)
+            await uow.commit()
+        return subscription
+
+    async def _applied(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        reference: str,
+        kind: BillingEventKind,
+    ) -> bool:
+        """Whether this change was applied under ``reference`` already (the subscription,
+        locked by the caller, serialises two deliveries of one reference).
+
+        ConflictError(reference) when the reference stands for another organisation's
+        change or another kind of change; the message names neither.
+        """
+        event = await uow.billing_events.get(reference)
+        if event is None:
+            return False
+        if event.organization_id != subscription.organization_id or event.kind is not kind:
+            raise ConflictError(
+                "billing_event", "reference", "this reference was used for another change"
+            )
+        return True
+
+    async def _record(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        reference: str,
+        kind: BillingEventKind,
+    ) -> None:
+        await uow.billing_events.add(
+            BillingEvent(
+                id=self._ports.ids.new_id(),
+                organization_id=subscription.organization_id,
+                reference=reference,
+                kind=kind,
+                created_at=self._ports.clock.now(),
+            )
+        )
+
+    async def _subscription(
+        self, uow: UnitOfWork, organization_id: str, *, for_update: bool = False
+    ) -> Subscription:
+        return await _subscription(uow, organization_id, for_update=for_update)
+
+
+async def _subscription(
+    uow: UnitOfWork, organization_id: str, *, for_update: bool = False
+) -> Subscription:
+    subscription = await uow.subscriptions.get(organization_id, for_update=for_update)
+    if subscription is None:
+        raise NotFoundError("subscription", organization_id)
+    return subscription

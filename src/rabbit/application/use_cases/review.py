@@ -100,6 +100,13 @@ class Review(UseCases):
                 organization_id, brand_id=brand_id, statuses=[PendingPostStatus.PENDING]
             )
 
+
+class ReviewExpiry(UseCases):
+    """The review queue's clock (a system call of the scheduler, on :class:`RabbitSystem`)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+
     async def expire_stale(self, now: datetime) -> int:
         """System call: PENDING posts with expires_at <= now become EXPIRED; how many."""
         expired = 0

@@ -1,5 +1,8 @@
 """Connected social accounts: connect, token refresh, disconnect, key rotation.
 
+Connecting proves ownership: the platform is asked whose the access token is, and an
+account is connected only under the id the platform names (ADR 0018).
+
 Tokens are encrypted with the token cipher before the entity that carries them is built,
 so no repository, repr, log line or error ever holds a plain token (commands hold them as
 ``SecretStr``). Each is bound to its row and column (:func:`token_context`, ADR 0016): a
@@ -8,8 +11,9 @@ Token changes go through the repository's compare-and-set on ``token_version``: 
 concurrent refresh cannot overwrite a newer token.
 
 There is no OAuth port: whoever talks to the platform (the publishing flow, a refresh job)
-reports the outcome here — new tokens with :meth:`SocialAccounts.record_token_refresh`, a
-definite rejection with :meth:`SocialAccounts.record_refresh_rejected`. A temporary refresh
+reports the outcome here — new tokens with :meth:`AccountTokens.record_token_refresh`, a
+definite rejection with :meth:`AccountTokens.record_refresh_rejected` (system calls: they
+take no actor, so they live on the system facade, ADR 0018). A temporary refresh
 error is simply not reported: it never deactivates the account. Key rotation lives in
 :mod:`rabbit.application.use_cases.key_rotation`.
 """
@@ -22,12 +26,12 @@ from pydantic import Field, SecretStr
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
-from rabbit.application.ports import SecretContext, TokenCipher, UnitOfWork
+from rabbit.application.ports import SecretContext, TokenCipher, TokenRejectedError, UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import SocialAccountType, SocialPlatform
-from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.errors import ConflictError, NotFoundError, ValidationError
 from rabbit.domain.model import SocialAccount
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.pricing import check_account_limit
@@ -64,8 +68,18 @@ class SocialAccounts(UseCases):
     async def connect_account(
         self, actor_id: str, organization_id: str, command: ConnectAccount
     ) -> SocialAccount:
-        """ConflictError(account_id) when that platform account is connected anywhere;
-        LimitExceededError when the tier's account limit is reached."""
+        """Connect the platform account whose access token the command carries.
+
+        The platform is asked whose token it is before anything is stored (outside any unit
+        of work, ADR 0011; after a first check that the actor may connect accounts, so no
+        one else can use this to test tokens): ValidationError(access_token) when the
+        platform does not accept the token, ValidationError(account_id) when the token is
+        another account's (ADR 0018). ConflictError(account_id) when that platform account
+        is connected already; the message says so only when it is connected to this
+        organisation. LimitExceededError when the tier's account limit is reached."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+        await self._check_owner(command)
         cipher = self._ports.cipher
         row_id = self._ports.ids.new_id()  # before encrypting: the tokens are bound to it
         access_token = cipher.encrypt(
@@ -81,6 +95,13 @@ class SocialAccounts(UseCases):
             subscription = await uow.subscriptions.get(organization_id, for_update=True)
             if subscription is None:
                 raise NotFoundError("subscription", organization_id)
+            live = await uow.social_accounts.find(organization_id)
+            if any(
+                (a.platform, a.account_id) == (command.platform, command.account_id) for a in live
+            ):
+                raise ConflictError(
+                    "social_account", "account_id", "already connected to this organisation"
+                )
             check_account_limit(
                 subscription.tier, await uow.social_accounts.count_live(organization_id)
             )
@@ -99,9 +120,57 @@ class SocialAccounts(UseCases):
                 created_at=now,
                 updated_at=now,
             )
-            await uow.social_accounts.add(account)
-            await uow.commit()
+            try:
+                await uow.social_accounts.add(account)
+                await uow.commit()
+            except ConflictError:
+                # connected to another organisation: say nothing about it (nor chain the
+                # store's error, whose message may name the row it met)
+                raise ConflictError(
+                    "social_account", "account_id", "this platform account cannot be added"
+                ) from None
         return account
+
+    async def _check_owner(self, command: ConnectAccount) -> None:
+        """ValidationError unless the platform says the token is ``command.account_id``'s."""
+        try:
+            owner = await self._ports.publisher.account_of(
+                command.platform, command.access_token.get_secret_value()
+            )
+        except TokenRejectedError:
+            raise ValidationError(
+                "access_token", "the platform does not accept this token"
+            ) from None
+        if owner != command.account_id:
+            raise ValidationError("account_id", "is not the account the access token belongs to")
+
+    async def disconnect_account(
+        self, actor_id: str, organization_id: str, account_id: str
+    ) -> None:
+        """Soft delete and deactivate; the platform account may be connected again later."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
+            account = await _account(uow, organization_id, account_id, for_update=True)
+            account.is_active = False
+            account.deleted_at = account.updated_at = self._ports.clock.now()
+            await uow.social_accounts.update(account)
+            await uow.commit()
+
+    async def list_accounts(
+        self, actor_id: str, organization_id: str, *, include_deleted: bool = False
+    ) -> list[SocialAccount]:
+        """Accounts by created_at (tokens stay encrypted and out of reprs)."""
+        async with self._ports.uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await uow.social_accounts.find(organization_id, include_deleted=include_deleted)
+
+
+class AccountTokens(UseCases):
+    """What a refresh job reports about an account's tokens (system calls, no actor: on
+    :class:`~rabbit.application.system.RabbitSystem`, never on the member facade)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
 
     async def record_token_refresh(
         self, organization_id: str, account_id: str, command: RefreshedTokens
@@ -147,26 +216,6 @@ class SocialAccounts(UseCases):
             account.updated_at = self._ports.clock.now()
             await uow.social_accounts.update(account)
             await uow.commit()
-
-    async def disconnect_account(
-        self, actor_id: str, organization_id: str, account_id: str
-    ) -> None:
-        """Soft delete and deactivate; the platform account may be connected again later."""
-        async with self._ports.uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            account = await _account(uow, organization_id, account_id, for_update=True)
-            account.is_active = False
-            account.deleted_at = account.updated_at = self._ports.clock.now()
-            await uow.social_accounts.update(account)
-            await uow.commit()
-
-    async def list_accounts(
-        self, actor_id: str, organization_id: str, *, include_deleted: bool = False
-    ) -> list[SocialAccount]:
-        """Accounts by created_at (tokens stay encrypted and out of reprs)."""
-        async with self._ports.uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            return await uow.social_accounts.find(organization_id, include_deleted=include_deleted)
 
 
 def token_context(organization_id: str, account_id: str, column: str) -> SecretContext:

@@ -6,7 +6,7 @@ Repositories copy them on load and on save, so a change reaches the store only t
 explicit ``add``/``update``.
 """
 
-from rabbit.domain.model.billing import CreditTransaction, Subscription
+from rabbit.domain.model.billing import BillingEvent, CreditTransaction, Subscription
 from rabbit.domain.model.brands import BrandProfile, BrandProfileAccount, ExternalSource
 from rabbit.domain.model.content import (
     EMBEDDING_DIMENSIONS,
@@ -25,6 +25,7 @@ from rabbit.domain.model.social import SocialAccount
 
 __all__ = [
     "EMBEDDING_DIMENSIONS",
+    "BillingEvent",
     "BrandProfile",
     "BrandProfileAccount",
     "ContentEmbedding",

@@ -1,11 +1,17 @@
-"""The subscription (credit counters) and the append-only credit ledger."""
+"""The subscription (credit counters), the append-only credit ledger and the billing events
+(the payment provider's references of the changes already applied, ADR 0019)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
+from rabbit.domain.enums import (
+    BillingEventKind,
+    CreditAction,
+    SubscriptionStatus,
+    SubscriptionTier,
+)
 from rabbit.domain.errors import InsufficientCreditsError, ValidationError
 
 
@@ -76,4 +82,17 @@ class CreditTransaction:
     action: CreditAction
     description: str | None = None
     related_post_id: str | None = None
+    created_at: datetime
+
+
+@dataclass(kw_only=True, slots=True)
+class BillingEvent:
+    """A billing change applied on the payment provider's word, under its reference (an
+    event, payment or invoice id): the idempotency key of the change. ``reference`` is unique
+    across organisations; never changed."""
+
+    id: str
+    organization_id: str
+    reference: str
+    kind: BillingEventKind
     created_at: datetime

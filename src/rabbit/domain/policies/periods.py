@@ -4,8 +4,10 @@ A period lasts 30 days (the trial included). Renewal opens the next period from 
 it runs, not from the end of the previous one: the ledger invariant counts the rows
 created at or after ``current_period_start``, so starting the period at the renewal itself
 keeps the last debits of the old period out of the new one. Unused credits do not roll
-over. A trial that is renewed becomes an ACTIVE subscription; a CANCELLED or PAUSED one
-cannot be renewed.
+over. A trial that is renewed becomes an ACTIVE subscription; a PAST_DUE, CANCELLED or
+PAUSED one cannot be renewed (InvalidTransitionError): a PAST_DUE subscription owes a
+payment, and only the provider's word that it was recovered makes it ACTIVE again
+(ADR 0019).
 
 A renewal must start strictly after the current period's start: at the same instant the
 old period's opening grant would count in the new period too, and the ledger invariant
@@ -23,9 +25,7 @@ from rabbit.domain.model import Subscription
 
 BILLING_PERIOD: Final = timedelta(days=30)
 
-_RENEWABLE: Final = frozenset(
-    {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE}
-)
+_RENEWABLE: Final = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
 
 
 def renew(subscription: Subscription, now: datetime, allowance: int) -> None:
@@ -41,4 +41,31 @@ def renew(subscription: Subscription, now: datetime, allowance: int) -> None:
         )
     subscription.start_period(now, now + BILLING_PERIOD, allowance)
     subscription.status = SubscriptionStatus.ACTIVE
+    subscription.updated_at = now
+
+
+_STATUS_CHANGES: Final[dict[SubscriptionStatus, frozenset[SubscriptionStatus]]] = {
+    SubscriptionStatus.PAST_DUE: frozenset(
+        {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE}
+    ),
+    SubscriptionStatus.ACTIVE: frozenset({SubscriptionStatus.PAST_DUE}),
+    SubscriptionStatus.CANCELLED: frozenset(
+        {
+            SubscriptionStatus.ACTIVE,
+            SubscriptionStatus.TRIALING,
+            SubscriptionStatus.PAST_DUE,
+            SubscriptionStatus.PAUSED,
+        }
+    ),
+}
+"""Target status -> the statuses a payment provider's report may move from: a payment fails
+(-> PAST_DUE, again while still past due), is recovered (PAST_DUE -> ACTIVE), the
+subscription is cancelled (from anything but CANCELLED)."""
+
+
+def change_status(subscription: Subscription, target: SubscriptionStatus, now: datetime) -> None:
+    """Move to ``target`` as the payment provider reported, or InvalidTransitionError."""
+    if subscription.status not in _STATUS_CHANGES.get(target, frozenset()):
+        raise InvalidTransitionError("subscription", subscription.id, subscription.status, target)
+    subscription.status = target
     subscription.updated_at = now
