@@ -137,6 +137,7 @@ async def test_refuses_profile_and_avatar_urls_that_reach_inside(app: App) -> No
             assert error.field == field, url
     assert await app.accounts.list_accounts(owner, org) == []
 
+    app.platform.issue_token(SocialPlatform.TWITTER, "tw-1", "token")  # the account's own
     account = await app.accounts.connect_account(
         owner,
         org,
