@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rabbit.application.ports import UnitOfWork, UnitOfWorkFactory
+from rabbit.application.ports import PublishUnknownError, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases.external_sources import AddExternalSource, decrypt_secret
 from rabbit.application.use_cases.social_accounts import (
     ConnectAccount,
@@ -23,6 +23,7 @@ from rabbit.domain.errors import (
     LimitExceededError,
     NotFoundError,
     PermissionDeniedError,
+    PlatformUnavailableError,
     UnreadableSecretError,
     ValidationError,
 )
@@ -369,6 +370,23 @@ async def test_refuses_a_token_the_platform_does_not_accept(app: App) -> None:
         await app.accounts.connect_account(owner, org_id, connect("tw-1", "junk-token"))
     assert refused.value.field == "access_token"
     assert "junk" not in str(refused.value)
+    assert await app.accounts.list_accounts(owner, org_id) == []
+
+
+async def test_a_platform_that_cannot_be_asked_is_a_typed_retryable_error(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = app.platform.issue_token(SocialPlatform.TWITTER, "tw-1")
+
+    async def unreachable(platform: SocialPlatform, access_token: str) -> str:
+        raise PublishUnknownError("timed out")
+
+    monkeypatch.setattr(app.platform, "account_of", unreachable)
+    org_id, owner = await app.organization()
+    with pytest.raises(PlatformUnavailableError) as refused:
+        await app.accounts.connect_account(owner, org_id, connect("tw-1", token))
+    assert refused.value.code == "platform_unavailable"
+    assert token not in str(refused.value)
     assert await app.accounts.list_accounts(owner, org_id) == []
 
 

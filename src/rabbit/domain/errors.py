@@ -169,6 +169,18 @@ class ConcurrentUpdateError(DomainError):
         super().__init__(f"{message}; nothing was written, retry the request")
 
 
+class PlatformUnavailableError(DomainError):
+    """A social platform could not be asked right now (timeout, outage), so nothing was
+    done or stored: the request may be retried later. Raised where a member's request needs
+    the platform's answer, such as connecting an account (whose token is it?)."""
+
+    code = "platform_unavailable"
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(f"{platform} cannot be reached right now; nothing was stored, retry later")
+        self.platform = platform
+
+
 class TokenKeyError(DomainError):
     """The token cipher's keys cannot be used safely, so the core refuses to start: none is
     configured where a development key is not allowed, a key file is readable by others,

@@ -26,12 +26,23 @@ from pydantic import Field, SecretStr
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
-from rabbit.application.ports import SecretContext, TokenCipher, TokenRejectedError, UnitOfWork
+from rabbit.application.ports import (
+    PublishUnknownError,
+    SecretContext,
+    TokenCipher,
+    TokenRejectedError,
+    UnitOfWork,
+)
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import SocialAccountType, SocialPlatform
-from rabbit.domain.errors import ConflictError, NotFoundError, ValidationError
+from rabbit.domain.errors import (
+    ConflictError,
+    NotFoundError,
+    PlatformUnavailableError,
+    ValidationError,
+)
 from rabbit.domain.model import SocialAccount
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.pricing import check_account_limit
@@ -132,7 +143,8 @@ class SocialAccounts(UseCases):
         return account
 
     async def _check_owner(self, command: ConnectAccount) -> None:
-        """ValidationError unless the platform says the token is ``command.account_id``'s."""
+        """ValidationError unless the platform says the token is ``command.account_id``'s;
+        PlatformUnavailableError when the platform cannot be asked now."""
         try:
             owner = await self._ports.publisher.account_of(
                 command.platform, command.access_token.get_secret_value()
@@ -141,6 +153,8 @@ class SocialAccounts(UseCases):
             raise ValidationError(
                 "access_token", "the platform does not accept this token"
             ) from None
+        except PublishUnknownError:
+            raise PlatformUnavailableError(command.platform.value) from None
         if owner != command.account_id:
             raise ValidationError("account_id", "is not the account the access token belongs to")
 
