@@ -34,7 +34,7 @@ sources first.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -84,21 +84,19 @@ def _context(table: str, field: str, organization_id: str, row_id: str) -> Any:
     return SecretContext(table, field, organization_id, row_id)
 
 
-def upgrade() -> None:
-    connection = op.get_bind()
-    cipher = _Cipher()
-
-    def v2(stored: str, table: str, field: str, org: str, row: str) -> str:
-        return cipher().encrypt(cipher().open_v1(stored), _context(table, field, org, row))
-
+def _rewrite_tokens(
+    connection: Any, prefix: str, rewrite: Callable[[str, str, str, str, str], str]
+) -> None:
+    """Rewrite every social account token stored in the ``prefix`` form with ``rewrite``
+    (called with the value and its place: table, field, organisation, row)."""
     accounts = connection.execute(
         sa.text("SELECT id, organization_id, access_token, refresh_token FROM social_accounts")
     ).all()
     for row_id, org, *tokens in accounts:
         values = {
-            column: v2(value, "social_accounts", column, org, row_id)
+            column: rewrite(value, "social_accounts", column, org, row_id)
             for column, value in zip(TOKENS, tokens, strict=True)
-            if value is not None and value.startswith("v1:")
+            if value is not None and value.startswith(prefix)
         }
         if values:
             sets = ", ".join(f"{column} = :{column}" for column in values)
@@ -106,6 +104,16 @@ def upgrade() -> None:
                 sa.text(f"UPDATE social_accounts SET {sets} WHERE id = :id"),
                 {**values, "id": row_id},
             )
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    cipher = _Cipher()
+
+    def v2(stored: str, table: str, field: str, org: str, row: str) -> str:
+        return cipher().encrypt(cipher().open_v1(stored), _context(table, field, org, row))
+
+    _rewrite_tokens(connection, "v1:", v2)
 
     sources = connection.execute(
         sa.text(
@@ -191,18 +199,4 @@ def downgrade() -> None:
                 sa.text(SET_CONFIG),
                 {"config": json.dumps(downgraded), "id": row_id},
             )
-    accounts = connection.execute(
-        sa.text("SELECT id, organization_id, access_token, refresh_token FROM social_accounts")
-    ).all()
-    for row_id, org, *tokens in accounts:
-        values = {
-            column: v1(value, "social_accounts", column, org, row_id)
-            for column, value in zip(TOKENS, tokens, strict=True)
-            if value is not None and value.startswith("v2:")
-        }
-        if values:
-            sets = ", ".join(f"{column} = :{column}" for column in values)
-            connection.execute(
-                sa.text(f"UPDATE social_accounts SET {sets} WHERE id = :id"),
-                {**values, "id": row_id},
-            )
+    _rewrite_tokens(connection, "v2:", v1)
