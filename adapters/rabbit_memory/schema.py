@@ -1,10 +1,14 @@
 """The relational rules the PostgreSQL schema enforces, declared once for the memory store.
 
 Tables, the entity name each one uses in domain errors (as ``rabbit_postgres.errors`` names
-them), foreign keys with their on-delete action, unique constraints (partial ones return
-``None`` for rows they do not cover) and check constraints.
+them), foreign keys with their on-delete action, unique constraints (partial ones cover only
+the rows their predicate holds for) and check constraints.
 The session applies them generically, so the memory adapter refuses and cascades exactly
 where the database would.
+
+A hand copy: the import-linter contracts in pyproject.toml keep rabbit_memory from importing
+rabbit_postgres (or SQLAlchemy). tests/contract/test_schema_parity.py compares the two rule
+by rule and fails when either side has one the other lacks.
 """
 
 from __future__ import annotations
@@ -60,21 +64,45 @@ class ForeignKey:
     """Further columns that must equal the parent's (the link's copied ``platform``)."""
 
 
+PARTIAL_PREDICATES: dict[str, Callable[[Any], bool]] = {
+    "deleted_at IS NULL": lambda row: row.deleted_at is None,
+    "is_default": lambda row: bool(row.is_default),
+}
+"""The WHERE clauses of rabbit_postgres's partial unique indexes, as the schema writes them,
+each with the rows it covers."""
+
+
 @dataclass(frozen=True, slots=True)
 class Unique:
-    """A unique constraint; ``key`` gives the compared value, or None when the row is not
-    covered (a partial index). ``field`` is what the ConflictError names."""
+    """A unique constraint (or unique index) over ``columns``, compared as PostgreSQL compares:
+    a row with a NULL in any of them, or outside a partial index's ``where``, is not covered.
+    ``field`` is what the ConflictError names."""
 
     table: str
+    columns: tuple[str, ...]
     field: str
-    key: Callable[[Any], Hashable | None]
+    where: str | None = None
+    """A partial index's predicate, one of PARTIAL_PREDICATES."""
+
+    def __post_init__(self) -> None:
+        if self.where is not None and self.where not in PARTIAL_PREDICATES:
+            raise ValueError(f"no predicate for the partial unique {self.where!r}")
+
+    def key(self, row: Any) -> tuple[Hashable, ...] | None:
+        """The compared value of ``row``, or None when the constraint does not cover it."""
+        if self.where is not None and not PARTIAL_PREDICATES[self.where](row):
+            return None
+        values = tuple(getattr(row, column) for column in self.columns)
+        return None if any(value is None for value in values) else values
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """A CHECK constraint; a row failing ``holds`` is a ValidationError naming ``field``."""
+    """A CHECK constraint named as rabbit_postgres names it (without its ``ck_<table>_``
+    prefix); a row failing ``holds`` is a ValidationError naming ``field``."""
 
     table: str
+    name: str
     field: str
     holds: Callable[[Any], bool]
 
@@ -104,46 +132,29 @@ FOREIGN_KEYS: tuple[ForeignKey, ...] = (
     ForeignKey("publish_attempts", "pending_post_id", "pending_posts", _C),
     ForeignKey("publish_attempts", "social_account_id", "social_accounts", _C),
 )
-"""As rabbit_postgres.schema declares them (the contract suite runs both stores)."""
+"""As rabbit_postgres.schema declares them; tests/contract/test_schema_parity.py compares."""
 
-# Emails are unique compared lower-cased; rabbit_postgres lower-cases them before storing
-# (its CHECK email = lower(email) then always holds). domain.md: one post_metrics row per
-# (post, collected_at).
+# Emails are stored lower-cased by both users repositories, so the plain unique ignores case.
+# domain.md: one post_metrics row per (post, collected_at).
 
 UNIQUES: tuple[Unique, ...] = (
-    Unique("users", "email", lambda u: u.email.lower()),
-    Unique("organizations", "slug", lambda o: o.slug),
-    Unique("organization_members", "user_id", lambda m: (m.organization_id, m.user_id)),
-    Unique("subscriptions", "organization_id", lambda s: s.organization_id),
-    Unique("billing_events", "reference", lambda e: e.reference),
+    Unique("users", ("email",), "email"),
+    Unique("organizations", ("slug",), "slug"),
+    Unique("organization_members", ("organization_id", "user_id"), "user_id"),
+    Unique("subscriptions", ("organization_id",), "organization_id"),
+    Unique("billing_events", ("reference",), "reference"),
+    Unique("social_accounts", ("platform", "account_id"), "account_id", "deleted_at IS NULL"),
     Unique(
-        "social_accounts",
-        "account_id",
-        lambda a: None if a.deleted_at is not None else (a.platform, a.account_id),
+        "brand_profile_accounts", ("brand_profile_id", "social_account_id"), "social_account_id"
     ),
-    Unique(
-        "brand_profile_accounts",
-        "social_account_id",
-        lambda link: (link.brand_profile_id, link.social_account_id),
-    ),
-    Unique(
-        "brand_profile_accounts",
-        "is_default",
-        lambda link: (link.brand_profile_id, link.platform) if link.is_default else None,
-    ),
-    Unique(
-        "posts",
-        "platform",
-        lambda p: None if p.pending_post_id is None else (p.pending_post_id, p.platform),
-    ),
-    Unique("post_metrics", "collected_at", lambda m: (m.post_id, m.collected_at)),
-    Unique(
-        "publish_attempts",
-        "attempt_number",
-        lambda a: (a.pending_post_id, a.platform, a.attempt_number),
-    ),
-    Unique("content_embeddings", "content_id", lambda e: (e.content_type, e.content_id)),
+    Unique("brand_profile_accounts", ("brand_profile_id", "platform"), "is_default", "is_default"),
+    Unique("posts", ("pending_post_id", "platform"), "platform"),
+    Unique("post_metrics", ("post_id", "collected_at"), "collected_at"),
+    Unique("publish_attempts", ("pending_post_id", "platform", "attempt_number"), "attempt_number"),
+    Unique("content_embeddings", ("content_type", "content_id"), "content_id"),
 )
+"""As rabbit_postgres.schema declares them, but for the ``(organization_id, id, …)`` targets
+of the tenant foreign keys, which the primary key already makes unique."""
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{16}$")
@@ -151,23 +162,75 @@ _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{32}$")
 
 CHECKS: tuple[Check, ...] = (
-    Check("organizations", "slug", lambda o: bool(_SLUG.match(o.slug)) and len(o.slug) <= 63),
-    Check("subscriptions", "credits_used", lambda s: 0 <= s.credits_used <= s.credits_total),
-    Check("pending_posts", "publish_failures", lambda p: p.publish_failures >= 0),
-    Check("pending_posts", "publish_credits", lambda p: p.publish_credits >= 0),
-    Check("brand_profiles", "approval_timeout", lambda b: b.approval_timeout > 0),
-    Check("social_accounts", "token_version", lambda a: a.token_version >= 1),
-    Check("schedules", "days_of_week", lambda s: set(s.days_of_week) <= set(range(7))),
-    Check("materials", "file_size", lambda m: m.file_size is None or m.file_size > 0),
-    Check("materials", "usage_count", lambda m: m.usage_count >= 0),
-    Check("pending_posts", "platforms", lambda p: len(p.platforms) >= 1),
-    Check("publish_attempts", "attempt_number", lambda a: a.attempt_number >= 1),
+    Check("users", "email_lower_case", "email", lambda u: u.email == u.email.lower()),
     Check(
-        "content_embeddings", "content_hash", lambda e: bool(_CONTENT_HASH.match(e.content_hash))
+        "organizations",
+        "slug_format",
+        "slug",
+        lambda o: bool(_SLUG.fullmatch(o.slug)) and len(o.slug) <= 63,
     ),
-    Check("token_keys", "id", lambda k: bool(_KEY_ID.fullmatch(k.id))),
-    Check("token_keys", "fingerprint", lambda k: bool(_FINGERPRINT.fullmatch(k.fingerprint))),
+    Check(
+        "subscriptions",
+        "credits_within_total",
+        "credits_used",
+        lambda s: 0 <= s.credits_used <= s.credits_total,
+    ),
+    Check(
+        "pending_posts",
+        "publish_failures_not_negative",
+        "publish_failures",
+        lambda p: p.publish_failures >= 0,
+    ),
+    Check(
+        "pending_posts",
+        "publish_credits_not_negative",
+        "publish_credits",
+        lambda p: p.publish_credits >= 0,
+    ),
+    Check(
+        "brand_profiles",
+        "approval_timeout_positive",
+        "approval_timeout",
+        lambda b: b.approval_timeout > 0,
+    ),
+    Check(
+        "social_accounts", "token_version_positive", "token_version", lambda a: a.token_version >= 1
+    ),
+    Check(
+        "schedules",
+        "days_of_week_range",
+        "days_of_week",
+        lambda s: set(s.days_of_week) <= set(range(7)),
+    ),
+    Check(
+        "materials",
+        "file_size_positive",
+        "file_size",
+        lambda m: m.file_size is None or m.file_size > 0,
+    ),
+    Check("materials", "usage_count_not_negative", "usage_count", lambda m: m.usage_count >= 0),
+    Check("pending_posts", "platforms_not_empty", "platforms", lambda p: len(p.platforms) >= 1),
+    Check(
+        "publish_attempts",
+        "attempt_number_positive",
+        "attempt_number",
+        lambda a: a.attempt_number >= 1,
+    ),
+    Check(
+        "content_embeddings",
+        "content_hash_format",
+        "content_hash",
+        lambda e: bool(_CONTENT_HASH.fullmatch(e.content_hash)),
+    ),
+    Check("token_keys", "id_format", "id", lambda k: bool(_KEY_ID.fullmatch(k.id))),
+    Check(
+        "token_keys",
+        "fingerprint_format",
+        "fingerprint",
+        lambda k: bool(_FINGERPRINT.fullmatch(k.fingerprint)),
+    ),
 )
+"""Every CHECK of rabbit_postgres.schema, by the same name."""
 
 
 def references_from(table: str) -> tuple[ForeignKey, ...]:
