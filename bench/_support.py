@@ -17,7 +17,6 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the test helpers: use_cases.*, support.*
 
-from rabbit.application.context import CoreConfig, Ports  # noqa: E402
+from rabbit.application.context import CoreConfig  # noqa: E402
 from rabbit.application.ports import UnitOfWorkFactory  # noqa: E402
 from rabbit.domain.enums import SubscriptionTier  # noqa: E402
 from rabbit_local.cipher import AesGcmTokenCipher  # noqa: E402
-from rabbit_local.clock import FakeClock  # noqa: E402
-from rabbit_local.embedder import HashingEmbedder  # noqa: E402
-from rabbit_local.generator import TemplateContentGenerator  # noqa: E402
-from rabbit_local.ids import SequentialIds  # noqa: E402
-from rabbit_local.notifier import LoggingNotifier  # noqa: E402
-from rabbit_local.publisher import RecordingPublisher  # noqa: E402
-from rabbit_local.random import SeededRandom  # noqa: E402
 from rabbit_postgres.runtime import (  # noqa: E402
     drop_database,
     ensure_database,
@@ -45,9 +37,9 @@ from rabbit_postgres.runtime import (  # noqa: E402
     with_database,
 )
 from support.postgres import migrate  # noqa: E402
-from use_cases.app import App  # noqa: E402
+from use_cases.app import START as START  # noqa: E402  (the benchmarks start where the tests do)
+from use_cases.app import App, build_app  # noqa: E402
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 KEY = {"bench": bytes(range(32))}
 ALLOWANCE = 10_000_000
 """The ENTERPRISE allowance of the benchmarks' organisations: credits never run out."""
@@ -87,22 +79,18 @@ def make_app(
     embedder: Any = None,
     generator: Any = None,
 ) -> App:
-    """The use cases over ``uow`` with the local adapters (the hashing embedder and the
-    template generator unless others are given) and a fake clock at START."""
-    clock = FakeClock(START)
-    ports = Ports(
-        uow=uow,
-        clock=clock,
-        ids=SequentialIds(),
-        random=SeededRandom(7),
-        cipher=AesGcmTokenCipher(KEY, "bench"),
-        embedder=embedder or HashingEmbedder(),
-        generator=generator or TemplateContentGenerator(),
-        publisher=RecordingPublisher(),
-        notifier=LoggingNotifier(),
-        config=config or CoreConfig(enterprise_allowance=ALLOWANCE),
-    )
-    return App(ports, clock)
+    """The use cases over ``uow`` as the tests wire them (``use_cases.app.build_app``), with
+    the benchmark's key, an ENTERPRISE allowance of ALLOWANCE unless another config is given,
+    and the embedder or generator given in place of the local ones."""
+    ports: dict[str, Any] = {
+        "cipher": AesGcmTokenCipher(KEY, "bench"),
+        "config": config or CoreConfig(enterprise_allowance=ALLOWANCE),
+    }
+    if embedder is not None:
+        ports["embedder"] = embedder
+    if generator is not None:
+        ports["generator"] = generator
+    return build_app(uow, **ports)
 
 
 async def unlimited(app: App, owner: str, organization_id: str) -> None:

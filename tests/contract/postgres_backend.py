@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from rabbit.application.ports.unit_of_work import UnitOfWork
-from rabbit_postgres.schema import metadata
+from support.postgres import truncate_all
 
 
 def _async_url(url: str) -> str:
@@ -41,10 +40,3 @@ class PostgresBackend:
 
     async def close(self) -> None:
         await self._engine.dispose()
-
-
-async def truncate_all(engine: AsyncEngine) -> None:
-    """Empty every table of the schema (cross-organisation queries see only this test)."""
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -22,11 +22,9 @@ from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import PendingPostStatus, PublishAttemptStatus
 from rabbit_postgres.errors import ConnectionLostError
 from rabbit_postgres.unit_of_work import PostgresUnitOfWork
-from use_cases.app import App
-from use_cases.conftest import EmptyPostgresStore
+from support.postgres import EmptyPostgresStore
+from use_cases.app import App, build_app
 from use_cases.content_support import TOPICS, World, X, world
-
-from .conftest import build_app
 
 pytestmark = pytest.mark.postgres
 

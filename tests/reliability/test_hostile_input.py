@@ -48,11 +48,9 @@ from rabbit.domain import limits
 from rabbit.domain.enums import CreditAction, MaterialType, SocialPlatform
 from rabbit.domain.errors import DomainError, ValidationError
 from rabbit_memory import MemoryUnitOfWorkFactory
-from use_cases.app import App
-from use_cases.conftest import EmptyPostgresStore
+from support.postgres import EmptyPostgresStore
+from use_cases.app import App, build_app
 from use_cases.content_support import Content
-
-from .conftest import build_app
 
 
 def all_commands() -> list[type[Command]]:

@@ -14,7 +14,6 @@ deduplicated posts it holds, which would hide a second call under the same key).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import random
 import time
@@ -32,10 +31,9 @@ from rabbit.domain.enums import ScheduleFrequency, SubscriptionTier
 from rabbit_local.publisher import RecordingPublisher
 from rabbit_postgres.schema import credit_transactions, posts, publish_attempts, subscriptions
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
-from use_cases.app import App
+from support.postgres import truncate_all
+from use_cases.app import build_app
 from use_cases.content_support import LI, TOPICS, World, X, world
-
-from .conftest import build_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -107,12 +105,9 @@ async def reader(worlds: list[World], deadline: float, seed: int) -> int:
 async def test_ticks_and_reads_at_once_keep_every_invariant(
     reliability_engine: AsyncEngine,
 ) -> None:
-    app = build_app(PostgresUnitOfWorkFactory(reliability_engine))
     platform = CountingPlatform()
-    app = App(dataclasses.replace(app.ports, publisher=platform), app.clock)
-    async with reliability_engine.begin() as connection:  # start from an empty store
-        names = ", ".join(f'"{t.name}"' for t in posts.metadata.sorted_tables)
-        await connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+    app = build_app(PostgresUnitOfWorkFactory(reliability_engine), publisher=platform)
+    await truncate_all(reliability_engine)  # start from an empty store
     worlds = [await world(app, slug=f"load{n}") for n in range(ORGANISATIONS)]
     for w in worlds:
         await prepare(w)

@@ -10,6 +10,9 @@ Fixtures (registered for the whole suite by ``tests/conftest.py``):
 - ``postgres_server_url``: the server (its ``postgres`` database or TEST_DATABASE_URL's);
 - ``postgres_url``: the migrated test database, as a ``postgresql+asyncpg://`` URL;
 - ``scratch_database_url``: an empty database of its own, dropped after the test.
+
+Helpers: ``truncate_all`` empties the test database; ``EmptyPostgresStore`` is a store that
+does so before its first unit of work (what an application built for one test runs on).
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from rabbit_postgres.embedded import EmbeddedServer, start_secured
 from rabbit_postgres.runtime import (
@@ -38,6 +41,8 @@ from rabbit_postgres.runtime import (
     to_sqlalchemy_url,
     with_database,
 )
+from rabbit_postgres.schema import metadata
+from rabbit_postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = ROOT / "alembic.ini"
@@ -111,6 +116,37 @@ async def scratch_database_url(postgres_server_url: str) -> AsyncIterator[str]:
         yield url
     finally:
         await drop_database(with_database(postgres_server_url, "postgres"), name)
+
+
+async def truncate_all(engine: AsyncEngine) -> None:
+    """Empty every table of the schema (queries across organisations see only this test)."""
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+class EmptyPostgresStore(PostgresUnitOfWorkFactory):
+    """A Postgres store that is empty for its application: the shared test database is
+    truncated when its first unit of work begins."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.emptied = False
+
+    def __call__(self) -> PostgresUnitOfWork:
+        return _EmptyingUnitOfWork(self)
+
+
+class _EmptyingUnitOfWork(PostgresUnitOfWork):
+    def __init__(self, store: EmptyPostgresStore) -> None:
+        super().__init__(store.engine)
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        if not self._store.emptied:
+            self._store.emptied = True
+            await truncate_all(self._store.engine)
+        return await super().__aenter__()
 
 
 class _SentSql(logging.Handler):

@@ -1,18 +1,20 @@
 """The use cases wired over a ``Ports`` bundle, plus helpers that set up organisations.
 
 Tests drive everything through the use cases themselves (no seeding behind their back),
-so the same tests hold for any store the ``ports`` factory is built on.
+so the same tests hold for any store the ``ports`` factory is built on. ``build_app`` is
+the one place the local adapters are wired for tests and benchmarks (bench/_support.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from rabbit.application.context import Ports
+from rabbit.application.context import CoreConfig, Ports
 from rabbit.application.facade import Rabbit
-from rabbit.application.ports import TokenCipher
+from rabbit.application.ports import TokenCipher, UnitOfWorkFactory
 from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.billing import Billing, ChangeTier, Payments
 from rabbit.application.use_cases.brands import Brands, CreateBrand
@@ -33,8 +35,24 @@ from rabbit.application.use_cases.social_accounts import (
 )
 from rabbit.domain.enums import MemberRole, SocialPlatform, SubscriptionTier
 from rabbit.domain.model import SocialAccount, Subscription
+from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_local.clock import FakeClock
+from rabbit_local.embedder import HashingEmbedder
+from rabbit_local.generator import TemplateContentGenerator
+from rabbit_local.ids import SequentialIds
+from rabbit_local.notifier import LoggingNotifier
 from rabbit_local.publisher import RecordingPublisher
+from rabbit_local.random import SeededRandom
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+"""The fake clock's first instant (a Monday)."""
+
+KEYS = {"k1": bytes(range(32)), "k2": bytes(range(32, 64))}
+
+
+def cipher(current: str = "k1") -> AesGcmTokenCipher:
+    """The test cipher: both keys known, ``current`` encrypts."""
+    return AesGcmTokenCipher(KEYS, current)
 
 
 @dataclass
@@ -155,3 +173,24 @@ class App:
                 refresh_token=f"refresh-of-{token}",
             ),
         )
+
+
+def build_app(uow: UnitOfWorkFactory, *, clock: FakeClock | None = None, **ports: Any) -> App:
+    """The use cases over the store ``uow`` with the local adapters: a fake clock at START,
+    sequential ids, a seeded random source, the test cipher, the hashing embedder, the
+    template generator, a fresh recording publisher, the logging notifier and the default
+    config. ``ports`` replaces any of them by name (``config=``, ``publisher=``, …)."""
+    clock = clock or FakeClock(START)
+    local = Ports(
+        uow=uow,
+        clock=clock,
+        ids=SequentialIds(),
+        random=SeededRandom(7),
+        cipher=cipher(),
+        embedder=HashingEmbedder(),
+        generator=TemplateContentGenerator(),
+        publisher=RecordingPublisher(),
+        notifier=LoggingNotifier(),
+        config=CoreConfig(),
+    )
+    return App(dataclasses.replace(local, **ports), clock)

@@ -1,4 +1,4 @@
-"""The ``ports`` the use-case tests run on: the memory store plus the local adapters.
+"""The stores the use-case tests run on, under the local adapters of ``app.build_app``.
 
 ``make_app`` builds a fresh, empty application (property tests need one per example);
 ``app`` is one of them. ``store_factory`` is parametrised: every test runs on the memory
@@ -9,62 +9,15 @@ unit of work).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
-from typing import Self
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from rabbit.application.context import CoreConfig, Ports
 from rabbit.application.ports import UnitOfWorkFactory
-from rabbit_local.cipher import AesGcmTokenCipher
-from rabbit_local.clock import FakeClock
-from rabbit_local.embedder import HashingEmbedder
-from rabbit_local.generator import TemplateContentGenerator
-from rabbit_local.ids import SequentialIds
-from rabbit_local.notifier import LoggingNotifier
-from rabbit_local.publisher import RecordingPublisher
-from rabbit_local.random import SeededRandom
 from rabbit_memory import MemoryUnitOfWorkFactory
-from rabbit_postgres.schema import metadata
-from rabbit_postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
+from support.postgres import EmptyPostgresStore
 
-from .app import App
-
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-KEYS = {"k1": bytes(range(32)), "k2": bytes(range(32, 64))}
-
-
-def cipher(current: str = "k1") -> AesGcmTokenCipher:
-    """The test cipher: both keys known, ``current`` encrypts."""
-    return AesGcmTokenCipher(KEYS, current)
-
-
-class EmptyPostgresStore(PostgresUnitOfWorkFactory):
-    """A Postgres store that is empty for its application: the shared test database is
-    truncated when its first unit of work begins."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine)
-        self.emptied = False
-
-    def __call__(self) -> PostgresUnitOfWork:
-        return _EmptyingUnitOfWork(self)
-
-
-class _EmptyingUnitOfWork(PostgresUnitOfWork):
-    def __init__(self, store: EmptyPostgresStore) -> None:
-        super().__init__(store.engine)
-        self._store = store
-
-    async def __aenter__(self) -> Self:
-        if not self._store.emptied:
-            self._store.emptied = True
-            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-            async with self._store.engine.begin() as connection:
-                await connection.execute(text(f"TRUNCATE {names} CASCADE"))
-        return await super().__aenter__()
+from .app import App, build_app
 
 
 @pytest.fixture(scope="session")
@@ -85,23 +38,7 @@ def store_factory(request: pytest.FixtureRequest) -> Callable[[], UnitOfWorkFact
 
 @pytest.fixture
 def make_app(store_factory: Callable[[], UnitOfWorkFactory]) -> Callable[[], App]:
-    def build() -> App:
-        clock = FakeClock(START)
-        ports = Ports(
-            uow=store_factory(),
-            clock=clock,
-            ids=SequentialIds(),
-            random=SeededRandom(7),
-            cipher=cipher(),
-            embedder=HashingEmbedder(),
-            generator=TemplateContentGenerator(),
-            publisher=RecordingPublisher(),
-            notifier=LoggingNotifier(),
-            config=CoreConfig(),
-        )
-        return App(ports, clock)
-
-    return build
+    return lambda: build_app(store_factory())
 
 
 @pytest.fixture

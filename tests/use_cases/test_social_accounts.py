@@ -30,8 +30,7 @@ from rabbit.domain.errors import (
 from rabbit.domain.model import ExternalSource, SocialAccount
 from rabbit_local.publisher import RecordingPublisher
 
-from .app import App
-from .conftest import cipher
+from .app import App, cipher
 from .store_support import overwrite_column
 
 

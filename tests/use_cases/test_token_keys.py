@@ -10,8 +10,7 @@ from rabbit.application.use_cases.token_keys import TokenKeys
 from rabbit.domain.errors import TokenKeyError
 from rabbit_local.cipher import AesGcmTokenCipher, encode_key, key_fingerprint
 
-from .app import App
-from .conftest import KEYS
+from .app import KEYS, App
 
 ANOTHER_K1 = bytes(range(100, 132))
 

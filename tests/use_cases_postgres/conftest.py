@@ -1,11 +1,15 @@
-"""Fixtures of the use cases run on Postgres under contention and inspected with raw SQL.
+"""Fixtures of the use cases run on Postgres: under contention, across workers, inspected
+with raw SQL.
 
-``wide_engine`` is an engine of its own on the migrated test database, with a pool wide
-enough for the concurrent tests' units of work to overlap (:data:`POOL_SIZE` connections
-at once), disposed after each test so that it keeps no connection of the server's limited
-supply. ``pg_app`` is the use-case application (``use_cases.app.App``) over that engine, on
-a store emptied before its first unit of work. ``checkouts`` counts the connections the
-engine hands out at once, which shows that concurrent calls really overlapped.
+- ``pg_engine`` and ``second_engine``: two pools on the migrated test database for the
+  session (two processes, as far as the server can tell), for the workers of support.py;
+- ``wide_engine``: an engine of its own with a pool wide enough for the concurrent tests'
+  units of work to overlap (:data:`POOL_SIZE` connections at once), disposed after each test
+  so that it keeps no connection of the server's limited supply;
+- ``pg_app``: the use-case application (``use_cases.app.build_app``) over ``wide_engine``,
+  on a store emptied before its first unit of work;
+- ``checkouts``: the connections ``wide_engine`` hands out at once, which shows that
+  concurrent calls really overlapped.
 """
 
 from __future__ import annotations
@@ -18,19 +22,25 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from rabbit.application.context import CoreConfig, Ports
-from rabbit_local.clock import FakeClock
-from rabbit_local.embedder import HashingEmbedder
-from rabbit_local.generator import TemplateContentGenerator
-from rabbit_local.ids import SequentialIds
-from rabbit_local.notifier import LoggingNotifier
-from rabbit_local.publisher import RecordingPublisher
-from rabbit_local.random import SeededRandom
-from use_cases.app import App
-from use_cases.conftest import START, EmptyPostgresStore, cipher
+from support.postgres import EmptyPostgresStore
+from use_cases.app import App, build_app
 
 #: Connections the concurrent tests may hold at once (the server allows 100 in all).
 POOL_SIZE = 40
+
+
+@pytest.fixture(scope="session")
+async def pg_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(postgres_url, pool_size=10, max_overflow=10)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def second_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(postgres_url, pool_size=10, max_overflow=10)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture
@@ -44,20 +54,7 @@ async def wide_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def pg_app(wide_engine: AsyncEngine) -> App:
-    clock = FakeClock(START)
-    ports = Ports(
-        uow=EmptyPostgresStore(wide_engine),
-        clock=clock,
-        ids=SequentialIds(),
-        random=SeededRandom(7),
-        cipher=cipher(),
-        embedder=HashingEmbedder(),
-        generator=TemplateContentGenerator(),
-        publisher=RecordingPublisher(),
-        notifier=LoggingNotifier(),
-        config=CoreConfig(),
-    )
-    return App(ports, clock)
+    return build_app(EmptyPostgresStore(wide_engine))
 
 
 @dataclass

@@ -16,24 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from rabbit.application.context import CoreConfig, Ports
 from rabbit.application.use_cases.external_sources import ExternalSourceView, decrypt_secret
 from rabbit.application.use_cases.social_accounts import token_context
 from rabbit.domain.errors import UnreadableSecretError
 from rabbit.domain.values import SECRET_MASK
 from rabbit_local.cipher import AesGcmTokenCipher, encode_key
-from rabbit_local.clock import FakeClock
-from rabbit_local.embedder import HashingEmbedder
-from rabbit_local.generator import TemplateContentGenerator
-from rabbit_local.ids import SequentialIds
-from rabbit_local.notifier import LoggingNotifier
-from rabbit_local.publisher import RecordingPublisher
-from rabbit_local.random import SeededRandom
 from rabbit_postgres.runtime import to_sqlalchemy_url
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 from support.postgres import migrate
-from use_cases.app import App
-from use_cases.conftest import KEYS, START, cipher
+from use_cases.app import KEYS, App, build_app, cipher
 
 pytestmark = pytest.mark.postgres
 
@@ -56,20 +47,7 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def app_on(engine: AsyncEngine) -> App:
-    clock = FakeClock(START)
-    ports = Ports(
-        uow=PostgresUnitOfWorkFactory(engine),
-        clock=clock,
-        ids=SequentialIds(),
-        random=SeededRandom(7),
-        cipher=cipher(),
-        embedder=HashingEmbedder(),
-        generator=TemplateContentGenerator(),
-        publisher=RecordingPublisher(),
-        notifier=LoggingNotifier(),
-        config=CoreConfig(),
-    )
-    return App(ports, clock)
+    return build_app(PostgresUnitOfWorkFactory(engine))
 
 
 async def execute(engine: AsyncEngine, sql: str, **params: object) -> None:

@@ -31,8 +31,7 @@ from rabbit.domain.enums import ExternalSourceType, SocialPlatform
 from rabbit.domain.errors import ConflictError, UnreadableSecretError
 from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_postgres.schema import metadata
-from use_cases.app import App
-from use_cases.conftest import KEYS, cipher
+from use_cases.app import KEYS, App, cipher
 
 pytestmark = pytest.mark.postgres
 

@@ -1,4 +1,4 @@
-"""Helpers of the Postgres-specific use-case proofs: applications, workers, counting.
+"""Helpers of the Postgres use-case proofs: workers, and counting the statements sent.
 
 A *worker* is what one process of the autopilot would be: the same database, its own units
 of work (from its own engine when given one), its own id generator (a prefix of its own, so
@@ -16,37 +16,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rabbit.application.context import CoreConfig, Ports
+from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWorkFactory
-from rabbit_local.clock import FakeClock
-from rabbit_local.embedder import HashingEmbedder
-from rabbit_local.generator import TemplateContentGenerator
 from rabbit_local.ids import SequentialIds
-from rabbit_local.notifier import LoggingNotifier
-from rabbit_local.publisher import RecordingPublisher
 from rabbit_local.random import SeededRandom
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 from support.postgres import sent_sql
-from use_cases.app import App
-from use_cases.conftest import START, EmptyPostgresStore, cipher
-
-
-def postgres_app(engine: AsyncEngine) -> App:
-    """An application over the test database, emptied before its first unit of work."""
-    clock = FakeClock(START)
-    ports = Ports(
-        uow=EmptyPostgresStore(engine),
-        clock=clock,
-        ids=SequentialIds(),
-        random=SeededRandom(7),
-        cipher=cipher(),
-        embedder=HashingEmbedder(),
-        generator=TemplateContentGenerator(),
-        publisher=RecordingPublisher(),
-        notifier=LoggingNotifier(),
-        config=CoreConfig(),
-    )
-    return App(ports, clock)
 
 
 def worker(

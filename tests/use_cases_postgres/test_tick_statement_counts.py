@@ -20,9 +20,11 @@ from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import MaterialStrategy, PendingPostStatus, ScheduleFrequency
 from rabbit.domain.model import EMBEDDING_DIMENSIONS
 from rabbit.domain.values import ContentPillar, ContentPillars
+from support.postgres import EmptyPostgresStore
+from use_cases.app import build_app
 from use_cases.content_support import X, world
 
-from .support import counted_statements, postgres_app
+from .support import counted_statements
 
 pytestmark = pytest.mark.postgres
 
@@ -43,7 +45,7 @@ async def tick_statements(
 ) -> int:
     """Statements of one tick running ``schedules`` schedules, in an organisation holding
     ``materials`` READY materials and ``posts`` published posts (with their embeddings)."""
-    app = postgres_app(engine)
+    app = build_app(EmptyPostgresStore(engine))
     w = await world(app)
     await app.top_up(w.org)
     pillars = ContentPillars(

@@ -32,7 +32,7 @@ from rabbit_memory import MemoryUnitOfWorkFactory
 from rabbit_postgres.mapping import EMBEDDINGS
 from rabbit_postgres.schema import EMBEDDING_HNSW_INDEX, content_embeddings
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
-from use_cases.conftest import EmptyPostgresStore
+from support.postgres import EmptyPostgresStore
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 WINDOW = timedelta(days=30)
