@@ -68,44 +68,59 @@ async def store(uow: UnitOfWork, entity: object) -> None:
     await getattr(getattr(uow, attribute), method)(entity)
 
 
+async def load(uow: UnitOfWork, entity: Any, *, for_update: bool = False) -> Any:
+    """``entity``'s stored row (soft-deleted or not) through the repository that owns its
+    type, or None: a row that is missing or belongs to another organisation is not found."""
+    org = getattr(entity, "organization_id", None)
+    match entity:
+        case User():
+            return await uow.users.get(entity.id, include_deleted=True, for_update=for_update)
+        case Organization():
+            return await uow.organizations.get(
+                entity.id, include_deleted=True, for_update=for_update
+            )
+        case OrganizationMember():
+            return await uow.members.get(
+                entity.organization_id, entity.user_id, for_update=for_update
+            )
+        case Subscription():
+            return await uow.subscriptions.get(entity.organization_id, for_update=for_update)
+        case BrandProfile():
+            return await uow.brands.get(org, entity.id, include_deleted=True, for_update=for_update)
+        case SocialAccount():
+            return await uow.social_accounts.get(
+                org, entity.id, include_deleted=True, for_update=for_update
+            )
+        case BrandProfileAccount():
+            return await uow.brand_accounts.get(
+                org, entity.brand_profile_id, entity.social_account_id, for_update=for_update
+            )
+        case Schedule():
+            return await uow.schedules.get(org, entity.id, for_update=for_update)
+        case Material():
+            return await uow.materials.get(
+                org, entity.id, include_deleted=True, for_update=for_update
+            )
+        case ExternalSource():
+            return await uow.external_sources.get(org, entity.id, for_update=for_update)
+        case PendingPost():
+            return await uow.pending_posts.get(org, entity.id, for_update=for_update)
+        case Post():
+            return await uow.posts.get(org, entity.id, include_deleted=True, for_update=for_update)
+        case PublishAttempt():
+            attempts = await uow.publish_attempts.list_for(
+                org, entity.pending_post_id, entity.platform, for_update=for_update
+            )
+            return next((a for a in attempts if a.id == entity.id), None)
+        case _:
+            raise TypeError(f"no load for {type(entity).__name__}")
+
+
 async def lock(uow: UnitOfWork, entity: Any) -> None:
     """Read ``entity``'s stored row ``for_update``, as a use case does before it writes it
     (ADR 0012: ``update`` accepts only rows the unit of work holds). A row that is missing or
     belongs to another organisation is simply not found, and ``update`` then says so."""
-    org = getattr(entity, "organization_id", None)
-    match entity:
-        case User():
-            await uow.users.get(entity.id, include_deleted=True, for_update=True)
-        case Organization():
-            await uow.organizations.get(entity.id, include_deleted=True, for_update=True)
-        case OrganizationMember():
-            await uow.members.get(entity.organization_id, entity.user_id, for_update=True)
-        case Subscription():
-            await uow.subscriptions.get(entity.organization_id, for_update=True)
-        case BrandProfile():
-            await uow.brands.get(org, entity.id, include_deleted=True, for_update=True)
-        case SocialAccount():
-            await uow.social_accounts.get(org, entity.id, include_deleted=True, for_update=True)
-        case BrandProfileAccount():
-            await uow.brand_accounts.get(
-                org, entity.brand_profile_id, entity.social_account_id, for_update=True
-            )
-        case Schedule():
-            await uow.schedules.get(org, entity.id, for_update=True)
-        case Material():
-            await uow.materials.get(org, entity.id, include_deleted=True, for_update=True)
-        case ExternalSource():
-            await uow.external_sources.get(org, entity.id, for_update=True)
-        case PendingPost():
-            await uow.pending_posts.get(org, entity.id, for_update=True)
-        case Post():
-            await uow.posts.get(org, entity.id, include_deleted=True, for_update=True)
-        case PublishAttempt():
-            await uow.publish_attempts.list_for(
-                org, entity.pending_post_id, entity.platform, for_update=True
-            )
-        case _:
-            raise TypeError(f"no lock for {type(entity).__name__}")
+    await load(uow, entity, for_update=True)
 
 
 async def update(uow: UnitOfWork, entity: Any) -> None:

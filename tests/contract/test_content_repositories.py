@@ -9,7 +9,6 @@ import pytest
 from rabbit.domain.enums import (
     ContentAngle,
     PendingPostStatus,
-    PublishAttemptStatus,
     SocialPlatform,
 )
 from rabbit.domain.errors import ConflictError, NotFoundError
@@ -128,33 +127,6 @@ async def test_pending_posts_are_listed_by_created_at_then_id_with_filters(
     assert [p.id for p in everything] == [low, high, late.id]
     assert [p.id for p in approved] == [low, late.id]
     assert [p.id for p in approved_of_brand] == [late.id]
-
-
-async def test_pending_post_update_stores_status_and_review(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, material: Material
-) -> None:
-    pending = a_pending_post(org, brand, material)
-    await backend.seed(pending)
-    pending.move_to(P.APPROVED)
-    pending.content = "Edited by a reviewer"
-    pending.review_notes = "tightened the copy"
-    pending.updated_at = at(30)
-
-    await backend.write(lambda uow: update(uow, pending))
-
-    assert await backend.read(lambda uow: uow.pending_posts.get(org.id, pending.id)) == pending
-
-
-async def test_a_pending_post_of_another_organizations_material_is_refused(
-    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
-) -> None:
-    foreign_material = a_material(other_org)
-    await backend.seed(foreign_material)
-
-    with pytest.raises(NotFoundError):
-        await backend.write(
-            lambda uow: uow.pending_posts.add(a_pending_post(org, brand, foreign_material))
-        )
 
 
 async def test_delete_for_brand_removes_its_pending_posts_and_their_attempts_only(
@@ -486,30 +458,6 @@ async def test_count_published_counts_posts_published_since(
     assert await backend.read(lambda uow: uow.posts.count_published(org.id, since=at(0))) == 2
 
 
-async def test_post_update_stores_metrics(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
-) -> None:
-    post = a_post(org, brand, account)
-    await backend.seed(post)
-    post.likes, post.comments, post.shares, post.impressions = 5, 1, 2, 100
-    post.reach, post.clicks, post.engagement_rate = 90, 2, 0.125  # exact in float4
-    post.metrics_updated_at = at(60)
-
-    await backend.write(lambda uow: update(uow, post))
-
-    assert await backend.read(lambda uow: uow.posts.get(org.id, post.id)) == post
-
-
-async def test_a_post_through_another_organizations_account_is_refused(
-    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
-) -> None:
-    foreign_account = a_social_account(other_org)
-    await backend.seed(foreign_account)
-
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.posts.add(a_post(org, brand, foreign_account)))
-
-
 async def test_delete_purged_posts_counts_and_removes_their_metrics(
     backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
 ) -> None:
@@ -578,29 +526,6 @@ async def test_a_second_reading_of_a_post_at_the_same_instant_conflicts(
 
 
 # Publish attempts ----------------------------------------------------------------------
-
-
-async def test_publish_attempt_round_trip_and_update(
-    backend: ContractBackend,
-    org: Organization,
-    brand: BrandProfile,
-    material: Material,
-    account: SocialAccount,
-) -> None:
-    pending = a_pending_post(org, brand, material)
-    attempt = a_publish_attempt(org, pending, account, started_at=at(1))
-    await backend.seed(pending, attempt)
-    attempt.status = PublishAttemptStatus.UNKNOWN
-    attempt.error = "timeout"
-    attempt.external_id = "li-9"
-    attempt.finished_at = at(2)
-
-    await backend.write(lambda uow: update(uow, attempt))
-
-    attempts = await backend.read(
-        lambda uow: uow.publish_attempts.list_for(org.id, pending.id, account.platform)
-    )
-    assert attempts == [attempt]
 
 
 async def test_the_same_attempt_number_cannot_start_twice(
@@ -687,37 +612,6 @@ async def test_updating_a_missing_publish_attempt_raises_not_found(
         await backend.write(
             lambda uow: uow.publish_attempts.update(a_publish_attempt(org, pending, account))
         )
-
-
-async def test_a_publish_attempt_through_another_organizations_account_is_refused(
-    backend: ContractBackend,
-    org: Organization,
-    other_org: Organization,
-    brand: BrandProfile,
-    material: Material,
-) -> None:
-    pending = a_pending_post(org, brand, material)
-    foreign_account = a_social_account(other_org)
-    await backend.seed(pending, foreign_account)
-
-    with pytest.raises(NotFoundError):
-        await backend.write(
-            lambda uow: uow.publish_attempts.add(a_publish_attempt(org, pending, foreign_account))
-        )
-
-
-async def test_a_metric_of_another_organizations_post_is_refused(
-    backend: ContractBackend,
-    org: Organization,
-    other_org: Organization,
-    brand: BrandProfile,
-    account: SocialAccount,
-) -> None:
-    post = a_post(org, brand, account)
-    await backend.seed(post)
-
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.post_metrics.add(a_post_metric(other_org, post)))
 
 
 async def test_list_due_is_fair_across_organizations_skipping_backed_off_and_deleted_ones(

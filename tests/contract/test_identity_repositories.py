@@ -9,7 +9,7 @@ from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import Organization
 
 from .builders import a_member, a_user, an_organization, at, sorted_ids
-from .conftest import ContractBackend, update
+from .conftest import ContractBackend
 
 # Users ---------------------------------------------------------------------------------
 
@@ -72,19 +72,6 @@ async def test_a_user_email_is_stored_lower_cased(backend: ContractBackend) -> N
 
     assert found is not None
     assert found.email == "grace.hopper@example.com"
-
-
-async def test_user_update_stores_every_field(backend: ContractBackend) -> None:
-    user = a_user()
-    await backend.seed(user)
-    user.name = "Renamed"
-    user.email_verified = True
-    user.deleted_at = at(10)
-    user.updated_at = at(10)
-
-    await backend.write(lambda uow: update(uow, user))
-
-    assert await backend.read(lambda uow: uow.users.get(user.id, include_deleted=True)) == user
 
 
 async def test_delete_purged_users_removes_only_those_deleted_before_the_cutoff(
@@ -281,20 +268,6 @@ async def test_memberships_of_a_user_span_organizations(
     memberships = await backend.read(lambda uow: uow.members.list_for_user(user.id))
 
     assert [m.id for m in memberships] == [first.id, second.id]
-
-
-async def test_member_update_changes_role_and_joined_at(
-    backend: ContractBackend, org: Organization
-) -> None:
-    user = a_user()
-    member = a_member(org, user)
-    await backend.seed(user, member)
-    member.role = MemberRole.OWNER
-    member.joined_at = at(7)
-
-    await backend.write(lambda uow: update(uow, member))
-
-    assert await backend.read(lambda uow: uow.members.get(org.id, user.id)) == member
 
 
 async def test_updating_a_missing_member_raises_not_found(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from rabbit.domain.enums import MaterialStatus, MaterialType
-from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import BrandProfile, Organization
 
 from .builders import (
@@ -58,28 +55,6 @@ async def test_schedules_are_listed_by_created_at_then_id_and_filtered_by_brand(
 
     assert [s.id for s in everything] == [low, high, late.id]
     assert [s.id for s in of_brand] == [low, late.id]
-
-
-async def test_schedule_update_stores_every_field(
-    backend: ContractBackend, org: Organization, brand: BrandProfile
-) -> None:
-    schedule = a_schedule(org, brand)
-    await backend.seed(schedule)
-    changed = a_rich_schedule(org, brand, id=schedule.id)
-
-    await backend.write(lambda uow: update(uow, changed))
-
-    assert await backend.read(lambda uow: uow.schedules.get(org.id, schedule.id)) == changed
-
-
-async def test_a_schedule_of_another_organizations_brand_is_refused(
-    backend: ContractBackend, org: Organization, other_org: Organization
-) -> None:
-    foreign_brand = a_brand(other_org)
-    await backend.seed(foreign_brand)
-
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.schedules.add(a_schedule(org, foreign_brand)))
 
 
 async def test_claim_due_selects_active_due_schedules_across_organizations_in_order(
@@ -230,30 +205,6 @@ async def test_count_materials_by_status_skips_deleted_and_foreign_rows(
     everything = await backend.read(lambda uow: uow.materials.count(org.id))
 
     assert (ready, everything) == (2, 3)
-
-
-async def test_material_update_stores_every_field(
-    backend: ContractBackend, org: Organization, brand: BrandProfile
-) -> None:
-    material = a_material(org, brand)
-    await backend.seed(material)
-    changed = a_rich_material(org, brand, id=material.id, deleted_at=at(50))
-
-    await backend.write(lambda uow: update(uow, changed))
-
-    assert await backend.read(
-        lambda uow: uow.materials.get(org.id, material.id, include_deleted=True)
-    ) == (changed)
-
-
-async def test_a_material_of_another_organizations_brand_is_refused(
-    backend: ContractBackend, org: Organization, other_org: Organization
-) -> None:
-    foreign_brand = a_brand(other_org)
-    await backend.seed(foreign_brand)
-
-    with pytest.raises(NotFoundError):
-        await backend.write(lambda uow: uow.materials.add(a_material(org, foreign_brand)))
 
 
 async def test_delete_purged_materials_counts_only_old_deleted_rows_of_the_organization(
