@@ -50,7 +50,7 @@ class OnDelete(Enum):
 @dataclass(frozen=True, slots=True)
 class ForeignKey:
     """``child.column`` references ``parent.id``; tenant parents must share the organisation
-    (the composite ``(organization_id, id)`` keys of domain.md)."""
+    (the composite ``(organization_id, id)`` keys: docs/domain.md#how-tenants-own-rows)."""
 
     child: str
     column: str
@@ -107,8 +107,8 @@ FOREIGN_KEYS: tuple[ForeignKey, ...] = (
 """As rabbit_postgres.schema declares them (the contract suite runs both stores)."""
 
 # Emails are unique compared lower-cased; rabbit_postgres lower-cases them before storing
-# (its CHECK email = lower(email) then always holds). domain.md: one post_metrics row per
-# (post, collected_at).
+# (its CHECK email = lower(email) then always holds). One post_metrics row per
+# (post, collected_at): docs/domain.md#post_metrics.
 
 UNIQUES: tuple[Unique, ...] = (
     Unique("users", "email", lambda u: u.email.lower()),
