@@ -1,5 +1,5 @@
-"""AES-256-GCM token cipher with key ids, for rotation (behaviour.md, "Brands and social
-accounts"), binding each value to its place (docs/adr/0016-secrets-bound-to-their-place.md).
+"""AES-256-GCM token cipher with key ids, for rotation (docs/behaviour.md#security), binding
+each value to its place (docs/adr/0016-secrets-bound-to-their-place.md).
 
 Stored form: ``v2:<key id>:<base64url(nonce || ciphertext+tag)>``. The nonce is 96 random
 bits per value. The associated data is the version, the key id and the value's

@@ -54,7 +54,7 @@ class OnDelete(Enum):
 @dataclass(frozen=True, slots=True)
 class ForeignKey:
     """``child.column`` references ``parent.id``; tenant parents must share the organisation
-    (the composite ``(organization_id, id)`` keys of domain.md)."""
+    (the composite ``(organization_id, id)`` keys: docs/domain.md#how-tenants-own-rows)."""
 
     child: str
     column: str
@@ -135,7 +135,7 @@ FOREIGN_KEYS: tuple[ForeignKey, ...] = (
 """As rabbit_postgres.schema declares them; tests/contract/test_schema_parity.py compares."""
 
 # Emails are stored lower-cased by both users repositories, so the plain unique ignores case.
-# domain.md: one post_metrics row per (post, collected_at).
+# One post_metrics row per (post, collected_at): docs/domain.md#post_metrics.
 
 UNIQUES: tuple[Unique, ...] = (
     Unique("users", ("email",), "email"),

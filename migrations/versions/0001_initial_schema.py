@@ -1,4 +1,4 @@
-"""The initial schema: every table of domain.md, its enum types and indexes.
+"""The initial schema: every table of docs/domain.md, its enum types and indexes.
 
 Revision ID: 0001
 Revises:

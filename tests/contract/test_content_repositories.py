@@ -513,7 +513,7 @@ async def test_post_metrics_are_listed_by_collected_at(
 async def test_a_second_reading_of_a_post_at_the_same_instant_conflicts(
     backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
 ) -> None:
-    """domain.md: one post_metrics row per (post, collected_at)."""
+    """One post_metrics row per (post, collected_at): docs/domain.md#post_metrics."""
     post = a_post(org, brand, account)
     await backend.seed(post, a_post_metric(org, post, collected_at=at(30)))
 

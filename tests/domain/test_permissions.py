@@ -1,4 +1,7 @@
-"""The role table of domain.md and the owner-keeping membership rules."""
+"""The role table and the owner-keeping membership rules.
+
+See docs/behaviour.md#roles-and-permissions and docs/behaviour.md#organisations-and-members.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from rabbit.domain.policies.permissions import (
 
 R = MemberRole
 P = Permission
-# domain.md, row by row: manage members, billing, brands, view analytics, create content.
+# docs/behaviour.md#roles-and-permissions, row by row: manage members, billing, brands,
+# view analytics, create content.
 TABLE = {
     R.OWNER: (True, True, True, True, True),
     R.ADMIN: (True, False, True, True, True),

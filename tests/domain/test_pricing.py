@@ -1,4 +1,4 @@
-"""Credit prices, tier allowances and account limits of behaviour.md."""
+"""Credit prices, tier allowances and account limits (docs/behaviour.md#credits-and-pricing)."""
 
 from __future__ import annotations
 

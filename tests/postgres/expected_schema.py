@@ -1,7 +1,7 @@
-"""What domain.md asks of the database, written out: every column (type, nullability,
+"""What docs/domain.md describes of the database, written out: every column (type, nullability,
 default), every constraint (with its on-delete rule) and every index beyond the constraints.
 
-Checked by hand against ``shared/spec/domain.md``; ``test_schema.py`` compares the migrated
+Checked by hand against ``docs/domain.md``; ``test_schema.py`` compares the migrated
 database with it, so a missing column, default, constraint or index fails a test. When the
 schema changes on purpose, change this file in the same commit.
 

@@ -1,10 +1,10 @@
 """The duplicate search is exact: it never lets the approximate HNSW index answer it.
 
-behaviour.md: an approximate index combined with an organisation filter can silently return
-fewer rows than asked. These tests prove the plan of ``nearest`` scans the organisation's
-rows exactly (even when the planner is pushed towards indexes), and that with the HNSW
-index present and several organisations' vectors stored, it returns what a brute-force
-cosine scan returns.
+docs/behaviour.md#deduplication: an approximate index combined with an organisation filter
+can silently return fewer rows than asked. These tests prove the plan of ``nearest`` scans
+the organisation's rows exactly (even when the planner is pushed towards indexes), and that
+with the HNSW index present and several organisations' vectors stored, it returns what a
+brute-force cosine scan returns.
 """
 
 from __future__ import annotations

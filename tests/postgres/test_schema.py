@@ -1,4 +1,4 @@
-"""The migrated database holds what domain.md asks for (``expected_schema.py``), and its
+"""The migrated database holds what docs/domain.md describes (``expected_schema.py``), and its
 keys behave: tenant keys cannot cross organisations, SET NULL clears only the reference."""
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ async def test_the_table_has_exactly_the_expected_indexes(
     assert actual == INDEXES.get(table, {})
 
 
-#: domain.md's index section, one entry per index: (table, leading columns, partial WHERE).
+#: docs/domain.md#indexes, one entry per index: (table, leading columns, partial WHERE).
 #: An index (or a unique constraint's index) whose columns start with these serves it.
 SPEC_INDEXES = [
     ("brand_profiles", "organization_id", None),

@@ -1,7 +1,7 @@
 """A deleted user is refused everywhere; the last OWNER cannot delete their account.
 
-behaviour.md, "Soft delete": "A deleted user is refused by every use case; the last OWNER
-of a live organisation cannot delete their user account." The walk below calls every public
+docs/behaviour.md#tenant-lifecycle: "A deleted user is refused by every use case; the last
+OWNER of a live organisation cannot delete their account." The walk below calls every public
 member use case of the facade (every method taking ``actor_id``, found by introspection as
 ``test_argument_checks.py`` does, so a use case added later is walked too) with a deleted
 actor who is still an OWNER of the organisation, and expects NotFoundError("user") and not

@@ -1,11 +1,12 @@
-"""Every role tries every member-facing use case: exactly the spec's permissions pass.
+"""Every role tries every member-facing use case: exactly the role table's permissions pass.
 
-domain.md's table: OWNER everything; ADMIN members, brands, analytics; MEMBER brands and
-analytics; VIEWER analytics only; CREATE_CONTENT for OWNER, ADMIN and MEMBER. A refused call
-raises PermissionDeniedError. The content use cases (materials, generation, review,
-schedules, analytics) are in the matrix too, each called on a record in the state it accepts
-(made by the owner first), so an allowed role's call succeeds; and every member-facing method
-of the facade must be in the matrix or exempt with a reason, so a new one is not forgotten.
+The table (docs/behaviour.md#roles-and-permissions): OWNER everything; ADMIN members,
+brands, analytics; MEMBER brands and analytics; VIEWER analytics only; CREATE_CONTENT for
+OWNER, ADMIN and MEMBER. A refused call raises PermissionDeniedError. The content use cases
+(materials, generation, review, schedules, analytics) are in the matrix too, each called on
+a record in the state it accepts (made by the owner first), so an allowed role's call
+succeeds; and every member-facing method of the facade must be in the matrix or exempt with
+a reason, so a new one is not forgotten.
 
 MANAGE_BRANDS and CREATE_CONTENT are held by exactly the same roles, so no role can tell
 them apart: swapping one for the other in a use case is invisible here (and harmless).

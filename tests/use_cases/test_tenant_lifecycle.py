@@ -1,7 +1,7 @@
 """A deleted organisation's work stops; restore resumes it (ADR 0014); a slot in flight
 re-reads, locked, whatever changed while the models wrote.
 
-behaviour.md, "Soft delete": while an organisation is deleted (before purge or restore),
+docs/behaviour.md#tenant-lifecycle: while an organisation is deleted (before purge or restore),
 nothing works on its behalf: no schedule is claimed, nothing is generated, published,
 charged or expired for it; restore resumes where it stopped. Publication (``list_due``)
 belongs to the publishing work and is not tested here.

@@ -1,8 +1,8 @@
 """Content embeddings: upsert, exact-hash lookup and the exact nearest-neighbour search.
 
-``nearest`` must have recall 1.0 within an organisation (behaviour.md, "Embeddings and
-deduplication"). An HNSW scan ordered by distance and filtered by organisation afterwards
-can return fewer rows than asked, silently. So the search never lets the HNSW index serve
+``nearest`` must have recall 1.0 within an organisation (docs/behaviour.md#deduplication).
+An HNSW scan ordered by distance and filtered by organisation afterwards can return fewer
+rows than asked, silently. So the search never lets the HNSW index serve
 it: the rows are ordered by ``COALESCE(NULLIF(embedding <=> q, 'NaN'), 1)``, an expression
 no index can serve (an HNSW scan only serves ``ORDER BY embedding <=> q``), so the
 organisation's rows of the window are read through the btree ``(organization_id,

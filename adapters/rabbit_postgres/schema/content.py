@@ -55,7 +55,8 @@ content_embeddings = sa.Table(
         postgresql_ops={"embedding": "vector_cosine_ops"},
     ),
     # The exact per-organisation dedup scan reads one organisation's last 30 days; as its
-    # leading column this index also serves domain.md's content_embeddings(organization_id).
+    # leading column this index also serves content_embeddings(organization_id)
+    # (docs/domain.md#indexes).
     sa.Index(None, "organization_id", "created_at"),
 )
 

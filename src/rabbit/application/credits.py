@@ -4,7 +4,7 @@ Used by the billing use cases and by every use case that costs credits (generati
 publishing, analytics): they call :meth:`Credits.charge` inside their own unit of work, so
 the deduction commits or rolls back together with the work it pays for.
 
-Ledger invariant (behaviour.md): within the current period
+Ledger invariant (docs/behaviour.md#credits-and-pricing): within the current period
 ``credits_total - credits_used == sum of the period's ledger amounts``. It holds because a
 period opens with ``credits_total = allowance, credits_used = 0`` and one ``+allowance``
 row, a grant raises ``credits_total`` and appends ``+amount``, and a deduction raises

@@ -1,4 +1,5 @@
-"""Subscriptions and the credit ledger (behaviour.md, "Credits"; ADR 0018, ADR 0019).
+"""Subscriptions and the credit ledger (docs/behaviour.md#billing-periods-and-payments;
+ADR 0018, ADR 0019).
 
 Members read (VIEW_ANALYTICS): the balance and the ledger (:class:`Billing`, on the member
 facade). Every change of a subscription comes from the billing system, never from a member
