@@ -47,7 +47,7 @@ from rabbit.application.use_cases.generation import Drafted, Generation, Generat
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import ReviewExpiry
-from rabbit.application.use_cases.schedules import SlotClaim, claim_next_due, finish_claim
+from rabbit.application.use_cases.slot_claims import SlotClaim, claim_next_due, finish_claim
 from rabbit.domain.enums import GenerationMode
 from rabbit.domain.errors import (
     ConflictError,

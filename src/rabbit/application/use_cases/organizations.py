@@ -24,7 +24,6 @@ from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._base import UseCases
 from rabbit.application.use_cases._commands import Command
-from rabbit.application.use_cases.schedules import next_slot
 from rabbit.domain import limits
 from rabbit.domain.enums import MemberRole, PendingPostStatus
 from rabbit.domain.errors import ConflictError, NotFoundError
@@ -293,7 +292,7 @@ class Organizations(UseCases):
     ) -> None:
         """What a restore does to the work the deletion stopped (ADR 0014)."""
         for schedule in await self._active_schedules(uow, organization_id):
-            schedule.next_run_at = next_slot(schedule, now)
+            schedule.next_run_at = schedule.next_slot_after(now)
             schedule.updated_at = now
             await uow.schedules.update(schedule)
         paused_for = now - deleted_at
