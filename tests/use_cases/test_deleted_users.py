@@ -20,7 +20,7 @@ from sqlalchemy import text
 from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
 from rabbit.application.system import RabbitSystem
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import Enum
 
 from rabbit.application.context import Ports
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.generation import Drafted, Generation, Generator
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing

@@ -33,7 +33,7 @@ from rabbit.application.ports import (
     TokenRejectedError,
     UnitOfWork,
 )
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import SocialAccountType, SocialPlatform
