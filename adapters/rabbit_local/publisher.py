@@ -27,8 +27,10 @@ from rabbit.application.ports.publisher import (
 )
 from rabbit.domain.enums import SocialPlatform
 
-Outcome = Literal["ok", "reject", "unknown_before_send", "unknown_after_send"]
-LookupOutcome = Literal["ok", "unavailable"]
+ScriptedPublish = Literal["ok", "reject", "unknown_before_send", "unknown_after_send"]
+"""How the fake platform answers one scripted ``publish`` call."""
+ScriptedLookup = Literal["ok", "unavailable"]
+"""How the fake platform answers one scripted ``lookup`` call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +44,9 @@ class PublishedRecord:
 class RecordingPublisher:
     """Publishes into a list; ``script`` queues outcomes of the next calls (then "ok")."""
 
-    def __init__(self, outcomes: Iterable[Outcome] = ()) -> None:
-        self._outcomes: deque[Outcome] = deque(outcomes)
-        self._lookup_outcomes: deque[LookupOutcome] = deque()
+    def __init__(self, outcomes: Iterable[ScriptedPublish] = ()) -> None:
+        self._outcomes: deque[ScriptedPublish] = deque(outcomes)
+        self._lookup_outcomes: deque[ScriptedLookup] = deque()
         self._by_key: dict[str, PublishedRecord] = {}
         self._records: list[PublishedRecord] = []
         self._accounts: dict[tuple[SocialPlatform, str], str] = {}
@@ -69,11 +71,11 @@ class RecordingPublisher:
             raise TokenRejectedError(f"{platform} does not accept this access token")
         return account_id
 
-    def script(self, *outcomes: Outcome) -> None:
+    def script(self, *outcomes: ScriptedPublish) -> None:
         """Append outcomes for the next publish calls, one per call."""
         self._outcomes.extend(outcomes)
 
-    def script_lookups(self, *outcomes: LookupOutcome) -> None:
+    def script_lookups(self, *outcomes: ScriptedLookup) -> None:
         """Append outcomes for the next lookups ("unavailable" raises PublishUnknownError)."""
         self._lookup_outcomes.extend(outcomes)
 

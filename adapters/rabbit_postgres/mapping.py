@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from rabbit.domain.enums import (
     ExternalSourceType,
+    GenerationMode,
     MaterialStrategy,
     ScheduleFrequency,
     Sentiment,
@@ -222,7 +223,10 @@ MATERIALS = _mapping(
     from_column={"sentiment": _enum(Sentiment)},
 )
 PENDING_POSTS = _mapping(
-    schema.pending_posts, PendingPost, arrays=("platforms", "hashtags", "media_urls")
+    schema.pending_posts,
+    PendingPost,
+    arrays=("platforms", "hashtags", "media_urls"),
+    from_column={"generation_mode": _enum(GenerationMode)},
 )
 POSTS = _mapping(schema.posts, Post, arrays=("hashtags", "media_urls"))
 POST_METRICS = _mapping(schema.post_metrics, PostMetric)

@@ -8,6 +8,7 @@ import pytest
 
 from rabbit.domain.enums import (
     ContentAngle,
+    GenerationMode,
     PendingPostStatus,
     SocialPlatform,
 )
@@ -63,7 +64,7 @@ async def test_pending_post_round_trip_preserves_every_field(
         angle=ContentAngle.STORYTELLING,
         angle_reason="best recent engagement",
         is_exploration=True,
-        generation_mode="manual",
+        generation_mode=GenerationMode.MANUAL,
         scheduled_for=at(60),
         expires_at=at(days=1),
         status=P.REJECTED,

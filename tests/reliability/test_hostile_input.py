@@ -37,7 +37,7 @@ import rabbit.application.use_cases as use_cases_package
 from rabbit.application.facade import Rabbit
 from rabbit.application.ports import UnitOfWork, UnitOfWorkFactory
 from rabbit.application.system import RabbitSystem
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.brands import CreateBrand
 from rabbit.application.use_cases.materials import UploadMaterial

@@ -94,7 +94,7 @@ async def reader(worlds: list[World], deadline: float, seed: int) -> int:
         await app.brands.list_brands(w.owner, w.org)
         await c.schedules.list_schedules(w.owner, w.org, w.brand)
         await c.review.list_pending(w.owner, w.org)
-        await app.accounts.list_accounts(w.owner, w.org)
+        await app.social_accounts.list_accounts(w.owner, w.org)
         await app.organizations.list_members(w.owner, w.org)
         await app.billing.balance(w.owner, w.org)
         await app.billing.ledger(w.owner, w.org, current_period_only=True)

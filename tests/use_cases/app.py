@@ -62,13 +62,13 @@ class App:
     organizations: Organizations = field(init=False)
     billing: Billing = field(init=False)
     brands: Brands = field(init=False)
-    accounts: SocialAccounts = field(init=False)
+    social_accounts: SocialAccounts = field(init=False)
     links: Links = field(init=False)
-    sources: ExternalSources = field(init=False)
+    external_sources: ExternalSources = field(init=False)
     rabbit: Rabbit = field(init=False)
     system: RabbitSystem = field(init=False)
     payments: Payments = field(init=False)
-    tokens: AccountTokens = field(init=False)
+    account_tokens: AccountTokens = field(init=False)
     rotation: KeyRotation = field(init=False)
     purger: Purge = field(init=False)
     _users: int = 0
@@ -82,11 +82,11 @@ class App:
         self.organizations = rabbit.organizations
         self.billing = rabbit.billing
         self.brands = rabbit.brands
-        self.accounts = rabbit.accounts
+        self.social_accounts = rabbit.social_accounts
         self.links = rabbit.links
-        self.sources = rabbit.sources
+        self.external_sources = rabbit.external_sources
         self.payments = system.payments
-        self.tokens = system.tokens
+        self.account_tokens = system.account_tokens
         self.rotation = system.key_rotation
         self.purger = system.purge
 
@@ -162,7 +162,7 @@ class App:
         """Connect ``account_id`` with a token the platform issued for it (``access_token``
         when given, else a new one)."""
         token = self.platform.issue_token(platform, account_id, access_token)
-        return await self.accounts.connect_account(
+        return await self.social_accounts.connect_account(
             actor_id,
             organization_id,
             ConnectAccount(

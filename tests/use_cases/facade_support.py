@@ -15,7 +15,7 @@ from typing import Any
 from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
 from rabbit.application.system import RabbitSystem
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 
 
 def areas(facade: object) -> dict[str, UseCases]:

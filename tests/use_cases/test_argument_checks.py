@@ -1,4 +1,4 @@
-"""Ids and free strings passed to use-case methods are checked at the door (``_base.py``).
+"""Ids and free strings passed to use-case methods are checked at the door (``_arguments.py``).
 
 A NUL character cannot be stored by PostgreSQL, and the memory store would silently find
 nothing: both must answer the same typed error naming the parameter.

@@ -77,7 +77,7 @@ async def test_a_week_of_ticks_across_the_fall_back_posts_at_the_local_times(app
     utc_hours = {p.scheduled_for.astimezone(UTC).hour for p in pending if p.scheduled_for}
     assert utc_hours == {13, 21, 14, 22}  # EDT before 1 November, EST after
     assert all(p.status is PendingPostStatus.PUBLISHED for p in pending)
-    assert all(p.mode is GenerationMode.AUTOPILOT for p in pending)
+    assert all(p.generation_mode is GenerationMode.AUTOPILOT for p in pending)
     assert len({p.material_id for p in pending}) == 12
     assert all(p.published_at is not None for p in posts)
 

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
 from rabbit.application.system import RabbitSystem
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource
@@ -94,7 +94,7 @@ async def test_a_deleted_owner_is_refused_by_every_member_use_case_and_changes_n
     schedule = await w.content.schedules.create_schedule(
         w.owner, w.org, w.brand, CreateSchedule(platforms=(X,), times=("10:00",))
     )
-    (account, *_) = await app.accounts.list_accounts(w.owner, w.org)
+    (account, *_) = await app.social_accounts.list_accounts(w.owner, w.org)
     await app.organizations.delete_user(w.owner)  # allowed: a co-owner remains
     ids = {
         "actor_id": w.owner,
@@ -170,7 +170,7 @@ async def test_a_deleted_owner_holding_the_member_facade_cannot_touch_billing_to
     material = await w.ready_material(TOPICS[0])
     await w.generate(material)
     await w.content.publishing.publish_due(app.clock.now())
-    (account, *_) = await app.accounts.list_accounts(w.owner, w.org)
+    (account, *_) = await app.social_accounts.list_accounts(w.owner, w.org)
     await app.organizations.delete_user(w.owner)
     rabbit = Rabbit(app.ports)  # what the attacker holds
     before = await stored_rows(app)
@@ -196,9 +196,9 @@ async def test_a_deleted_owner_holding_the_member_facade_cannot_touch_billing_to
     attempts = [
         rabbit.billing.balance(w.owner, w.org),
         rabbit.billing.ledger(w.owner, w.org),
-        rabbit.accounts.list_accounts(w.owner, w.org),
-        rabbit.accounts.disconnect_account(w.owner, w.org, account.id),
-        rabbit.accounts.connect_account(
+        rabbit.social_accounts.list_accounts(w.owner, w.org),
+        rabbit.social_accounts.disconnect_account(w.owner, w.org, account.id),
+        rabbit.social_accounts.connect_account(
             w.owner,
             w.org,
             ConnectAccount(

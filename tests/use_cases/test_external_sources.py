@@ -30,7 +30,7 @@ async def stored_source(app: App, org: str, source_id: str) -> ExternalSource:
 async def test_secret_values_are_stored_encrypted_and_listed_masked(app: App) -> None:
     org, owner = await app.organization()
     brand = await app.brand(org, owner)
-    source = await app.sources.add_external_source(
+    source = await app.external_sources.add_external_source(
         owner,
         org,
         brand,
@@ -40,7 +40,7 @@ async def test_secret_values_are_stored_encrypted_and_listed_masked(app: App) ->
             connection_config={"api_key": "k-PLAIN", "store_url": "https://s.example"},
         ),
     )
-    [listed] = await app.sources.list_external_sources(owner, org, brand)
+    [listed] = await app.external_sources.list_external_sources(owner, org, brand)
     assert listed == source
     assert dict(listed.connection_config) == {
         "api_key": SECRET_MASK,
@@ -67,9 +67,9 @@ async def test_woocommerce_consumer_secret_is_encrypted_and_a_viewer_sees_it_mas
             "store_url": "https://woo.example",
         },
     )
-    added = await app.sources.add_external_source(owner, org, brand, command)
+    added = await app.external_sources.add_external_source(owner, org, brand, command)
 
-    [seen] = await app.sources.list_external_sources(viewer, org)
+    [seen] = await app.external_sources.list_external_sources(viewer, org)
     assert dict(seen.connection_config) == {
         "consumer_key": SECRET_MASK,
         "consumer_secret": SECRET_MASK,
@@ -104,14 +104,14 @@ async def test_refuses_an_undeclared_config_key(
         AddExternalSource(type=source_type, name="S", connection_config={key: "secret-value"})
     assert error.value.field == f"connection_config.{key}"
     assert "secret-value" not in str(error.value)
-    assert await app.sources.list_external_sources(owner, org) == []
+    assert await app.external_sources.list_external_sources(owner, org) == []
 
 
 async def test_custom_headers_are_all_secret_and_listed_by_name(app: App) -> None:
     org, owner = await app.organization()
     brand = await app.brand(org, owner)
     headers = {"Authorization": "Bearer PLAIN-1", "X-Api-Key": "PLAIN-2"}
-    added = await app.sources.add_external_source(
+    added = await app.external_sources.add_external_source(
         owner,
         org,
         brand,
@@ -138,7 +138,7 @@ async def test_refuses_a_secret_moved_to_another_field_or_source(app: App) -> No
     brand = await app.brand(org, owner)
 
     async def add(config: dict[str, Any]) -> ExternalSource:
-        view = await app.sources.add_external_source(
+        view = await app.external_sources.add_external_source(
             owner, org, brand, AddExternalSource(type=WOO, name="W", connection_config=config)
         )
         return await stored_source(app, org, view.id)
@@ -164,9 +164,9 @@ async def test_a_bad_cron_expression_names_the_field_and_writes_nothing(app: App
     brand = await app.brand(org, owner)
     command = AddExternalSource(type=ExternalSourceType.CUSTOM, name="S", crawl_frequency="* *")
     with pytest.raises(ValidationError) as error:
-        await app.sources.add_external_source(owner, org, brand, command)
+        await app.external_sources.add_external_source(owner, org, brand, command)
     assert error.value.field == "crawl_frequency"
-    assert await app.sources.list_external_sources(owner, org) == []
+    assert await app.external_sources.list_external_sources(owner, org) == []
 
 
 async def test_a_non_string_config_value_names_the_field(app: App) -> None:
@@ -181,4 +181,4 @@ async def test_a_source_needs_a_live_brand_of_the_organisation(app: App) -> None
     other_brand = await app.brand(other_org, other_owner)
     command = AddExternalSource(type=ExternalSourceType.CUSTOM, name="S")
     with pytest.raises(NotFoundError):
-        await app.sources.add_external_source(owner, org, other_brand, command)
+        await app.external_sources.add_external_source(owner, org, other_brand, command)

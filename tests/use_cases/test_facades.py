@@ -9,6 +9,7 @@ so they live on ``RabbitSystem`` only, which workers and payment webhooks hold.
 from __future__ import annotations
 
 import inspect
+import re
 
 from rabbit.application.context import Ports
 from rabbit.application.facade import Rabbit
@@ -59,6 +60,15 @@ def test_no_system_operation_takes_an_actor() -> None:
     """A system operation checks no role, so an actor argument would only pretend to."""
     for area, name, signature in facade_methods(unwired(RabbitSystem)):
         assert "actor_id" not in signature.parameters, (area, name)
+
+
+def test_each_area_is_named_after_its_use_case_class() -> None:
+    """``rabbit.social_accounts`` is a ``SocialAccounts``: a reader finds the class (and its
+    module) from the attribute, and no two areas go by names that blur together."""
+    for facade in (unwired(Rabbit), unwired(RabbitSystem)):
+        for area, use_cases in areas(facade).items():
+            words = re.findall(r"[A-Z][a-z]*", type(use_cases).__name__)
+            assert area == "_".join(words).lower(), (area, type(use_cases).__name__)
 
 
 def test_the_member_facade_hands_out_no_ports() -> None:

@@ -67,7 +67,7 @@ async def test_generation_charges_once_and_auto_approves(app: App) -> None:
     assert await w.credits() == before - 1
     assert pending.status is PendingPostStatus.AUTO_APPROVED
     assert pending.platforms == (X, LI)
-    assert pending.mode is GenerationMode.MANUAL
+    assert pending.generation_mode is GenerationMode.MANUAL
     assert pending.angle_reason
     assert w.content.notifier.sent == []
     ledger = await app.billing.ledger(w.owner, w.org)

@@ -201,7 +201,9 @@ async def test_a_cron_step_of_thousands_of_digits_is_refused(app: App, expressio
         command = AddExternalSource(
             type=ExternalSourceType.SHOPIFY, name="shop", crawl_frequency=expression
         )
-        return await w.content.app.sources.add_external_source(w.owner, w.org, w.brand, command)
+        return await w.content.app.external_sources.add_external_source(
+            w.owner, w.org, w.brand, command
+        )
 
     error = await refused(add, store)
     assert error.field == "crawl_frequency"

@@ -61,7 +61,7 @@ async def test_an_account_serves_several_brands_and_unlinking_removes_only_the_l
     assert [(e.brand.id, e.is_default) for e in served] == [(brand, True), (other, False)]
     await app.links.unlink_account(owner, org, brand, a.id)
     assert [e.brand.id for e in await app.links.account_brands(owner, org, a.id)] == [other]
-    assert len(await app.accounts.list_accounts(owner, org)) == 1
+    assert len(await app.social_accounts.list_accounts(owner, org)) == 1
     with pytest.raises(NotFoundError):
         await app.links.unlink_account(owner, org, brand, a.id)
 
@@ -74,7 +74,7 @@ async def test_queries_skip_deleted_accounts_and_brands(app: App) -> None:
     await link(app, org, owner, brand, a.id, False)
     await link(app, org, owner, brand, b.id, False)
     await link(app, org, owner, other, b.id, False)
-    await app.accounts.disconnect_account(owner, org, a.id)
+    await app.social_accounts.disconnect_account(owner, org, a.id)
     await app.brands.delete_brand(owner, org, other)
     assert await defaults(app, org, owner, brand) == {"x-b": False}
     assert [e.brand.id for e in await app.links.account_brands(owner, org, b.id)] == [brand]
@@ -99,8 +99,8 @@ async def test_an_unusable_default_falls_back_to_the_earliest_usable_link(app: A
     await link(app, org, owner, brand, a.id, False)
     await link(app, org, owner, brand, b.id, False)
     await link(app, org, owner, brand, c.id, True)
-    await app.tokens.record_refresh_rejected(org, c.id)  # default inactive
-    await app.accounts.disconnect_account(owner, org, a.id)  # earliest deleted
+    await app.account_tokens.record_refresh_rejected(org, c.id)  # default inactive
+    await app.social_accounts.disconnect_account(owner, org, a.id)  # earliest deleted
     chosen = await app.links.publishing_account(owner, org, brand, X)
     assert chosen is not None
     assert chosen.id == b.id
@@ -112,6 +112,6 @@ async def test_no_usable_account_of_the_platform_means_none(app: App) -> None:
     li = await app.account(org, owner, LI, "li-a")
     await link(app, org, owner, brand, a.id, True)
     await link(app, org, owner, brand, li.id, True)
-    await app.tokens.record_refresh_rejected(org, a.id)
+    await app.account_tokens.record_refresh_rejected(org, a.id)
     assert await app.links.publishing_account(owner, org, brand, X) is None
     assert await app.links.publishing_account(owner, org, brand, SocialPlatform.REDDIT) is None

@@ -147,7 +147,7 @@ async def test_purge_removes_due_rows_and_their_dependants_only(app: App) -> Non
         embedding(app, org, ContentType.MATERIAL, "m-lone"),
     )
     await app.brands.delete_brand(owner, org, lone_brand)
-    await app.accounts.disconnect_account(owner, org, lone_account.id)
+    await app.social_accounts.disconnect_account(owner, org, lone_account.id)
     app.tick()
     await seed(
         app,
@@ -160,7 +160,7 @@ async def test_purge_removes_due_rows_and_their_dependants_only(app: App) -> Non
         embedding(app, org, ContentType.POST, "p-live"),
     )
     await app.brands.delete_brand(owner, org, busy_brand)
-    await app.accounts.disconnect_account(owner, org, busy_account.id)
+    await app.social_accounts.disconnect_account(owner, org, busy_account.id)
     await app.organizations.delete_organization(gone_owner, gone_org)
     await app.organizations.delete_user(leaving)
     app.tick(31 * 24 * 3600)
@@ -210,7 +210,7 @@ async def test_a_purged_account_waits_while_a_post_names_it_then_goes(app: App) 
     brand = await app.brand(org, owner)
     account = await app.account(org, owner, X, "x-1")
     await seed(app, post(app, org, "p-1", brand, account.id, deleted=False))
-    await app.accounts.disconnect_account(owner, org, account.id)
+    await app.social_accounts.disconnect_account(owner, org, account.id)
     app.tick(31 * 24 * 3600)
     assert (await app.purger.purge([org])).social_accounts == 0
     async with app.ports.uow() as uow:
@@ -241,7 +241,7 @@ async def test_a_purged_brand_takes_its_pending_posts_and_what_only_they_used(ap
         embedding(app, org, ContentType.PENDING_POST, "pp-live"),
     )
     await app.brands.delete_brand(owner, org, old_brand)
-    await app.accounts.disconnect_account(owner, org, account.id)
+    await app.social_accounts.disconnect_account(owner, org, account.id)
     app.tick(31 * 24 * 3600)
 
     report = await app.purger.purge()

@@ -222,7 +222,7 @@ USE_CASES: dict[str, tuple[Permission, Call]] = {
     ),
     "disconnect_account": (
         Permission.MANAGE_BRANDS,
-        lambda s: s.app.accounts.disconnect_account(s.actor, s.org, s.account),
+        lambda s: s.app.social_accounts.disconnect_account(s.actor, s.org, s.account),
     ),
     "link_account": (
         Permission.MANAGE_BRANDS,
@@ -236,7 +236,7 @@ USE_CASES: dict[str, tuple[Permission, Call]] = {
     ),
     "add_external_source": (
         Permission.MANAGE_BRANDS,
-        lambda s: s.app.sources.add_external_source(
+        lambda s: s.app.external_sources.add_external_source(
             s.actor, s.org, s.brand, AddExternalSource(type=ExternalSourceType.CUSTOM, name="S")
         ),
     ),
@@ -253,7 +253,7 @@ USE_CASES: dict[str, tuple[Permission, Call]] = {
     ),
     "list_accounts": (
         Permission.VIEW_ANALYTICS,
-        lambda s: s.app.accounts.list_accounts(s.actor, s.org),
+        lambda s: s.app.social_accounts.list_accounts(s.actor, s.org),
     ),
     "brand_accounts": (
         Permission.VIEW_ANALYTICS,
@@ -269,7 +269,7 @@ USE_CASES: dict[str, tuple[Permission, Call]] = {
     ),
     "list_external_sources": (
         Permission.VIEW_ANALYTICS,
-        lambda s: s.app.sources.list_external_sources(s.actor, s.org),
+        lambda s: s.app.external_sources.list_external_sources(s.actor, s.org),
     ),
     # content: materials, generation, review, schedules, analytics
     "upload_material": (Permission.CREATE_CONTENT, _uploaded_by_actor),

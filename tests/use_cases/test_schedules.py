@@ -6,12 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rabbit.application.use_cases.schedules import (
-    CreateSchedule,
-    UpdateSchedule,
-    claim_next_due,
-    finish_claim,
-)
+from rabbit.application.use_cases.schedules import CreateSchedule, UpdateSchedule
+from rabbit.application.use_cases.slot_claims import claim_next_due, finish_claim
 from rabbit.domain.enums import MemberRole, ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 

@@ -126,14 +126,14 @@ async def test_tokens_never_reach_logs_reprs_or_errors(
         access_token="tok-SENSITIVE-2",
     )
     with pytest.raises(ConflictError) as error:
-        await app.accounts.connect_account(other_owner, other_org, command)
-    await app.tokens.record_token_refresh(
+        await app.social_accounts.connect_account(other_owner, other_org, command)
+    await app.account_tokens.record_token_refresh(
         org_id,
         account.id,
         RefreshedTokens(access_token="tok-SENSITIVE-3", expected_version=1),
     )
     seen = [caplog.text, repr(account), repr(command), str(error.value)]
-    seen.append(repr(await app.accounts.list_accounts(owner, org_id)))
+    seen.append(repr(await app.social_accounts.list_accounts(owner, org_id)))
     assert not any("SENSITIVE" in text for text in seen)
 
 
@@ -149,11 +149,11 @@ async def test_the_same_platform_account_cannot_be_connected_twice(app: App) -> 
 async def test_a_disconnected_account_can_be_connected_again(app: App) -> None:
     org_id, owner = await app.organization()
     first = await app.account(org_id, owner)
-    await app.accounts.disconnect_account(owner, org_id, first.id)
+    await app.social_accounts.disconnect_account(owner, org_id, first.id)
     stored = await stored_account(app, org_id, first.id)
     assert (stored.is_active, stored.deleted_at) == (False, app.clock.now())
     again = await app.account(org_id, owner)
-    assert [a.id for a in await app.accounts.list_accounts(owner, org_id)] == [again.id]
+    assert [a.id for a in await app.social_accounts.list_accounts(owner, org_id)] == [again.id]
 
 
 async def test_the_tier_account_limit_holds(app: App) -> None:
@@ -167,13 +167,13 @@ async def test_the_tier_account_limit_holds(app: App) -> None:
     await app.account(org_id, owner, account_id="a3")
     with pytest.raises(LimitExceededError):
         await app.account(org_id, owner, account_id="a4")
-    assert len(await app.accounts.list_accounts(owner, org_id)) == 3
+    assert len(await app.social_accounts.list_accounts(owner, org_id)) == 3
 
 
 async def test_a_disconnected_account_frees_its_place_under_the_limit(app: App) -> None:
     org_id, owner = await app.organization()
     first = await app.account(org_id, owner, account_id="a1")
-    await app.accounts.disconnect_account(owner, org_id, first.id)
+    await app.social_accounts.disconnect_account(owner, org_id, first.id)
     await app.account(org_id, owner, account_id="a2")
 
 
@@ -181,11 +181,11 @@ async def test_a_stale_refresh_loses_and_the_newer_token_survives(app: App) -> N
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
     # Two refreshes both started from version 1; the faster one lands first.
-    newer = await app.tokens.record_token_refresh(
+    newer = await app.account_tokens.record_token_refresh(
         org_id, account.id, RefreshedTokens(access_token="newer", expected_version=1)
     )
     with pytest.raises(ConflictError) as error:
-        await app.tokens.record_token_refresh(
+        await app.account_tokens.record_token_refresh(
             org_id, account.id, RefreshedTokens(access_token="older", expected_version=1)
         )
     assert error.value.field == "token_version"
@@ -198,7 +198,7 @@ async def test_a_refresh_stores_the_new_expiry(app: App) -> None:
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
     expires = app.clock.now() + timedelta(hours=2)
-    await app.tokens.record_token_refresh(
+    await app.account_tokens.record_token_refresh(
         org_id,
         account.id,
         RefreshedTokens(access_token="t2", token_expires_at=expires, expected_version=1),
@@ -209,7 +209,7 @@ async def test_a_refresh_stores_the_new_expiry(app: App) -> None:
 async def test_a_definite_refresh_rejection_deactivates_the_account(app: App) -> None:
     org_id, owner = await app.organization()
     account = await app.account(org_id, owner)
-    await app.tokens.record_refresh_rejected(org_id, account.id)
+    await app.account_tokens.record_refresh_rejected(org_id, account.id)
     stored = await stored_account(app, org_id, account.id)
     assert (stored.is_active, stored.deleted_at) == (False, None)
 
@@ -217,7 +217,7 @@ async def test_a_definite_refresh_rejection_deactivates_the_account(app: App) ->
 async def add_shop(app: App, org_id: str, owner: str, api_key: str) -> None:
     """A brand with an external source whose ``api_key`` secret is ``api_key``."""
     brand_id = await app.brand(org_id, owner)
-    await app.sources.add_external_source(
+    await app.external_sources.add_external_source(
         owner,
         org_id,
         brand_id,
@@ -330,7 +330,7 @@ async def test_a_viewer_cannot_connect_an_account(app: App) -> None:
     viewer = await app.member(org_id, owner, MemberRole.VIEWER)
     with pytest.raises(PermissionDeniedError):
         await app.account(org_id, viewer)
-    assert await app.accounts.list_accounts(owner, org_id) == []
+    assert await app.social_accounts.list_accounts(owner, org_id) == []
 
 
 async def test_another_organisations_account_is_not_found(app: App) -> None:
@@ -338,7 +338,7 @@ async def test_another_organisations_account_is_not_found(app: App) -> None:
     other_org, other_owner = await app.organization("second")
     account = await app.account(other_org, other_owner)
     with pytest.raises(NotFoundError):
-        await app.accounts.disconnect_account(owner, org_id, account.id)
+        await app.social_accounts.disconnect_account(owner, org_id, account.id)
 
 
 # --- connecting proves ownership (ADR 0018) ---------------------------------------------------
@@ -358,18 +358,18 @@ async def test_refuses_a_token_of_another_account(app: App) -> None:
     org_a, owner_a = await app.organization("alpha")
     own_token = app.platform.issue_token(SocialPlatform.TWITTER, "tw-alpha")
     with pytest.raises(ValidationError) as refused:
-        await app.accounts.connect_account(owner_a, org_a, connect("tw-bravo", own_token))
+        await app.social_accounts.connect_account(owner_a, org_a, connect("tw-bravo", own_token))
     assert refused.value.field == "account_id"
-    assert await app.accounts.list_accounts(owner_a, org_a) == []
+    assert await app.social_accounts.list_accounts(owner_a, org_a) == []
 
 
 async def test_refuses_a_token_the_platform_does_not_accept(app: App) -> None:
     org_id, owner = await app.organization()
     with pytest.raises(ValidationError) as refused:
-        await app.accounts.connect_account(owner, org_id, connect("tw-1", "junk-token"))
+        await app.social_accounts.connect_account(owner, org_id, connect("tw-1", "junk-token"))
     assert refused.value.field == "access_token"
     assert "junk" not in str(refused.value)
-    assert await app.accounts.list_accounts(owner, org_id) == []
+    assert await app.social_accounts.list_accounts(owner, org_id) == []
 
 
 async def test_a_platform_that_cannot_be_asked_is_a_typed_retryable_error(
@@ -383,10 +383,10 @@ async def test_a_platform_that_cannot_be_asked_is_a_typed_retryable_error(
     monkeypatch.setattr(app.platform, "account_of", unreachable)
     org_id, owner = await app.organization()
     with pytest.raises(PlatformUnavailableError) as refused:
-        await app.accounts.connect_account(owner, org_id, connect("tw-1", token))
+        await app.social_accounts.connect_account(owner, org_id, connect("tw-1", token))
     assert refused.value.code == "platform_unavailable"
     assert token not in str(refused.value)
-    assert await app.accounts.list_accounts(owner, org_id) == []
+    assert await app.social_accounts.list_accounts(owner, org_id) == []
 
 
 async def test_a_squatter_cannot_block_the_owner_of_an_account(app: App) -> None:
@@ -395,9 +395,9 @@ async def test_a_squatter_cannot_block_the_owner_of_an_account(app: App) -> None
     org_a, owner_a = await app.organization("alpha")
     org_b, owner_b = await app.organization("bravo")
     with pytest.raises(ValidationError):
-        await app.accounts.connect_account(owner_a, org_a, connect("tw-bravo", "junk"))
+        await app.social_accounts.connect_account(owner_a, org_a, connect("tw-bravo", "junk"))
     account = await app.account(org_b, owner_b, account_id="tw-bravo")
-    assert [a.id for a in await app.accounts.list_accounts(owner_b, org_b)] == [account.id]
+    assert [a.id for a in await app.social_accounts.list_accounts(owner_b, org_b)] == [account.id]
 
 
 async def test_the_conflict_for_another_organisations_account_does_not_mention_it(
@@ -411,9 +411,9 @@ async def test_the_conflict_for_another_organisations_account_does_not_mention_i
     await app.account(org_b, owner_b, account_id="tw-shared")
     token = app.platform.issue_token(SocialPlatform.TWITTER, "tw-shared")
     with pytest.raises(ConflictError) as elsewhere:
-        await app.accounts.connect_account(owner_a, org_a, connect("tw-shared", token))
+        await app.social_accounts.connect_account(owner_a, org_a, connect("tw-shared", token))
     with pytest.raises(ConflictError) as here:
-        await app.accounts.connect_account(owner_b, org_b, connect("tw-shared", token))
+        await app.social_accounts.connect_account(owner_b, org_b, connect("tw-shared", token))
     assert elsewhere.value.field == here.value.field == "account_id"
     assert "connected to this organisation" in str(here.value)
     message = str(elsewhere.value).lower()
@@ -421,7 +421,7 @@ async def test_the_conflict_for_another_organisations_account_does_not_mention_i
         assert revealing.lower() not in message, revealing
     assert elsewhere.value.__cause__ is None
     assert elsewhere.value.__suppress_context__
-    assert await app.accounts.list_accounts(owner_a, org_a) == []
+    assert await app.social_accounts.list_accounts(owner_a, org_a) == []
 
 
 async def test_only_a_member_who_may_connect_accounts_reaches_the_platform(app: App) -> None:
@@ -433,9 +433,9 @@ async def test_only_a_member_who_may_connect_accounts_reaches_the_platform(app: 
     token = app.platform.issue_token(SocialPlatform.TWITTER, "tw-1")
     before = app.platform.identity_checks
     with pytest.raises(PermissionDeniedError):
-        await app.accounts.connect_account(viewer, org_id, connect("tw-1", token))
+        await app.social_accounts.connect_account(viewer, org_id, connect("tw-1", token))
     with pytest.raises(NotFoundError):
-        await app.accounts.connect_account(outsider, org_id, connect("tw-1", token))
+        await app.social_accounts.connect_account(outsider, org_id, connect("tw-1", token))
     assert app.platform.identity_checks == before
 
 

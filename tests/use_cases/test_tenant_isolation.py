@@ -91,7 +91,7 @@ async def tenants(app: App) -> list[Tenant]:
 async def snapshot(app: App, t: Tenant) -> object:
     return (
         await app.brands.list_brands(t.owner, t.org, include_deleted=True),
-        await app.accounts.list_accounts(t.owner, t.org, include_deleted=True),
+        await app.social_accounts.list_accounts(t.owner, t.org, include_deleted=True),
         [
             (e.account.id, e.is_default)
             for e in await app.links.brand_accounts(t.owner, t.org, t.brand)
@@ -124,7 +124,7 @@ async def run(app: App, op: str, actor: Tenant, org: str, target: Tenant) -> obj
         case "account_brands":
             return await app.links.account_brands(a, org, acc)
         case "disconnect":
-            return await app.accounts.disconnect_account(a, org, acc)
+            return await app.social_accounts.disconnect_account(a, org, acc)
         case "balance":
             return await app.billing.balance(a, org)
         case "list_brands":
@@ -258,8 +258,8 @@ async def party(app: App, slug: str, topics: tuple[str, str]) -> Party:
     schedule = await content.schedules.create_schedule(
         w.owner, w.org, w.brand, CreateSchedule(platforms=(X,), times=("09:00",))
     )
-    accounts = await app.accounts.list_accounts(w.owner, w.org)
-    source = await app.sources.add_external_source(
+    accounts = await app.social_accounts.list_accounts(w.owner, w.org)
+    source = await app.external_sources.add_external_source(
         w.owner, w.org, w.brand, AddExternalSource(type=ExternalSourceType.CUSTOM, name="S")
     )
     return Party(

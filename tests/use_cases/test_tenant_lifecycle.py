@@ -17,7 +17,8 @@ import pytest
 
 from rabbit.application.ports import GeneratedContent, GenerationRequest
 from rabbit.application.use_cases.brands import UpdateBrand
-from rabbit.application.use_cases.schedules import CreateSchedule, claim_next_due
+from rabbit.application.use_cases.schedules import CreateSchedule
+from rabbit.application.use_cases.slot_claims import claim_next_due
 from rabbit.domain.enums import PendingPostStatus
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import PendingPost

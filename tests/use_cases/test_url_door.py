@@ -78,7 +78,7 @@ async def test_refuses_a_store_url_that_reaches_inside(app: App) -> None:
     brand = await app.brand(org, owner)
     for url in HOSTILE:
         error = await refused(
-            lambda url=url: app.sources.add_external_source(
+            lambda url=url: app.external_sources.add_external_source(
                 owner,
                 org,
                 brand,
@@ -87,7 +87,7 @@ async def test_refuses_a_store_url_that_reaches_inside(app: App) -> None:
         )
         assert error.field == "store_url", url
         error = await refused(
-            lambda url=url: app.sources.add_external_source(
+            lambda url=url: app.external_sources.add_external_source(
                 owner,
                 org,
                 brand,
@@ -97,9 +97,9 @@ async def test_refuses_a_store_url_that_reaches_inside(app: App) -> None:
             )
         )
         assert error.field == "connection_config.store_url", url
-    assert await app.sources.list_external_sources(owner, org) == []
+    assert await app.external_sources.list_external_sources(owner, org) == []
 
-    source = await app.sources.add_external_source(
+    source = await app.external_sources.add_external_source(
         owner,
         org,
         brand,
@@ -110,7 +110,7 @@ async def test_refuses_a_store_url_that_reaches_inside(app: App) -> None:
             connection_config={"store_url": PUBLIC},
         ),
     )
-    [stored] = await app.sources.list_external_sources(owner, org)
+    [stored] = await app.external_sources.list_external_sources(owner, org)
     assert stored.id == source.id
     assert (stored.store_url, stored.connection_config["store_url"]) == (PUBLIC, PUBLIC)
 
@@ -120,7 +120,7 @@ async def test_refuses_profile_and_avatar_urls_that_reach_inside(app: App) -> No
     for field in ("profile_url", "avatar_url"):
         for url in HOSTILE:
             error = await refused(
-                lambda url=url, field=field: app.accounts.connect_account(
+                lambda url=url, field=field: app.social_accounts.connect_account(
                     owner,
                     org,
                     ConnectAccount.parse(
@@ -135,10 +135,10 @@ async def test_refuses_profile_and_avatar_urls_that_reach_inside(app: App) -> No
                 )
             )
             assert error.field == field, url
-    assert await app.accounts.list_accounts(owner, org) == []
+    assert await app.social_accounts.list_accounts(owner, org) == []
 
     app.platform.issue_token(SocialPlatform.TWITTER, "tw-1", "token")  # the account's own
-    account = await app.accounts.connect_account(
+    account = await app.social_accounts.connect_account(
         owner,
         org,
         ConnectAccount(
@@ -150,6 +150,6 @@ async def test_refuses_profile_and_avatar_urls_that_reach_inside(app: App) -> No
             avatar_url="https://pbs.twimg.com/profile_images/1/acme.png",
         ),
     )
-    [stored] = await app.accounts.list_accounts(owner, org)
+    [stored] = await app.social_accounts.list_accounts(owner, org)
     assert stored.id == account.id
     assert stored.profile_url == "https://x.com/acme"

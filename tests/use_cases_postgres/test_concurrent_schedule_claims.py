@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import Ports
 from rabbit.application.use_cases.autopilot import Autopilot
-from rabbit.application.use_cases.schedules import CreateSchedule, claim_next_due, finish_claim
+from rabbit.application.use_cases.schedules import CreateSchedule
+from rabbit.application.use_cases.slot_claims import claim_next_due, finish_claim
 from rabbit.domain.enums import ScheduleFrequency
 from use_cases.app import App
 from use_cases.content_support import TOPICS, World, X, world

@@ -42,7 +42,7 @@ async def test_concurrent_refreshes_from_one_version_store_exactly_one_token(
 
     results = await asyncio.gather(
         *(
-            pg_app.tokens.record_token_refresh(org, account.id, refreshed(n, 1))
+            pg_app.account_tokens.record_token_refresh(org, account.id, refreshed(n, 1))
             for n in range(REFRESHES)
         ),
         return_exceptions=True,
@@ -73,7 +73,7 @@ async def test_a_refresh_from_the_current_version_survives_stale_ones_racing_it(
 ) -> None:
     org, owner = await pg_app.organization()
     account = await pg_app.account(org, owner, access_token="initial")
-    await pg_app.tokens.record_token_refresh(org, account.id, refreshed(0, 1))
+    await pg_app.account_tokens.record_token_refresh(org, account.id, refreshed(0, 1))
     cipher = pg_app.ports.cipher
     for version in range(2, 7):  # the stored token_version before each round
         fresh = refreshed(100 * version, version)
@@ -81,7 +81,7 @@ async def test_a_refresh_from_the_current_version_survives_stale_ones_racing_it(
         calls = [*stale[:4], fresh, *stale[4:]]  # stale ones start before and after it
 
         results = await asyncio.gather(
-            *(pg_app.tokens.record_token_refresh(org, account.id, c) for c in calls),
+            *(pg_app.account_tokens.record_token_refresh(org, account.id, c) for c in calls),
             return_exceptions=True,
         )
 

@@ -90,7 +90,7 @@ async def run_flow(settings: Settings) -> list[str]:
         container.services.publisher().issue_token(
             SocialPlatform.TWITTER, f"tw-{mark}", secret["access_token"]
         )
-        account = await rabbit.accounts.connect_account(
+        account = await rabbit.social_accounts.connect_account(
             owner.id,
             org.id,
             ConnectAccount(
@@ -104,7 +104,7 @@ async def run_flow(settings: Settings) -> list[str]:
         await rabbit.links.link_account(
             owner.id, org.id, brand.id, account.id, LinkAccount(is_default=True)
         )
-        source = await rabbit.sources.add_external_source(
+        source = await rabbit.external_sources.add_external_source(
             owner.id,
             org.id,
             brand.id,
@@ -145,7 +145,7 @@ async def run_flow(settings: Settings) -> list[str]:
             org.id, pending.id, SocialPlatform.TWITTER, now + timedelta(days=60)
         )
         assert outcome is Outcome.PUBLISHED  # the token was decrypted and sent
-        [stored] = await rabbit.accounts.list_accounts(owner.id, org.id)
+        [stored] = await rabbit.social_accounts.list_accounts(owner.id, org.id)
         async with container.ports().uow() as uow:  # the listing masks it: read the row
             stored_source = await uow.external_sources.get(org.id, source.id)
         assert stored_source is not None

@@ -96,7 +96,7 @@ async def publishing_organization(app: App, slug: str) -> World:
         posts = await uow.posts.find(w.org)
     assert len(posts) == 2
     await w.content.metrics.record_metrics(w.org, posts[0].id, RecordMetrics(likes=3))
-    await app.sources.add_external_source(
+    await app.external_sources.add_external_source(
         w.owner,
         w.org,
         w.brand,
@@ -131,8 +131,8 @@ async def delete_long_ago(app: App, w: World) -> str:
     leaving = await app.member(w.org, w.owner, MemberRole.VIEWER)
     await delete_content(app, w)
     await app.brands.delete_brand(w.owner, w.org, w.brand)
-    for account in await app.accounts.list_accounts(w.owner, w.org):
-        await app.accounts.disconnect_account(w.owner, w.org, account.id)
+    for account in await app.social_accounts.list_accounts(w.owner, w.org):
+        await app.social_accounts.disconnect_account(w.owner, w.org, account.id)
     await app.organizations.delete_user(leaving)
     return leaving
 
@@ -167,7 +167,7 @@ async def live_and_recently_deleted(app: App, w: World, topics: tuple[str, str])
     recent = await app.brand(w.org, w.owner, "recent")
     await app.brands.delete_brand(w.owner, w.org, recent)
     dropped = await app.account(w.org, w.owner, LI, f"{w.org}-dropped", access_token="t")
-    await app.accounts.disconnect_account(w.owner, w.org, dropped.id)
+    await app.social_accounts.disconnect_account(w.owner, w.org, dropped.id)
     unused = await w.ready_material(TOPICS[11], brand=kept)
     await delete_content(app, w, only=unused.id)
 

@@ -71,18 +71,18 @@ async def test_a_rejected_refresh_racing_a_token_refresh_keeps_the_new_token(
 
     await overlap(
         wide_engine,
-        lambda: app.tokens.record_token_refresh(org, account.id, refreshed("second", 1)),
-        lambda: app.tokens.record_refresh_rejected(org, account.id),
+        lambda: app.account_tokens.record_token_refresh(org, account.id, refreshed("second", 1)),
+        lambda: app.account_tokens.record_refresh_rejected(org, account.id),
         table="social_accounts",
     )
 
-    [stored] = await app.accounts.list_accounts(owner, org)
+    [stored] = await app.social_accounts.list_accounts(owner, org)
     assert stored.token_version == 2
     context = token_context(org, account.id, "access_token")
     assert app.ports.cipher.decrypt(stored.access_token, context) == "second"
     assert stored.is_active is False
     with pytest.raises(ConflictError):  # a stale refresh from version 1 is still refused
-        await app.tokens.record_token_refresh(org, account.id, refreshed("stale", 1))
+        await app.account_tokens.record_token_refresh(org, account.id, refreshed("stale", 1))
 
 
 async def test_archiving_a_material_while_its_post_is_published_keeps_both(

@@ -143,7 +143,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
 
     org, owner = await pg_app.organization()
     pg_app.platform.issue_token(SocialPlatform.TWITTER, "tw-secret", SECRETS["connect access"])
-    account = await pg_app.accounts.connect_account(
+    account = await pg_app.social_accounts.connect_account(
         owner,
         org,
         ConnectAccount(
@@ -154,7 +154,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
             refresh_token=SECRETS["connect refresh"],
         ),
     )
-    refreshed = await pg_app.tokens.record_token_refresh(
+    refreshed = await pg_app.account_tokens.record_token_refresh(
         org,
         account.id,
         RefreshedTokens(
@@ -164,13 +164,13 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
         ),
     )
     with pytest.raises(ConflictError) as stale:
-        await pg_app.tokens.record_token_refresh(
+        await pg_app.account_tokens.record_token_refresh(
             org,
             account.id,
             RefreshedTokens(access_token=SECRETS["stale access"], expected_version=1),
         )
     brand = await pg_app.brand(org, owner)
-    source = await pg_app.sources.add_external_source(
+    source = await pg_app.external_sources.add_external_source(
         owner,
         org,
         brand,
@@ -185,7 +185,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
             },
         ),
     )
-    woo = await pg_app.sources.add_external_source(
+    woo = await pg_app.external_sources.add_external_source(
         owner,
         org,
         brand,
@@ -195,7 +195,7 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
             connection_config={"consumer_secret": SECRETS["consumer secret"]},
         ),
     )
-    feed = await pg_app.sources.add_external_source(
+    feed = await pg_app.external_sources.add_external_source(
         owner,
         org,
         brand,
@@ -208,8 +208,8 @@ async def test_no_secret_is_stored_logged_or_shown_in_plain_text(
     rotated = pg_app.with_cipher(cipher(current="k2"))
     assert (await rotated.rotation.rotate_token_keys()).accounts == 1
     shown = [
-        *await pg_app.accounts.list_accounts(owner, org, include_deleted=True),
-        *await pg_app.sources.list_external_sources(owner, org),
+        *await pg_app.social_accounts.list_accounts(owner, org, include_deleted=True),
+        *await pg_app.external_sources.list_external_sources(owner, org),
         account,
         refreshed,
         source,

@@ -27,7 +27,7 @@ class RabbitSystem:
 
     def __init__(self, ports: Ports) -> None:
         self.payments = Payments(ports)
-        self.tokens = AccountTokens(ports)
+        self.account_tokens = AccountTokens(ports)
         self.metrics = Metrics(ports)
         self.key_rotation = KeyRotation(ports)
         self.token_keys = TokenKeys(ports)

@@ -199,7 +199,7 @@ async def seed_agency(core: Core, clock: FakeClock) -> DemoIds:
     # the platform whose token it is (the recording publisher knows the tokens it issued)
     platform = core.ports.publisher
     assert isinstance(platform, RecordingPublisher), "the demo runs on the recording publisher"
-    twitter = await rabbit.accounts.connect_account(
+    twitter = await rabbit.social_accounts.connect_account(
         ids.admin,
         org.id,
         ConnectAccount(
@@ -210,7 +210,7 @@ async def seed_agency(core: Core, clock: FakeClock) -> DemoIds:
             refresh_token=f"demo-twitter-refresh-{suffix}",
         ),
     )
-    linkedin = await rabbit.accounts.connect_account(
+    linkedin = await rabbit.social_accounts.connect_account(
         ids.admin,
         org.id,
         ConnectAccount(

@@ -1,7 +1,7 @@
 """Every input limit of the core, in one place (ADR 0013).
 
 Input is checked at the door of every use case, before any unit of work opens
-(``use_cases/_commands.py`` for commands, ``use_cases/_base.py`` for plain arguments, the
+(``use_cases/_commands.py`` for commands, ``use_cases/_arguments.py`` for plain arguments, the
 value objects of ``values.py`` for themselves), so the memory store and PostgreSQL answer
 the same :class:`~rabbit.domain.errors.ValidationError` naming the field, and nothing is
 half written.

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.domain.enums import MaterialStatus
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.policies.analytics import (

@@ -1,37 +1,12 @@
-"""The autopilot tick: the main job (behaviour.md, "The autopilot tick").
+"""The autopilot tick (``RabbitSystem.autopilot``): fill due slots, publish, expire.
 
-One tick at ``now``:
-
-1. Claim due schedules one at a time, with no model call inside a transaction:
-   - claim (one short unit of work): lock a due schedule (skip locked) and *hold* its slot
-     (``next_run_at`` pushed to ``now + slot_hold``), load the brand, rank the materials by the
-     schedule's strategy, read the angle performance; commit;
-   - for each candidate material: the content generator and the embedder write the post(s)
-     outside any transaction; then one unit of work locks the organisation, checks the hold
-     is still this worker's, reads the brand and the material again, locked (a deleted
-     brand skips the slot, an archived or deleted material moves on to the next candidate;
-     ADR 0014), checks duplicates (a TOO_SIMILAR candidate is rolled back and the next one
-     tried), charges, creates the pending posts scheduled for the claimed slot and advances
-     ``next_run_at`` past ``now`` — all commit together;
-   - a slot that gets no post (brand gone, no usable material, all too similar, no credits,
-     the generator refused) still advances, counted as skipped, so one bad schedule never
-     blocks the others;
-   - a generator or embedder that breaks (any other exception) stops only its slot: logged
-     with its ids and counted in ``errors``, the slot stays held and runs again when the
-     hold runs out; a notifier that breaks is logged per notice, the others are still sent.
-   A worker that dies while holding a slot leaves it due again when the hold runs out; a
-   schedule edited, paused or deleted (or its organisation deleted) during the hold is
-   left as the edit made it (the worker writes nothing for that slot). A slot is never run
-   twice. A deleted organisation's schedules are not claimed at all.
-2. Publish one fair batch of due approved posts (:class:`~.publishing.Publishing`; an
-   error in one publication backs that post off and the others go on).
-3. Expire stale pending posts (of live organisations).
-
-A second tick at the same ``now`` finds no due schedule (they were advanced or held past
-``now``),
-no due post without a recorded outcome, and nothing left to expire: it changes nothing.
-Several workers at once claim disjoint schedules and posts (skip locked), and the publish
-attempts' uniqueness keeps each platform post single.
+One tick at ``now`` claims due schedules one at a time (:mod:`.slot_claims`), drafts each
+slot's posts outside any transaction (ADR 0011) and stores them with their charge and the
+slot's advance in one unit of work; then it publishes one fair batch (:mod:`.publishing`)
+and expires stale pending posts (:mod:`.review`). A slot that gets no post still advances;
+a model that breaks stops only its slot, which runs again when its hold runs out. Workers
+may tick at once, and a second tick at the same ``now`` changes nothing. The step-by-step
+flow, locks and crash cases: docs/architecture.md, "The data flow of one autopilot tick".
 """
 
 from __future__ import annotations
@@ -42,13 +17,13 @@ from datetime import datetime
 from enum import Enum
 
 from rabbit.application.context import Ports
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.generation import Drafted, Generation, Generator
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import ReviewExpiry
-from rabbit.application.use_cases.schedules import SlotClaim, claim_next_due, finish_claim
-from rabbit.domain.enums import GenerationMode
+from rabbit.application.use_cases.slot_claims import SlotClaim, claim_next_due, finish_claim
+from rabbit.domain.enums import ContentAngle, GenerationMode
 from rabbit.domain.errors import (
     ConflictError,
     DomainError,
@@ -56,7 +31,7 @@ from rabbit.domain.errors import (
     NotFoundError,
     ValidationError,
 )
-from rabbit.domain.model import BrandProfile, PendingPost
+from rabbit.domain.model import BrandProfile, Material, PendingPost
 
 _log = logging.getLogger(__name__)
 
@@ -77,11 +52,28 @@ class TickReport:
     """Slots and publications an unexpected error stopped (logged; each retried later)."""
 
 
-class _Outcome(Enum):
-    DUPLICATE = "duplicate"
-    UNUSABLE = "material gone"
-    SKIPPED = "skipped"
+class NotStored(Enum):
+    """Why a slot's drafted posts were not stored."""
+
+    DUPLICATE = "too similar to recent content"
+    """Rolled back: the slot stays held and the next candidate is tried."""
+    MATERIAL_GONE = "material archived or deleted"
+    """Rolled back while the models wrote: the next candidate is tried."""
+    SLOT_SKIPPED = "slot skipped"
+    """No credits, or the brand was deleted: the slot advances without posts."""
     HOLD_LOST = "hold lost"
+    """The schedule was edited, paused or deleted meanwhile: nothing is written for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ClaimedSlot:
+    """A held slot and what its generation needs, read in the claim's unit of work."""
+
+    claim: SlotClaim
+    brand: BrandProfile | None
+    candidates: list[Material]
+    """The brand's materials, best first by the schedule's strategy."""
+    angle_rates: dict[ContentAngle, float]
 
 
 @dataclass
@@ -130,6 +122,17 @@ class Autopilot(UseCases):
 
     async def _run_one_schedule(self, now: datetime) -> _SlotResult | None:
         """Claim one due slot and give it its posts (or skip it); None when none is due."""
+        slot = await self._claim(now)
+        if slot is None:
+            return None
+        result = _SlotResult(brand=slot.brand)
+        if slot.brand is None or not await self._fill(slot, result, now):
+            await self._finish_without_posts(slot.claim, now)
+        return result
+
+    async def _claim(self, now: datetime) -> _ClaimedSlot | None:
+        """One short unit of work: hold a due slot, rank its brand's materials by the
+        schedule's strategy and read the angle performance."""
         ports = self._ports
         async with ports.uow() as uow:
             claim = await claim_next_due(uow, now, hold=ports.config.slot_hold)
@@ -137,59 +140,45 @@ class Autopilot(UseCases):
                 return None
             schedule = claim.schedule
             brand = await uow.brands.get(schedule.organization_id, schedule.brand_profile_id)
-            candidates = []
-            rates = {}
+            candidates: list[Material] = []
+            rates: dict[ContentAngle, float] = {}
             if brand is not None:
-                candidates = await rank_materials(
-                    ports, uow, brand, schedule.material_strategy, now
-                )
+                strategy = schedule.material_strategy
+                candidates = await rank_materials(ports, uow, brand, strategy, now)
                 rates = await self._generator.angle_rates(uow, brand, now)
             await uow.commit()
-        result = _SlotResult(brand=brand)
-        if brand is not None:
-            for material in candidates:
-                request = Generation(
-                    brand=brand,
-                    material=material,
-                    platforms=schedule.platforms,
-                    mode=GenerationMode.AUTOPILOT,
-                    auto_approve=brand.auto_approve and schedule.auto_approve,
-                    unique_per_platform=schedule.unique_per_platform,
-                    schedule=schedule,
-                    scheduled_for=claim.slot,
-                )
-                try:
-                    drafted = await self._generator.draft(request, rates)  # no transaction
-                except DomainError:
-                    break  # the generator refused: the slot is skipped
-                except Exception:  # a model broke: this slot only, retried after its hold
-                    _log.exception(
-                        "drafting for schedule %s of organisation %s (material %s) failed; "
-                        "the slot is retried when its hold runs out",
-                        schedule.id,
-                        schedule.organization_id,
-                        material.id,
-                    )
-                    result.errors += 1
-                    return result
-                outcome = await self._store(claim, request, drafted, now)
-                if outcome is _Outcome.DUPLICATE:
-                    result.duplicates += 1
-                    continue
-                if outcome is _Outcome.UNUSABLE:
-                    continue  # archived or deleted while the models wrote: the next one
-                if isinstance(outcome, tuple):
-                    result.created = outcome
-                    return result
-                if outcome is _Outcome.HOLD_LOST:
-                    return result
-                break  # no credits: the slot is skipped
-        await self._finish_without_posts(claim, now)
-        return result
+        return _ClaimedSlot(claim, brand, candidates, rates)
+
+    async def _fill(self, slot: _ClaimedSlot, result: _SlotResult, now: datetime) -> bool:
+        """Try the candidates best first until one gives posts. True when the slot is
+        settled (posts stored, hold lost, or a model broke: it runs again after its hold);
+        False when it gets no post and must still advance."""
+        for material in slot.candidates:
+            request = _request(slot, material)
+            try:
+                drafted = await self._generator.draft(request, slot.angle_rates)  # no UoW
+            except DomainError:
+                return False  # the generator refused: the slot is skipped
+            except Exception:  # a model broke: this slot only, retried after its hold
+                _log_broken_draft(slot.claim, material)
+                result.errors += 1
+                return True
+            stored = await self._store(slot.claim, request, drafted, now)
+            if isinstance(stored, tuple):
+                result.created = stored
+                return True
+            if stored is NotStored.HOLD_LOST:
+                return True  # the edit, pause or deletion stands: nothing is written
+            if stored is NotStored.SLOT_SKIPPED:
+                return False
+            if stored is NotStored.DUPLICATE:
+                result.duplicates += 1
+            # a duplicate or a material gone while the models wrote: the next candidate
+        return False
 
     async def _store(
         self, claim: SlotClaim, request: Generation, drafted: Drafted, now: datetime
-    ) -> tuple[PendingPost, ...] | _Outcome:
+    ) -> tuple[PendingPost, ...] | NotStored:
         """One unit of work: if the slot is still held, the posts, the charge and the
         schedule's advance commit together.
 
@@ -201,23 +190,23 @@ class Autopilot(UseCases):
         is written or charged from it."""
         async with self._ports.uow() as uow:
             if await finish_claim(uow, claim, now) is None:
-                return _Outcome.HOLD_LOST
+                return NotStored.HOLD_LOST
             try:
                 request = await self._generator.lock_sources(uow, request)
             except NotFoundError as gone:
                 if gone.entity == "material":
-                    return _Outcome.UNUSABLE  # rolled back: the slot stays held
-                return _Outcome.SKIPPED  # the brand was deleted: the slot advances empty
+                    return NotStored.MATERIAL_GONE  # rolled back: the slot stays held
+                return NotStored.SLOT_SKIPPED  # the brand was deleted: the slot advances empty
             except ValidationError:
-                return _Outcome.UNUSABLE  # the material was archived meanwhile
+                return NotStored.MATERIAL_GONE  # the material was archived meanwhile
             try:
                 created = await self._generator.store(uow, request, drafted, now)
             except DuplicateContentError:
-                return _Outcome.DUPLICATE  # rolled back: the slot stays held
+                return NotStored.DUPLICATE  # rolled back: the slot stays held
             except ConflictError:
                 raise  # a write was refused: nothing commits; the hold runs out, then a retry
             except DomainError:
-                return _Outcome.SKIPPED  # no credits: raised before any write
+                return NotStored.SLOT_SKIPPED  # no credits: raised before any write
             await uow.commit()
         return tuple(created)
 
@@ -226,3 +215,30 @@ class Autopilot(UseCases):
         async with self._ports.uow() as uow:
             if await finish_claim(uow, claim, now) is not None:
                 await uow.commit()
+
+
+def _request(slot: _ClaimedSlot, material: Material) -> Generation:
+    """The generation of one candidate for the claimed slot."""
+    schedule = slot.claim.schedule
+    assert slot.brand is not None  # only a slot whose brand was found has candidates
+    return Generation(
+        brand=slot.brand,
+        material=material,
+        platforms=schedule.platforms,
+        mode=GenerationMode.AUTOPILOT,
+        auto_approve=slot.brand.auto_approve and schedule.auto_approve,
+        unique_per_platform=schedule.unique_per_platform,
+        schedule=schedule,
+        scheduled_for=slot.claim.slot,
+    )
+
+
+def _log_broken_draft(claim: SlotClaim, material: Material) -> None:
+    schedule = claim.schedule
+    _log.exception(
+        "drafting for schedule %s of organisation %s (material %s) failed; "
+        "the slot is retried when its hold runs out",
+        schedule.id,
+        schedule.organization_id,
+        material.id,
+    )

@@ -31,7 +31,7 @@ from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import (
     BillingEventKind,

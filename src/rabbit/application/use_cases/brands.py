@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import FontPreference, VisualStyle

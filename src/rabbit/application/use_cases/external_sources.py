@@ -23,7 +23,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import SecretContext, TokenCipher
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import ExternalSourceType

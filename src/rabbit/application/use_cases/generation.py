@@ -253,7 +253,7 @@ class Generator:
                 angle=drafted.choice.angle,
                 angle_reason=reason,
                 is_exploration=drafted.choice.is_exploration,
-                generation_mode=request.mode.value,
+                generation_mode=request.mode,
                 scheduled_for=request.scheduled_for or now,
                 embedding_id=embedding.id,
                 created_at=now,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from rabbit.application.context import Ports
 from rabbit.application.ports import SecretContext, TokenCipher, UnitOfWork
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.external_sources import secret_context
 from rabbit.application.use_cases.social_accounts import token_context
 from rabbit.domain.errors import UnreadableSecretError, ValidationError

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from rabbit.application.context import Ports
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.errors import NotFoundError

@@ -1,7 +1,7 @@
 """Users, organisations and members (behaviour.md, "Organisations, members, billing").
 
-Creating an organisation makes its creator the OWNER and opens a FREE subscription in its
-trial: the registration bonus for one billing period, booked as a SUBSCRIPTION ledger row.
+Creating an organisation makes its creator the OWNER and opens its trial subscription
+(:mod:`rabbit.domain.policies.founding`); the bonus is booked as a SUBSCRIPTION ledger row.
 Membership changes follow the rules of :mod:`rabbit.domain.policies.permissions` (an
 organisation keeps an OWNER; only an OWNER grants, changes or removes an OWNER).
 
@@ -22,9 +22,8 @@ from rabbit.application.authorization import authorize, live_actor, live_organiz
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import UnitOfWork
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
-from rabbit.application.use_cases.schedules import next_slot
 from rabbit.domain import limits
 from rabbit.domain.enums import MemberRole, PendingPostStatus
 from rabbit.domain.errors import ConflictError, NotFoundError
@@ -32,21 +31,15 @@ from rabbit.domain.model import (
     Organization,
     OrganizationMember,
     Schedule,
-    Subscription,
     User,
 )
+from rabbit.domain.policies.founding import BONUS_DESCRIPTION, found_organization
 from rabbit.domain.policies.identity import check_slug, normalise_email
 from rabbit.domain.policies.permissions import (
     Permission,
     check_member_removal,
     check_role_change,
     require,
-)
-from rabbit.domain.policies.pricing import (
-    REGISTRATION_BONUS,
-    TRIAL_PERIOD,
-    TRIAL_STATUS,
-    TRIAL_TIER,
 )
 from rabbit.domain.values import PublicUrl
 
@@ -112,48 +105,35 @@ class Organizations(UseCases):
             await uow.commit()
 
     async def create_organization(self, actor_id: str, command: CreateOrganization) -> Organization:
-        """A new organisation owned by the actor, with its FREE trial subscription."""
+        """A new organisation owned by the actor, in its trial
+        (:func:`~rabbit.domain.policies.founding.found_organization`).
+
+        ConflictError(slug) when the slug is taken."""
         slug = check_slug(command.slug)
         now = self._ports.clock.now()
+        new_id = self._ports.ids.new_id
         async with self._ports.uow() as uow:
             # the actor's row is locked so that deleting the account cannot race this
             await live_actor(uow, actor_id, for_update=True)
             if await uow.organizations.get_by_slug(slug) is not None:
                 raise ConflictError("organization", "slug", "is already taken")
-            organization = Organization(
-                id=self._ports.ids.new_id(),
+            founded = found_organization(
+                organization_id=new_id(),
+                owner_membership_id=new_id(),
+                subscription_id=new_id(),
+                founder_id=actor_id,
                 name=command.name,
                 slug=slug,
                 logo=command.logo,
-                created_at=now,
-                updated_at=now,
+                now=now,
             )
-            await uow.organizations.add(organization)
-            await uow.members.add(
-                OrganizationMember(
-                    id=self._ports.ids.new_id(),
-                    organization_id=organization.id,
-                    user_id=actor_id,
-                    role=MemberRole.OWNER,
-                    joined_at=now,
-                    created_at=now,
-                )
-            )
-            subscription = Subscription(
-                id=self._ports.ids.new_id(),
-                organization_id=organization.id,
-                tier=TRIAL_TIER,
-                status=TRIAL_STATUS,
-                created_at=now,
-                updated_at=now,
-            )
-            subscription.start_period(now, now + TRIAL_PERIOD, REGISTRATION_BONUS)
-            await uow.subscriptions.add(subscription)
-            await self._credits.open_period(
-                uow, subscription, REGISTRATION_BONUS, "registration bonus"
-            )
+            await uow.organizations.add(founded.organization)
+            await uow.members.add(founded.owner)
+            await uow.subscriptions.add(founded.subscription)
+            bonus = founded.subscription.credits_total
+            await self._credits.open_period(uow, founded.subscription, bonus, BONUS_DESCRIPTION)
             await uow.commit()
-        return organization
+        return founded.organization
 
     async def delete_organization(self, actor_id: str, organization_id: str) -> None:
         """Soft-delete the organisation (MANAGE_BILLING: its owners); purge removes it.
@@ -293,7 +273,7 @@ class Organizations(UseCases):
     ) -> None:
         """What a restore does to the work the deletion stopped (ADR 0014)."""
         for schedule in await self._active_schedules(uow, organization_id):
-            schedule.next_run_at = next_slot(schedule, now)
+            schedule.next_run_at = schedule.next_slot_after(now)
             schedule.updated_at = now
             await uow.schedules.update(schedule)
         paused_for = now - deleted_at

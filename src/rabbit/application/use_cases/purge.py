@@ -33,7 +33,7 @@ from datetime import datetime
 
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.domain.enums import ContentType
 from rabbit.domain.policies.purging import is_due, purge_before
 

@@ -33,7 +33,7 @@ from rabbit.application.ports import (
     TokenRejectedError,
     UnitOfWork,
 )
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import SocialAccountType, SocialPlatform
@@ -91,46 +91,10 @@ class SocialAccounts(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
         await self._check_owner(command)
-        cipher = self._ports.cipher
-        row_id = self._ports.ids.new_id()  # before encrypting: the tokens are bound to it
-        access_token = cipher.encrypt(
-            command.access_token.get_secret_value(),
-            token_context(organization_id, row_id, "access_token"),
-        )
-        refresh_token = _encrypt_optional(
-            cipher, command.refresh_token, token_context(organization_id, row_id, "refresh_token")
-        )
-        now = self._ports.clock.now()
+        account = self._new_account(organization_id, command)
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            subscription = await uow.subscriptions.get(organization_id, for_update=True)
-            if subscription is None:
-                raise NotFoundError("subscription", organization_id)
-            live = await uow.social_accounts.find(organization_id)
-            if any(
-                (a.platform, a.account_id) == (command.platform, command.account_id) for a in live
-            ):
-                raise ConflictError(
-                    "social_account", "account_id", "already connected to this organisation"
-                )
-            check_account_limit(
-                subscription.tier, await uow.social_accounts.count_live(organization_id)
-            )
-            account = SocialAccount(
-                id=row_id,
-                organization_id=organization_id,
-                platform=command.platform,
-                account_id=command.account_id,
-                account_name=command.account_name,
-                account_type=command.account_type,
-                profile_url=command.profile_url,
-                avatar_url=command.avatar_url,
-                access_token=access_token,
-                refresh_token=refresh_token,
-                token_expires_at=command.token_expires_at,
-                created_at=now,
-                updated_at=now,
-            )
+            await _check_room_for(uow, account)
             try:
                 await uow.social_accounts.add(account)
                 await uow.commit()
@@ -141,6 +105,36 @@ class SocialAccounts(UseCases):
                     "social_account", "account_id", "this platform account cannot be added"
                 ) from None
         return account
+
+    def _new_account(self, organization_id: str, command: ConnectAccount) -> SocialAccount:
+        """The account to store, its tokens encrypted and bound to its new id (ADR 0016)."""
+        ports = self._ports
+        row_id = ports.ids.new_id()  # before encrypting: the tokens are bound to it
+        access_token = ports.cipher.encrypt(
+            command.access_token.get_secret_value(),
+            token_context(organization_id, row_id, "access_token"),
+        )
+        refresh_token = _encrypt_optional(
+            ports.cipher,
+            command.refresh_token,
+            token_context(organization_id, row_id, "refresh_token"),
+        )
+        now = ports.clock.now()
+        return SocialAccount(
+            id=row_id,
+            organization_id=organization_id,
+            platform=command.platform,
+            account_id=command.account_id,
+            account_name=command.account_name,
+            account_type=command.account_type,
+            profile_url=command.profile_url,
+            avatar_url=command.avatar_url,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            token_expires_at=command.token_expires_at,
+            created_at=now,
+            updated_at=now,
+        )
 
     async def _check_owner(self, command: ConnectAccount) -> None:
         """ValidationError unless the platform says the token is ``command.account_id``'s;
@@ -230,6 +224,22 @@ class AccountTokens(UseCases):
             account.updated_at = self._ports.clock.now()
             await uow.social_accounts.update(account)
             await uow.commit()
+
+
+async def _check_room_for(uow: UnitOfWork, account: SocialAccount) -> None:
+    """ConflictError when the platform account is connected to this organisation already;
+    LimitExceededError when its tier allows no more accounts. The subscription is locked,
+    so two connections at once cannot both take the last place (ADR 0012)."""
+    organization_id = account.organization_id
+    subscription = await uow.subscriptions.get(organization_id, for_update=True)
+    if subscription is None:
+        raise NotFoundError("subscription", organization_id)
+    live = await uow.social_accounts.find(organization_id)
+    if any((a.platform, a.account_id) == (account.platform, account.account_id) for a in live):
+        raise ConflictError(
+            "social_account", "account_id", "already connected to this organisation"
+        )
+    check_account_limit(subscription.tier, await uow.social_accounts.count_live(organization_id))
 
 
 def token_context(organization_id: str, account_id: str, column: str) -> SecretContext:

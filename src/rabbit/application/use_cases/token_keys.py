@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rabbit.application.context import Ports
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.domain.errors import TokenKeyError
 from rabbit.domain.model import TokenKey
 

@@ -34,7 +34,7 @@ class PendingPost:
     angle: ContentAngle
     angle_reason: str | None = None
     is_exploration: bool = False
-    generation_mode: str = "autopilot"
+    generation_mode: GenerationMode = GenerationMode.AUTOPILOT
     scheduled_for: datetime | None = None
     expires_at: datetime | None = None
     status: PendingPostStatus = PendingPostStatus.PENDING
@@ -54,10 +54,6 @@ class PendingPost:
         """Change status as the lifecycle table allows, or raise InvalidTransitionError."""
         check_pending_post_transition(self.id, self.status, target)
         self.status = target
-
-    @property
-    def mode(self) -> GenerationMode:
-        return GenerationMode(self.generation_mode)
 
 
 @dataclass(kw_only=True, slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatform
+from rabbit.domain.policies.scheduling import next_run_at
 
 
 @dataclass(kw_only=True, slots=True)
@@ -28,3 +29,7 @@ class Schedule:
     next_run_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    def next_slot_after(self, after: datetime) -> datetime:
+        """The first slot strictly after ``after`` (slots that passed are never replayed)."""
+        return next_run_at(after, self.times, self.timezone, self.days_of_week)

@@ -1,0 +1,75 @@
+"""House rules the code must keep, checked on its source (no import, no store).
+
+A function of the application layer fits on a screen: at most ``MAX_LINES`` lines from its
+``def`` (or first decorator) to its last line, docstring included. A use case that grows
+past it mixes rules with orchestration: the rules go to ``rabbit.domain`` (a policy or the
+entity that owns them), the steps to helpers named for what they do.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+APPLICATION = Path(__file__).resolve().parents[1] / "src" / "rabbit" / "application"
+MAX_LINES = 50
+
+KNOWN_LONG: frozenset[str] = frozenset(
+    {
+        # issue 13: being split in another branch
+        "use_cases/generation.py::Generator.store",
+        "use_cases/publishing.py::Publishing._plan",
+    }
+)
+"""Functions allowed past the limit for now; empty this when they are split."""
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _functions(node: ast.AST, prefix: str = "") -> Iterator[tuple[str, Function]]:
+    """``(qualified name, node)`` of every function and method, nested ones included."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            yield from _functions(child, f"{prefix}{child.name}.")
+        elif isinstance(child, Function):
+            yield f"{prefix}{child.name}", child
+            yield from _functions(child, f"{prefix}{child.name}.")
+        else:
+            yield from _functions(child, prefix)
+
+
+def _length(function: Function) -> int:
+    first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
+    assert function.end_lineno is not None
+    return function.end_lineno - first + 1
+
+
+def _long_functions() -> dict[str, int]:
+    """``path::qualified name`` → length of every application function past the limit."""
+    found = {}
+    for path in sorted(APPLICATION.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for name, function in _functions(tree):
+            if (length := _length(function)) > MAX_LINES:
+                found[f"{path.relative_to(APPLICATION).as_posix()}::{name}"] = length
+    return found
+
+
+def test_every_application_function_fits_on_a_screen() -> None:
+    too_long = {name: n for name, n in _long_functions().items() if name not in KNOWN_LONG}
+    listed = ", ".join(f"{name} ({n} lines)" for name, n in sorted(too_long.items()))
+    assert not too_long, f"longer than {MAX_LINES} lines: {listed}"
+
+
+def test_the_allow_list_names_only_functions_still_too_long() -> None:
+    """A function split since is taken off the list, so the list can only shrink."""
+    split_since = KNOWN_LONG - set(_long_functions())
+    assert not split_since, f"no longer too long, take off KNOWN_LONG: {sorted(split_since)}"
+
+
+def test_the_walk_measures_methods_and_nested_functions() -> None:
+    body = "\n".join(f"            x = {i}" for i in range(MAX_LINES))
+    source = f"class C:\n    @staticmethod\n    def m():\n        def inner():\n{body}\n"
+    lengths = {name: _length(f) for name, f in _functions(ast.parse(source))}
+    assert lengths == {"C.m": MAX_LINES + 3, "C.m.inner": MAX_LINES + 1}  # from the decorator
