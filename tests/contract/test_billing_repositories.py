@@ -70,7 +70,7 @@ async def test_subscription_update_stores_the_counters(
 ) -> None:
     subscription = a_subscription(org, credits_total=30)
     await backend.seed(subscription)
-    subscription.consume(7)
+    subscription.consume(7, at(1))
     subscription.tier = SubscriptionTier.STARTER
     subscription.current_period_end = at(days=60)
 

@@ -135,7 +135,7 @@ async def test_pending_post_update_stores_status_and_review(
 ) -> None:
     pending = a_pending_post(org, brand, material)
     await backend.seed(pending)
-    pending.move_to(P.APPROVED)
+    pending.move_to(P.APPROVED, at(30))
     pending.content = "Edited by a reviewer"
     pending.review_notes = "tightened the copy"
     pending.updated_at = at(30)

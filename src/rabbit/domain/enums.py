@@ -107,6 +107,14 @@ class MaterialStatus(StrEnum):
     FAILED = "FAILED"
 
 
+#: The states from which a material may be selected, generated from, and counted as used
+#: (a post published from it moves it to USED).
+SELECTABLE_MATERIAL_STATUSES: tuple[MaterialStatus, ...] = (
+    MaterialStatus.READY,
+    MaterialStatus.USED,
+)
+
+
 class PendingPostStatus(StrEnum):
     PENDING = "PENDING"
     AUTO_APPROVED = "AUTO_APPROVED"

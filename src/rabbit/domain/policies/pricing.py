@@ -45,6 +45,10 @@ TIER_ALLOWANCES: Mapping[SubscriptionTier, int] = {
 }
 """Credits granted per period; ENTERPRISE is absent because it is set per contract."""
 
+DEFAULT_ENTERPRISE_ALLOWANCE: Final = 10_000
+"""ENTERPRISE credits per period when the deployment sets no contract's figure
+(``CoreConfig.enterprise_allowance``)."""
+
 ACCOUNT_LIMITS: Mapping[SubscriptionTier, int | None] = {
     SubscriptionTier.FREE: 1,
     SubscriptionTier.STARTER: 1,

@@ -12,7 +12,12 @@ referenced is ever deleted.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
+
+DEFAULT_PURGE_RETENTION: Final = timedelta(days=30)
+"""How long a soft-deleted row is kept before a purge may remove it
+(``CoreConfig.purge_retention``)."""
 
 
 def is_due(deleted_at: datetime | None, cutoff: datetime) -> bool:

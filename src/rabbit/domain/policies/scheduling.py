@@ -20,11 +20,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rabbit.domain.enums import ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import ValidationError
 from rabbit.domain.limits import quote
+
+DEFAULT_SLOT_HOLD: Final = timedelta(minutes=10)
+"""How long a claimed slot stays with its worker while the models write its posts (outside
+any transaction); a worker that dies lets it fall due again after this
+(``CoreConfig.slot_hold``)."""
+DEFAULT_TICK_BATCH_SIZE: Final = 100
+"""How many slots, due posts and stale posts one autopilot tick takes of each
+(``CoreConfig.tick_batch_size``)."""
 
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 

@@ -21,8 +21,9 @@ from rabbit.domain.errors import ValidationError
 DIFFERENT_ENOUGH_FROM: Final = 0.5
 SIMILAR_FROM: Final = 0.7
 TOO_SIMILAR_FROM: Final = 0.85
-DEDUP_WINDOW: Final = timedelta(days=30)
-"""Only the organisation's content of this window counts for deduplication."""
+DEFAULT_DEDUP_WINDOW: Final = timedelta(days=30)
+"""Only the organisation's content of this window counts for deduplication (the default of
+``CoreConfig.dedup_window``)."""
 CONTENT_HASH_LENGTH: Final = 16
 
 _WHITESPACE = re.compile(r"\s+")
