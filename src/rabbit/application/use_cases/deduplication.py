@@ -1,31 +1,34 @@
-"""Embeddings and deduplication against the organisation's recent content.
+"""Deduplication: is a new content too close to the organisation's recent content?
 
 :func:`check_duplicate` runs inside the caller's unit of work:
 
-1. An identical content hash in the window (30 days by default) is TOO_SIMILAR at once,
-   without a vector search.
-2. Otherwise the nearest rows (an exact search, by the repository's contract) give the best
-   similarity, and :func:`~rabbit.domain.policies.similarity.verdict` its band: UNIQUE,
-   DIFFERENT_ENOUGH, SIMILAR (proceed, flagged) or TOO_SIMILAR (skip).
+1. An identical content hash in the window (``CoreConfig.dedup_window``) is TOO_SIMILAR at
+   once, without a vector search.
+2. Otherwise the nearest rows (an exact search, by the repository's contract; ADR 0010) give
+   the best similarity, and :func:`~rabbit.domain.policies.similarity.verdict` its band:
+   UNIQUE, DIFFERENT_ENOUGH, SIMILAR (proceed, flagged) or TOO_SIMILAR (skip).
 
 ``exclude`` leaves out given contents (a material's own embedding, the sibling posts of one
-generation); ``kinds`` restricts the comparison to some content types (generation compares a
-new post with posts and pending posts only, so that two near-identical uploaded materials do
-not block each other). When ``kinds`` filters hits out, the search widens until the best
-qualifying hit is found, so the result is still exact.
+generation); ``kinds`` restricts the comparison to some content types (a new post, and a
+material being selected, are compared with :data:`RECENT_CONTENT` only, so that two
+near-identical uploaded materials do not block each other). When ``kinds`` filters hits out,
+the search widens until the best qualifying hit is found, so the result is still exact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
 from rabbit.domain.enums import ContentType
-from rabbit.domain.model import ContentEmbedding, SimilarContent
-from rabbit.domain.policies.similarity import DEDUP_WINDOW, Verdict, content_hash, verdict
+from rabbit.domain.errors import DuplicateContentError
+from rabbit.domain.model import SimilarContent
+from rabbit.domain.policies.similarity import Verdict, content_hash, verdict
+
+RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
+"""What new content is compared with: the organisation's posts and pending posts."""
 
 _FIRST_LIMIT = 5
 _MAX_LIMIT = 10_000
@@ -40,6 +43,15 @@ class DuplicateCheck:
     """True when decided by an identical content hash."""
 
 
+@dataclass(frozen=True, slots=True)
+class NewPost:
+    """A post not stored yet, as deduplication sees it."""
+
+    pending_post_id: str
+    text: str
+    vector: tuple[float, ...] = field(repr=False)
+
+
 async def check_duplicate(
     uow: UnitOfWork,
     organization_id: str,
@@ -47,7 +59,7 @@ async def check_duplicate(
     vector: Sequence[float],
     now: datetime,
     *,
-    window: timedelta = DEDUP_WINDOW,
+    window: timedelta,
     exclude: Sequence[tuple[ContentType, str]] = (),
     kinds: Collection[ContentType] | None = None,
 ) -> DuplicateCheck:
@@ -78,29 +90,37 @@ async def check_duplicate(
     return DuplicateCheck(verdict(best.similarity), best.similarity, best)
 
 
-async def store_embedding(
-    ports: Ports,
+async def check_new_posts(
     uow: UnitOfWork,
     organization_id: str,
-    content_type: ContentType,
-    content_id: str,
-    text: str,
-    vector: Sequence[float],
-) -> ContentEmbedding:
-    """Upsert the embedding of one content (its vector and the hash of ``text``)."""
-    return await uow.embeddings.upsert(
-        ContentEmbedding(
-            id=ports.ids.new_id(),
-            organization_id=organization_id,
-            content_type=content_type,
-            content_id=content_id,
-            embedding=tuple(vector),
-            content_hash=content_hash(text),
-            created_at=ports.clock.now(),
+    material_id: str,
+    posts: Sequence[NewPost],
+    now: datetime,
+    *,
+    window: timedelta,
+) -> list[DuplicateCheck]:
+    """The check of each post of one generation against recent content, not against the
+    material's own embedding nor the generation's other posts.
+
+    Raises DuplicateContentError at the first TOO_SIMILAR post, before anything is written."""
+    exclude: list[tuple[ContentType, str]] = [(ContentType.MATERIAL, material_id)]
+    checks = []
+    for post in posts:
+        check = await check_duplicate(
+            uow,
+            organization_id,
+            post.text,
+            post.vector,
+            now,
+            window=window,
+            exclude=exclude,
+            kinds=RECENT_CONTENT,
         )
-    )
-
-
-async def embed_one(ports: Ports, text: str) -> tuple[float, ...]:
-    (vector,) = await ports.embedder.embed([text])
-    return vector
+        if not check.verdict.proceeds:
+            assert check.match is not None
+            raise DuplicateContentError(
+                check.similarity, check.match.content_type, check.match.content_id
+            )
+        exclude.append((ContentType.PENDING_POST, post.pending_post_id))
+        checks.append(check)
+    return checks

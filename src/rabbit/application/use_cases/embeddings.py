@@ -1,0 +1,45 @@
+"""Embeddings: a text's vector from the embedder port, and its stored row.
+
+The embedder is called outside any unit of work (ADR 0011); :func:`store_embedding` then
+writes the vector inside the caller's. Whether a new content is too close to recent content
+is :mod:`~rabbit.application.use_cases.deduplication`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rabbit.application.context import Ports
+from rabbit.application.ports import UnitOfWork
+from rabbit.domain.enums import ContentType
+from rabbit.domain.model import ContentEmbedding
+from rabbit.domain.policies.similarity import content_hash
+
+
+async def store_embedding(
+    ports: Ports,
+    uow: UnitOfWork,
+    organization_id: str,
+    content_type: ContentType,
+    content_id: str,
+    text: str,
+    vector: Sequence[float],
+) -> ContentEmbedding:
+    """Upsert the embedding of one content (its vector and the hash of ``text``)."""
+    return await uow.embeddings.upsert(
+        ContentEmbedding(
+            id=ports.ids.new_id(),
+            organization_id=organization_id,
+            content_type=content_type,
+            content_id=content_id,
+            embedding=tuple(vector),
+            content_hash=content_hash(text),
+            created_at=ports.clock.now(),
+        )
+    )
+
+
+async def embed_one(ports: Ports, text: str) -> tuple[float, ...]:
+    """The vector of ``text`` (the embedder port; never inside a unit of work)."""
+    (vector,) = await ports.embedder.embed([text])
+    return vector
