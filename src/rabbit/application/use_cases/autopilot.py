@@ -43,7 +43,11 @@ from enum import Enum
 
 from rabbit.application.context import Ports
 from rabbit.application.use_cases._base import UseCases
-from rabbit.application.use_cases.generation import Drafted, Generation, Generator
+from rabbit.application.use_cases.generation_steps import (
+    DraftBatch,
+    GenerationBrief,
+    GenerationSteps,
+)
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import ReviewExpiry
@@ -97,7 +101,7 @@ class Autopilot(UseCases):
 
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
-        self._generator = Generator(ports)
+        self._generator = GenerationSteps(ports)
         self._publishing = Publishing(ports)
         self._review = ReviewExpiry(ports)
 
@@ -148,12 +152,11 @@ class Autopilot(UseCases):
         result = _SlotResult(brand=brand)
         if brand is not None:
             for material in candidates:
-                request = Generation(
+                request = GenerationBrief(
                     brand=brand,
                     material=material,
                     platforms=schedule.platforms,
                     mode=GenerationMode.AUTOPILOT,
-                    auto_approve=brand.auto_approve and schedule.auto_approve,
                     unique_per_platform=schedule.unique_per_platform,
                     schedule=schedule,
                     scheduled_for=claim.slot,
@@ -188,14 +191,14 @@ class Autopilot(UseCases):
         return result
 
     async def _store(
-        self, claim: SlotClaim, request: Generation, drafted: Drafted, now: datetime
+        self, claim: SlotClaim, request: GenerationBrief, drafted: DraftBatch, now: datetime
     ) -> tuple[PendingPost, ...] | _Outcome:
         """One unit of work: if the slot is still held, the posts, the charge and the
         schedule's advance commit together.
 
         Everything the write depends on is read again, locked: the organisation and the
         schedule (:func:`finish_claim`: the hold is lost when either changed), then the
-        brand, the subscription and the material (:meth:`Generator.lock_sources`; the
+        brand, the subscription and the material (:meth:`GenerationSteps.lock_sources`; the
         subscription before the material, as publishing locks them, ADR 0014). A deletion,
         an archive or a pause that committed while the models ran is seen here, and nothing
         is written or charged from it."""
