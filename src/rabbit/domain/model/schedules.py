@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatform
 
@@ -28,3 +28,11 @@ class Schedule:
     next_run_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    def hold_slot(self, now: datetime, hold: timedelta) -> datetime:
+        """A worker claimed the due slot: not due again before ``now + hold`` (the slot hold,
+        :data:`~rabbit.domain.policies.scheduling.DEFAULT_SLOT_HOLD`), unless the worker
+        advances it first. When the hold ends."""
+        self.next_run_at = now + hold
+        self.updated_at = now
+        return self.next_run_at
