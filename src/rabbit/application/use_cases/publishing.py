@@ -74,7 +74,7 @@ from rabbit.domain.enums import (
     SocialPlatform,
 )
 from rabbit.domain.errors import ConflictError, InsufficientCreditsError, NotFoundError
-from rabbit.domain.model import PendingPost, Post, PublishAttempt, Subscription
+from rabbit.domain.model import PendingPost, Post, PublishAttempt, SocialAccount, Subscription
 from rabbit.domain.policies.pricing import publish_price
 from rabbit.domain.policies.publishing import (
     UNSETTLED,
@@ -294,6 +294,7 @@ class Publishing(UseCases):
             return await self._give_up(uow, subscription, pending)
         token = read_access_token(ports.cipher, account)
         if isinstance(token, UnreadableToken):
+            _log_unreadable(account, pending, platform, token)
             reason = f"{platform}: {_UNREADABLE_TOKEN} ({token.reason})"
             return await self._give_up(uow, subscription, pending, {platform: reason})
         await self._reserve(uow, subscription, pending)  # raises before any write
@@ -594,6 +595,20 @@ class Publishing(UseCases):
         async with self._ports.uow() as uow:
             pending = await uow.pending_posts.get(organization_id, pending_post_id)
             return pending is not None and pending.status is PendingPostStatus.PUBLISHED
+
+
+def _log_unreadable(
+    account: SocialAccount, pending: PendingPost, platform: SocialPlatform, token: UnreadableToken
+) -> None:
+    _log.warning(
+        "the access token of social account %s of organisation %s cannot be read (%s): %s "
+        "gives up on pending post %s",
+        account.id,
+        pending.organization_id,
+        token.reason,
+        platform,
+        pending.id,
+    )
 
 
 def _last_error(attempts: list[PublishAttempt], platform: SocialPlatform) -> str:

@@ -10,7 +10,6 @@ the links use case shows the choice to members.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from rabbit.application.ports import TokenCipher, UnitOfWork
@@ -19,8 +18,6 @@ from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import UnreadableSecretError
 from rabbit.domain.model import SocialAccount
 from rabbit.domain.policies.publishing_account import choose_publishing_account
-
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +45,13 @@ async def find_publishing_account(
 
 def read_access_token(cipher: TokenCipher, account: SocialAccount) -> str | UnreadableToken:
     """The account's access token in plain text (never log it, ADR 0021), or
-    :class:`UnreadableToken` (logged, without the token) when the stored value cannot be this
-    account's. A missing key or an unmigrated database raises UnreadableSecretError: that is
-    the deployment's fault, not the account's."""
+    :class:`UnreadableToken` when the stored value cannot be this account's. A missing key
+    or an unmigrated database raises UnreadableSecretError: that is the deployment's fault,
+    not the account's."""
     context = token_context(account.organization_id, account.id, "access_token")
     try:
         return cipher.decrypt(account.access_token, context)
     except UnreadableSecretError as exc:
         if not exc.value_is_bad:
             raise
-        _log.warning(
-            "the access token of social account %s of organisation %s cannot be read (%s)",
-            account.id,
-            account.organization_id,
-            exc.reason,
-        )
         return UnreadableToken(exc.reason)
