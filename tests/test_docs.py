@@ -2,14 +2,14 @@
 
 A reader of the repository has nothing else: the data model is docs/domain.md, the use
 cases and their rules docs/behaviour.md, the decisions docs/adr/. So every path-like
-reference (``docs/domain.md``, ``use_cases/_base.py``) in a markdown file, or in a docstring
+reference (``docs/domain.md``, ``use_cases/_arguments.py``) in a markdown file, or in a docstring
 or comment of a Python file, must name a file that exists here; a ``#section`` after a
 markdown file must name one of its headings; every relative markdown link must lead to a
 file or folder that exists; and nothing may lean on a specification kept elsewhere.
 
 How a reference resolves: relative to the citing file's folder, or to the repository root;
 a reference to anything but a markdown file may also name the end of a path
-(``use_cases/_base.py``, ``overlap.py``), as docstrings do. A markdown file must be named by
+(``use_cases/_arguments.py``, ``overlap.py``), as docstrings do. A markdown file must be named by
 a path that leads to it, since several share a name. The text of a markdown link is not a
 reference (its target is, checked as a link). Nothing is allow-listed: a reference that
 cannot resolve is rewritten or removed.
@@ -264,7 +264,7 @@ def test_a_path_a_section_and_the_end_of_a_path_resolve() -> None:
     citing = Path("src/rabbit/domain/example.py")
     text = (
         "cites docs/behaviour.md#deduplication, docs/domain.md#post_metrics, "
-        "use_cases/_base.py, README.md, the logger rabbit_postgres.sql and "
+        "use_cases/_arguments.py, README.md, the logger rabbit_postgres.sql and "
         "https://example.com/page.md"
     )
     assert list(reference_problems(Passage(citing, 1, text))) == []

@@ -15,15 +15,6 @@ from pathlib import Path
 APPLICATION = Path(__file__).resolve().parents[1] / "src" / "rabbit" / "application"
 MAX_LINES = 50
 
-KNOWN_LONG: frozenset[str] = frozenset(
-    {
-        # issue 13: being split in another branch
-        "use_cases/generation.py::Generator.store",
-        "use_cases/publishing.py::Publishing._plan",
-    }
-)
-"""Functions allowed past the limit for now; empty this when they are split."""
-
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -57,15 +48,9 @@ def _long_functions() -> dict[str, int]:
 
 
 def test_every_application_function_fits_on_a_screen() -> None:
-    too_long = {name: n for name, n in _long_functions().items() if name not in KNOWN_LONG}
+    too_long = _long_functions()
     listed = ", ".join(f"{name} ({n} lines)" for name, n in sorted(too_long.items()))
     assert not too_long, f"longer than {MAX_LINES} lines: {listed}"
-
-
-def test_the_allow_list_names_only_functions_still_too_long() -> None:
-    """A function split since is taken off the list, so the list can only shrink."""
-    split_since = KNOWN_LONG - set(_long_functions())
-    assert not split_since, f"no longer too long, take off KNOWN_LONG: {sorted(split_since)}"
 
 
 def test_the_walk_measures_methods_and_nested_functions() -> None:

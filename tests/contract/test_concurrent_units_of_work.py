@@ -55,7 +55,7 @@ async def test_concurrent_publishers_take_each_due_post_once(
         async with backend.uow_factory() as uow:
             taken = await uow.pending_posts.list_due(at(0), limit=10)
             for pending in taken:
-                pending.move_to(PendingPostStatus.PUBLISHED)
+                pending.move_to(PendingPostStatus.PUBLISHED, at(0))
                 await uow.pending_posts.update(pending)
             await uow.commit()
         return [p.id for p in taken]
@@ -75,7 +75,7 @@ async def test_concurrent_deductions_never_overdraw(
         async with backend.uow_factory() as uow:
             subscription = await uow.subscriptions.get(org.id, for_update=True)
             assert subscription is not None
-            subscription.consume(1)
+            subscription.consume(1, at(0))
             await uow.subscriptions.update(subscription)
             await uow.commit()
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rabbit.domain.errors import ValidationError
 from rabbit.domain.policies.similarity import (
-    DEDUP_WINDOW,
+    DEFAULT_DEDUP_WINDOW,
     Verdict,
     content_hash,
     cosine_similarity,
@@ -57,7 +57,7 @@ def test_nan_similarity_is_refused() -> None:
 
 
 def test_dedup_window_is_thirty_days() -> None:
-    assert DEDUP_WINDOW.days == 30
+    assert DEFAULT_DEDUP_WINDOW.days == 30
 
 
 # Letters whose upper and swapped case fold back to their own case fold ("ı" does not:

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from rabbit.application.ports import GeneratedContent, GenerationRequest
-from rabbit.application.use_cases.embeddings import check_duplicate, embed_one
+from rabbit.application.use_cases.deduplication import check_duplicate
+from rabbit.application.use_cases.embeddings import embed_one
 from rabbit.application.use_cases.review import ApprovePost, RejectPost
 from rabbit.domain.enums import (
     ContentType,
@@ -33,7 +34,9 @@ from .content_support import LI, TOPICS, World, X, probe_embedder_for_open_units
 async def verdict_of(w: World, text: str) -> tuple[Verdict, bool]:
     vector = await embed_one(w.app.ports, text)
     async with w.app.ports.uow() as uow:
-        check = await check_duplicate(uow, w.org, text, vector, w.app.clock.now())
+        check = await check_duplicate(
+            uow, w.org, text, vector, w.app.clock.now(), window=w.app.ports.config.dedup_window
+        )
     return check.verdict, check.exact
 
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.ports import UnitOfWorkFactory
-from rabbit.application.use_cases.embeddings import check_duplicate
+from rabbit.application.use_cases.deduplication import check_duplicate
 from rabbit.domain.enums import ContentType
 from rabbit.domain.model import EMBEDDING_DIMENSIONS, ContentEmbedding, Organization
 from rabbit.domain.model.content import SimilarContent

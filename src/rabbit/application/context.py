@@ -16,30 +16,40 @@ from rabbit.application.ports import (
     TokenCipher,
     UnitOfWorkFactory,
 )
+from rabbit.domain.policies.analytics import DEFAULT_ANALYTICS_WINDOW
+from rabbit.domain.policies.angles import DEFAULT_EXPLORATION_RATE
+from rabbit.domain.policies.backoff import DEFAULT_PUBLISH_BACKOFF, DEFAULT_PUBLISH_BACKOFF_MAX
+from rabbit.domain.policies.pricing import DEFAULT_ENTERPRISE_ALLOWANCE
+from rabbit.domain.policies.publishing import DEFAULT_ATTEMPT_LEASE, DEFAULT_MAX_PUBLISH_ATTEMPTS
+from rabbit.domain.policies.purging import DEFAULT_PURGE_RETENTION
+from rabbit.domain.policies.scheduling import DEFAULT_SLOT_HOLD, DEFAULT_TICK_BATCH_SIZE
+from rabbit.domain.policies.similarity import DEFAULT_DEDUP_WINDOW
 
 
 @dataclass(frozen=True, slots=True)
 class CoreConfig:
-    """Rules of the core that a deployment may tune (defaults are the spec's)."""
+    """Rules of the core that a deployment may tune. Every default is the domain's constant
+    named beside the rule it tunes (docs/architecture.md, "Where each rule lives"); none is
+    written here."""
 
-    exploration_rate: float = 0.1
-    publish_max_attempts: int = 3
-    publish_attempt_lease: timedelta = field(default_factory=lambda: timedelta(minutes=2))
+    exploration_rate: float = DEFAULT_EXPLORATION_RATE
+    publish_max_attempts: int = DEFAULT_MAX_PUBLISH_ATTEMPTS
+    publish_attempt_lease: timedelta = DEFAULT_ATTEMPT_LEASE
     """How long a STARTED publish attempt is presumed in flight before a lookup settles it."""
-    publish_backoff: timedelta = field(default_factory=lambda: timedelta(minutes=1))
+    publish_backoff: timedelta = DEFAULT_PUBLISH_BACKOFF
     """The first delay before a pending post that made no progress (no credits, an error, an
     unknown outcome) is tried again; it doubles with each further run without progress."""
-    publish_backoff_max: timedelta = field(default_factory=lambda: timedelta(hours=1))
+    publish_backoff_max: timedelta = DEFAULT_PUBLISH_BACKOFF_MAX
     """The longest such delay."""
-    purge_retention: timedelta = field(default_factory=lambda: timedelta(days=30))
-    dedup_window: timedelta = field(default_factory=lambda: timedelta(days=30))
-    analytics_window: timedelta = field(default_factory=lambda: timedelta(days=30))
-    slot_hold: timedelta = field(default_factory=lambda: timedelta(minutes=10))
+    purge_retention: timedelta = DEFAULT_PURGE_RETENTION
+    dedup_window: timedelta = DEFAULT_DEDUP_WINDOW
+    analytics_window: timedelta = DEFAULT_ANALYTICS_WINDOW
+    slot_hold: timedelta = DEFAULT_SLOT_HOLD
     """How long a claimed schedule slot stays with its worker while the models write its
     posts (outside any transaction); a worker that dies lets the slot fall due again after
     this."""
-    tick_batch_size: int = 100
-    enterprise_allowance: int = 10_000
+    tick_batch_size: int = DEFAULT_TICK_BATCH_SIZE
+    enterprise_allowance: int = DEFAULT_ENTERPRISE_ALLOWANCE
 
 
 @dataclass(frozen=True, slots=True)

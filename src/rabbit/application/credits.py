@@ -55,7 +55,7 @@ class Credits:
         related_post_id: str | None = None,
     ) -> CreditTransaction:
         """As :meth:`charge`, on a subscription the caller already holds locked."""
-        subscription.consume(amount)
+        subscription.consume(amount, self._ports.clock.now())
         return await self._book(uow, subscription, -amount, action, description, related_post_id)
 
     async def refund(
@@ -69,7 +69,7 @@ class Credits:
     ) -> CreditTransaction:
         """Give back ``amount`` credits charged earlier (the subscription held locked): a
         ``+amount`` ledger row, so the ledger invariant holds."""
-        subscription.refund(amount)
+        subscription.refund(amount, self._ports.clock.now())
         return await self._book(uow, subscription, amount, action, description, related_post_id)
 
     async def grant(
@@ -93,7 +93,7 @@ class Credits:
         description: str | None = None,
     ) -> CreditTransaction:
         """As :meth:`grant`, on a subscription the caller already holds locked."""
-        subscription.grant(amount)
+        subscription.grant(amount, self._ports.clock.now())
         return await self._book(uow, subscription, amount, action, description, None)
 
     async def open_period(
@@ -129,7 +129,6 @@ class Credits:
         description: str | None,
         related_post_id: str | None,
     ) -> CreditTransaction:
-        subscription.updated_at = self._ports.clock.now()
         await uow.subscriptions.update(subscription)
         return await self._append(uow, subscription, amount, action, description, related_post_id)
 

@@ -11,6 +11,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rabbit.domain.policies.angles import DEFAULT_EXPLORATION_RATE
+from rabbit.domain.policies.publishing import DEFAULT_MAX_PUBLISH_ATTEMPTS
+
 
 class StoreKind(StrEnum):
     POSTGRES = "postgres"
@@ -51,8 +54,8 @@ class Settings(BaseSettings):
     token_key_id: str | None = Field(
         default=None, description="the key id new values are encrypted with (default: first)"
     )
-    exploration_rate: float = Field(default=0.1, ge=0.0, le=1.0)
-    publish_max_attempts: int = Field(default=3, ge=1, le=20)
+    exploration_rate: float = Field(default=DEFAULT_EXPLORATION_RATE, ge=0.0, le=1.0)
+    publish_max_attempts: int = Field(default=DEFAULT_MAX_PUBLISH_ATTEMPTS, ge=1, le=20)
     random_seed: int | None = Field(default=None, description="seed the random source")
 
     @property

@@ -1,4 +1,4 @@
-"""Every closed set of domain.md.
+"""Every closed set of the domain (docs/domain.md#enumerations).
 
 The PostgreSQL enum types and the text-valued closed sets are both ``StrEnum`` here, so a
 value compares equal to its stored string and serialises as itself.
@@ -105,6 +105,14 @@ class MaterialStatus(StrEnum):
     USED = "USED"
     ARCHIVED = "ARCHIVED"
     FAILED = "FAILED"
+
+
+#: The states from which a material may be selected, generated from, and counted as used
+#: (a post published from it moves it to USED).
+SELECTABLE_MATERIAL_STATUSES: tuple[MaterialStatus, ...] = (
+    MaterialStatus.READY,
+    MaterialStatus.USED,
+)
 
 
 class PendingPostStatus(StrEnum):

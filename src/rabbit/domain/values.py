@@ -1,4 +1,5 @@
-"""The JSON value objects of domain.md: frozen, self-validating, stored as jsonb.
+"""The JSON value objects (docs/domain.md#value-objects-jsonb): frozen, self-validating, stored as
+jsonb.
 
 They are pydantic models (see docs/adr/0002-where-pydantic-is-used.md): pydantic validates
 input once, at construction, and gives an exact JSON round trip. Keys are stored in

@@ -18,7 +18,11 @@ from enum import Enum
 
 from rabbit.application.context import Ports
 from rabbit.application.use_cases._arguments import UseCases
-from rabbit.application.use_cases.generation import Drafted, Generation, Generator
+from rabbit.application.use_cases.generation_steps import (
+    DraftBatch,
+    GenerationBrief,
+    GenerationSteps,
+)
 from rabbit.application.use_cases.materials import rank_materials
 from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.review import ReviewExpiry
@@ -89,7 +93,7 @@ class Autopilot(UseCases):
 
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
-        self._generator = Generator(ports)
+        self._generator = GenerationSteps(ports)
         self._publishing = Publishing(ports)
         self._review = ReviewExpiry(ports)
 
@@ -177,14 +181,14 @@ class Autopilot(UseCases):
         return False
 
     async def _store(
-        self, claim: SlotClaim, request: Generation, drafted: Drafted, now: datetime
+        self, claim: SlotClaim, request: GenerationBrief, drafted: DraftBatch, now: datetime
     ) -> tuple[PendingPost, ...] | NotStored:
         """One unit of work: if the slot is still held, the posts, the charge and the
         schedule's advance commit together.
 
         Everything the write depends on is read again, locked: the organisation and the
         schedule (:func:`finish_claim`: the hold is lost when either changed), then the
-        brand, the subscription and the material (:meth:`Generator.lock_sources`; the
+        brand, the subscription and the material (:meth:`GenerationSteps.lock_sources`; the
         subscription before the material, as publishing locks them, ADR 0014). A deletion,
         an archive or a pause that committed while the models ran is seen here, and nothing
         is written or charged from it."""
@@ -217,16 +221,15 @@ class Autopilot(UseCases):
                 await uow.commit()
 
 
-def _request(slot: _ClaimedSlot, material: Material) -> Generation:
+def _request(slot: _ClaimedSlot, material: Material) -> GenerationBrief:
     """The generation of one candidate for the claimed slot."""
     schedule = slot.claim.schedule
     assert slot.brand is not None  # only a slot whose brand was found has candidates
-    return Generation(
+    return GenerationBrief(
         brand=slot.brand,
         material=material,
         platforms=schedule.platforms,
         mode=GenerationMode.AUTOPILOT,
-        auto_approve=slot.brand.auto_approve and schedule.auto_approve,
         unique_per_platform=schedule.unique_per_platform,
         schedule=schedule,
         scheduled_for=slot.claim.slot,

@@ -1,4 +1,5 @@
-"""Links between brands and social accounts (N:M), and the publishing-account choice.
+"""Links between brands and social accounts (N:M), and which account publishes for a brand
+(:mod:`.publishing_accounts`).
 
 Linking again updates ``is_default`` (an upsert). Making an account the default of a brand
 for its platform first clears the previous default of that (brand, platform) and then sets
@@ -16,11 +17,11 @@ from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases.publishing_accounts import find_publishing_account
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import BrandProfile, BrandProfileAccount, SocialAccount
 from rabbit.domain.policies.permissions import Permission
-from rabbit.domain.policies.publishing_account import choose_publishing_account
 
 
 class LinkAccount(Command):
@@ -124,21 +125,6 @@ class Links(UseCases):
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             await _brand(uow, organization_id, brand_id)
             return await find_publishing_account(uow, organization_id, brand_id, platform)
-
-
-async def find_publishing_account(
-    uow: UnitOfWork, organization_id: str, brand_id: str, platform: SocialPlatform
-) -> SocialAccount | None:
-    """The account that publishes the brand's posts on ``platform``, inside the caller's
-    unit of work (the publishing use case calls this); None when there is none usable."""
-    links = await uow.brand_accounts.list_for_brand(organization_id, brand_id)
-    accounts = {}
-    for link in links:
-        if link.platform == platform:
-            account = await uow.social_accounts.get(organization_id, link.social_account_id)
-            if account is not None:
-                accounts[account.id] = account
-    return choose_publishing_account(platform, links, accounts)
 
 
 async def _clear_default(

@@ -3,7 +3,7 @@
 Lifecycle (through these use cases): upload → UPLOADED; start_analysis → PROCESSING;
 record_analysis → ANALYZED (or fail_analysis → FAILED); store_embedding → READY; archive /
 unarchive between READY or USED and ARCHIVED. Publishing marks a material USED
-(``rabbit.domain.policies.materials.record_use``). Everything needs CREATE_CONTENT.
+(:meth:`~rabbit.domain.model.Material.record_use`). Everything needs CREATE_CONTENT.
 
 Selection (:func:`rank_materials`, used by the autopilot tick and by
 :meth:`Materials.select_material`): candidates are the READY or USED, live materials of the
@@ -25,11 +25,13 @@ from pydantic import Field
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
-from rabbit.application.use_cases.embeddings import check_duplicate, embed_one, store_embedding
+from rabbit.application.use_cases.deduplication import RECENT_CONTENT, check_duplicate
+from rabbit.application.use_cases.embeddings import embed_one, store_embedding
 from rabbit.domain import limits
 from rabbit.domain.enums import (
+    SELECTABLE_MATERIAL_STATUSES,
     ContentAngle,
     ContentType,
     MaterialStatus,
@@ -44,9 +46,6 @@ from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.selection import MaterialCandidate, rank
 from rabbit.domain.policies.similarity import Verdict
 from rabbit.domain.values import PublicUrl, Word
-
-SELECTABLE = (MaterialStatus.READY, MaterialStatus.USED)
-RECENT_CONTENT = frozenset({ContentType.POST, ContentType.PENDING_POST})
 
 
 class UploadMaterial(Command):
@@ -131,10 +130,7 @@ class Materials(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             material = await _material(uow, organization_id, material_id, for_update=True)
-            material.move_to(MaterialStatus.ANALYZED)
-            for name, value in command.model_dump().items():
-                setattr(material, name, value)
-            material.updated_at = self._ports.clock.now()
+            material.record_analysis(self._ports.clock.now(), **command.model_dump())
             await uow.materials.update(material)
             await uow.commit()
         return material
@@ -150,20 +146,19 @@ class Materials(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             read = await _material(uow, organization_id, material_id)
-            read.move_to(MaterialStatus.READY)  # refuses early what the write would refuse
+            read.check_move(MaterialStatus.READY)  # refuses early what the write would refuse
         text = read.text
         vector = await embed_one(self._ports, text)
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             material = await _material(uow, organization_id, material_id, for_update=True)
-            material.move_to(MaterialStatus.READY)
+            material.check_move(MaterialStatus.READY)
             if material.text != text:
                 raise ConflictError("material", "text", "changed while it was embedded: retry")
             stored = await store_embedding(
                 self._ports, uow, organization_id, ContentType.MATERIAL, material.id, text, vector
             )
-            material.embedding_id = stored.id
-            material.updated_at = self._ports.clock.now()
+            material.record_embedding(stored.id, self._ports.clock.now())
             await uow.materials.update(material)
             await uow.commit()
         return material
@@ -191,8 +186,7 @@ class Materials(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             material = await _material(uow, organization_id, material_id, for_update=True)
-            material.move_to(target)
-            material.updated_at = self._ports.clock.now()
+            material.move_to(target, self._ports.clock.now())
             await uow.materials.update(material)
             await uow.commit()
         return material
@@ -209,7 +203,7 @@ async def rank_materials(
     org = brand.organization_id
     materials = [
         m
-        for m in await uow.materials.find(org, statuses=SELECTABLE)
+        for m in await uow.materials.find(org, statuses=SELECTABLE_MATERIAL_STATUSES)
         if m.brand_profile_id in (brand.id, None)
     ]
     if not materials:

@@ -1,4 +1,4 @@
-"""Users, organisations and members (behaviour.md, "Organisations, members, billing").
+"""Users, organisations and members (docs/behaviour.md#organisations-and-members).
 
 Creating an organisation makes its creator the OWNER and opens its trial subscription
 (:mod:`rabbit.domain.policies.founding`); the bonus is booked as a SUBSCRIPTION ledger row.

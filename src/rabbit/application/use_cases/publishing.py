@@ -59,35 +59,29 @@ from rabbit.application.ports import (
     PublishUnknownError,
     UnitOfWork,
 )
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.embeddings import store_embedding
-from rabbit.application.use_cases.links import find_publishing_account
-from rabbit.application.use_cases.social_accounts import token_context
+from rabbit.application.use_cases.publishing_accounts import (
+    UnreadableToken,
+    find_publishing_account,
+    read_access_token,
+)
 from rabbit.domain.enums import (
     PUBLISHABLE_STATUSES,
     ContentType,
     CreditAction,
     PendingPostStatus,
-    PublishAttemptStatus,
     SocialPlatform,
 )
-from rabbit.domain.errors import (
-    ConflictError,
-    InsufficientCreditsError,
-    NotFoundError,
-    UnreadableSecretError,
-)
-from rabbit.domain.model import PendingPost, Post, PublishAttempt, Subscription
-from rabbit.domain.policies.materials import record_use
+from rabbit.domain.errors import ConflictError, InsufficientCreditsError, NotFoundError
+from rabbit.domain.model import PendingPost, Post, PublishAttempt, SocialAccount, Subscription
 from rabbit.domain.policies.pricing import publish_price
 from rabbit.domain.policies.publishing import (
     UNSETTLED,
     NextStep,
-    backoff_delay,
     failed_count,
-    idempotency_key,
-    next_attempt_number,
     next_step,
+    start_attempt,
 )
 
 _log = logging.getLogger(__name__)
@@ -248,6 +242,9 @@ class Publishing(UseCases):
     async def _plan(
         self, organization_id: str, pending_post_id: str, platform: SocialPlatform, now: datetime
     ) -> _Plan:
+        """Step 1 (one unit of work): what this run does for the (pending post, platform),
+        by :func:`~rabbit.domain.policies.publishing.next_step`; a START or a GIVE_UP is
+        committed before it returns."""
         ports = self._ports
         async with ports.uow() as uow:
             if await uow.organizations.get(organization_id) is None:
@@ -255,7 +252,7 @@ class Publishing(UseCases):
             # lock order (ADR 0012): subscription, pending post, attempts
             subscription = await self._credits.locked(uow, organization_id)
             pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=True)
-            if pending is None or not _due(pending, now):
+            if pending is None or not pending.is_due(now):
                 return _Plan(NextStep.DONE)
             if await uow.posts.get_for_pending(organization_id, pending.id, platform):
                 return _Plan(NextStep.DONE)
@@ -269,72 +266,43 @@ class Publishing(UseCases):
             if step in (NextStep.DONE, NextStep.WAIT):
                 return _Plan(step)
             if step is NextStep.GIVE_UP:
-                failed = await self._conclude(uow, subscription, pending)
-                await uow.commit()
-                return _Plan(NextStep.GIVE_UP, failed=failed)
+                return await self._give_up(uow, subscription, pending)
             if step is NextStep.SETTLE:
-                last = attempts[-1]
-                account = await uow.social_accounts.get(
-                    organization_id, last.social_account_id, include_deleted=True
-                )
-                if account is None:  # the account row is gone: nothing can be asked
-                    raise NotFoundError("social_account", last.social_account_id)
-                return _Plan(NextStep.SETTLE, attempt=last, account_ref=account.account_id)
-            account = await find_publishing_account(
-                uow, organization_id, pending.brand_profile_id, platform
+                return await _settling(uow, attempts[-1])
+            return await self._start(uow, subscription, pending, platform, attempts)
+
+    async def _start(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        pending: PendingPost,
+        platform: SocialPlatform,
+        attempts: list[PublishAttempt],
+    ) -> _Plan:
+        """Step 3 up to the call: the account and its token, the reservation, a STARTED
+        attempt, committed BEFORE the platform call (a crash leaves it STARTED). A platform
+        without a usable account or a readable token gives up, before anything is reserved."""
+        ports = self._ports
+        org = pending.organization_id
+        account = await find_publishing_account(uow, org, pending.brand_profile_id, platform)
+        if account is None:
+            return await self._give_up(
+                uow, subscription, pending, {platform: f"{platform}: {_NO_ACCOUNT}"}
             )
-            if account is None:
-                failed = await self._conclude(
-                    uow,
-                    subscription,
-                    pending,
-                    gave_up={platform: f"{platform}: {_NO_ACCOUNT}"},
-                )
-                await uow.commit()
-                return _Plan(NextStep.GIVE_UP, failed=failed)
-            if len(pending.platforms) > 2 and await self._another_gave_up(uow, pending, platform):
-                # the post will fail once the attempts in flight settle: start nothing new
-                failed = await self._conclude(uow, subscription, pending)
-                await uow.commit()
-                return _Plan(NextStep.GIVE_UP, failed=failed)
-            try:
-                token = ports.cipher.decrypt(
-                    account.access_token,
-                    token_context(organization_id, account.id, "access_token"),
-                )
-            except UnreadableSecretError as exc:
-                if not exc.value_is_bad:
-                    raise  # a missing key or an unmigrated database: ERROR, backed off
-                _log.warning(
-                    "the access token of social account %s of organisation %s cannot be "
-                    "read (%s): %s gives up on pending post %s",
-                    account.id,
-                    organization_id,
-                    exc.reason,
-                    platform,
-                    pending.id,
-                )
-                failed = await self._conclude(
-                    uow,
-                    subscription,
-                    pending,
-                    gave_up={platform: f"{platform}: {_UNREADABLE_TOKEN} ({exc.reason})"},
-                )
-                await uow.commit()
-                return _Plan(NextStep.GIVE_UP, failed=failed)
-            await self._reserve(uow, subscription, pending)  # raises before any write
-            attempt = PublishAttempt(
-                id=ports.ids.new_id(),
-                organization_id=organization_id,
-                pending_post_id=pending.id,
-                platform=platform,
-                social_account_id=account.id,
-                attempt_number=next_attempt_number(attempts),
-                idempotency_key=idempotency_key(pending.id, platform),
-                started_at=ports.clock.now(),
-            )
-            await uow.publish_attempts.add(attempt)
-            await uow.commit()  # BEFORE the platform call: a crash leaves it STARTED
+        if len(pending.platforms) > 2 and await self._another_gave_up(uow, pending, platform):
+            # the post will fail once the attempts in flight settle: start nothing new
+            return await self._give_up(uow, subscription, pending)
+        token = read_access_token(ports.cipher, account)
+        if isinstance(token, UnreadableToken):
+            _log_unreadable(account, pending, platform, token)
+            reason = f"{platform}: {_UNREADABLE_TOKEN} ({token.reason})"
+            return await self._give_up(uow, subscription, pending, {platform: reason})
+        await self._reserve(uow, subscription, pending)  # raises before any write
+        attempt = start_attempt(
+            ports.ids.new_id(), pending.id, org, platform, account.id, attempts, ports.clock.now()
+        )
+        await uow.publish_attempts.add(attempt)
+        await uow.commit()
         return _Plan(
             NextStep.START,
             attempt=attempt,
@@ -344,6 +312,18 @@ class Publishing(UseCases):
             hashtags=pending.hashtags,
             media_urls=pending.media_urls,
         )
+
+    async def _give_up(
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        pending: PendingPost,
+        gave_up: dict[SocialPlatform, str] | None = None,
+    ) -> _Plan:
+        """GIVE_UP, committed: the pending post FAILED if :meth:`_conclude` says so."""
+        failed = await self._conclude(uow, subscription, pending, gave_up)
+        await uow.commit()
+        return _Plan(NextStep.GIVE_UP, failed=failed)
 
     async def _call(self, plan: _Plan) -> Outcome:
         assert plan.attempt is not None
@@ -361,7 +341,7 @@ class Publishing(UseCases):
         except PublishRejectedError as exc:
             return await self._failed(plan.attempt, str(exc) or "rejected by the platform")
         except PublishUnknownError as exc:
-            await self._settle(plan.attempt, PublishAttemptStatus.UNKNOWN, str(exc) or "unknown")
+            await self._mark_unknown(plan.attempt, str(exc) or "unknown")
             return Outcome.UNKNOWN
         except Exception as exc:  # the publisher broke: the call may have reached the platform
             _log.exception(
@@ -371,9 +351,7 @@ class Publishing(UseCases):
                 plan.attempt.platform,
                 plan.attempt.attempt_number,
             )
-            await self._settle(
-                plan.attempt, PublishAttemptStatus.UNKNOWN, f"publisher error: {type(exc).__name__}"
-            )
+            await self._mark_unknown(plan.attempt, f"publisher error: {type(exc).__name__}")
             return Outcome.ERROR
         return await self._finish(plan.attempt, result)
 
@@ -390,15 +368,19 @@ class Publishing(UseCases):
                 if pending is None:
                     raise NotFoundError("pending_post", attempt.pending_post_id)
                 await _lock_attempts(uow, attempt)
-                attempt.status = PublishAttemptStatus.SUCCEEDED
-                attempt.external_id = result.external_id
-                attempt.error = None
-                attempt.finished_at = now
+                attempt.succeed(result.external_id, now)
                 await uow.publish_attempts.update(attempt)
                 if await uow.posts.get_for_pending(org, pending.id, attempt.platform):
                     await uow.commit()
                     return Outcome.ALREADY
-                post = _post(ports.ids.new_id(), pending, attempt, result, now)
+                post = Post.published(
+                    id=ports.ids.new_id(),
+                    pending=pending,
+                    attempt=attempt,
+                    external_id=result.external_id,
+                    external_url=result.external_url,
+                    now=now,
+                )
                 await uow.posts.add(post)
                 own = await uow.embeddings.get(org, ContentType.PENDING_POST, pending.id)
                 if own is not None:
@@ -409,8 +391,7 @@ class Publishing(UseCases):
                 if len(posted) == len(pending.platforms):
                     await self._complete(uow, subscription, pending, now)
                 elif pending.status is PendingPostStatus.FAILED:  # a late success: pay for it
-                    await self._settle_credits(uow, subscription, pending, len(posted))
-                    pending.updated_at = now
+                    await self._settle_credits(uow, subscription, pending, len(posted), now)
                     await uow.pending_posts.update(pending)
                 await uow.commit()
         except ConflictError:  # another worker recorded this platform's post first
@@ -423,16 +404,14 @@ class Publishing(UseCases):
         """Every platform has its post: the charge settled at the full price (held since the
         first call), the material's use recorded, PUBLISHED (from FAILED too: a late success
         that completed the post, ADR 0015)."""
-        await self._settle_credits(uow, subscription, pending, len(pending.platforms))
+        await self._settle_credits(uow, subscription, pending, len(pending.platforms), now)
         material = await uow.materials.get(
             pending.organization_id, pending.material_id, include_deleted=True, for_update=True
         )
         if material is not None:
-            record_use(material, now)
-            material.updated_at = now
+            material.record_use(now)
             await uow.materials.update(material)
-        pending.move_to(PendingPostStatus.PUBLISHED)
-        pending.updated_at = now
+        pending.move_to(PendingPostStatus.PUBLISHED, now)
         await uow.pending_posts.update(pending)
 
     async def _failed(self, attempt: PublishAttempt, error: str) -> Outcome:
@@ -445,9 +424,7 @@ class Publishing(UseCases):
             subscription = await self._credits.locked(uow, org)
             pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
             await _lock_attempts(uow, attempt)
-            attempt.status = PublishAttemptStatus.FAILED
-            attempt.error = error
-            attempt.finished_at = ports.clock.now()
+            attempt.fail(error, ports.clock.now())
             await uow.publish_attempts.update(attempt)
             outcome = Outcome.RETRY
             if pending is not None and pending.status in PUBLISHABLE_STATUSES:
@@ -458,14 +435,11 @@ class Publishing(UseCases):
             await uow.commit()
         return outcome
 
-    async def _settle(
-        self, attempt: PublishAttempt, status: PublishAttemptStatus, error: str
-    ) -> None:
+    async def _mark_unknown(self, attempt: PublishAttempt, error: str) -> None:
+        """The call's outcome is unknown: a later run settles it by lookup."""
         async with self._ports.uow() as uow:
             await _lock_attempts(uow, attempt)
-            attempt.status = status
-            attempt.error = error
-            attempt.finished_at = self._ports.clock.now()
+            attempt.mark_unknown(error, self._ports.clock.now())
             await uow.publish_attempts.update(attempt)
             await uow.commit()
 
@@ -515,10 +489,9 @@ class Publishing(UseCases):
                 reasons[platform] = _last_error(attempts, platform)
         if not reasons:
             return False
-        await self._settle_credits(uow, subscription, pending, posted)
-        pending.move_to(PendingPostStatus.FAILED)
-        pending.review_notes = next(iter(reasons.values()))
-        pending.updated_at = self._ports.clock.now()
+        now = self._ports.clock.now()
+        await self._settle_credits(uow, subscription, pending, posted, now)
+        pending.give_up(next(iter(reasons.values())), now)
         await uow.pending_posts.update(pending)
         return True
 
@@ -539,12 +512,16 @@ class Publishing(UseCases):
             description=f"publishing to {len(pending.platforms)} platform(s)",
             related_post_id=pending.id,
         )
-        pending.publish_credits = price
-        pending.updated_at = self._ports.clock.now()
+        pending.hold_publish_credits(price, self._ports.clock.now())
         await uow.pending_posts.update(pending)
 
     async def _settle_credits(
-        self, uow: UnitOfWork, subscription: Subscription, pending: PendingPost, posted: int
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        pending: PendingPost,
+        posted: int,
+        now: datetime,
     ) -> None:
         """Bring the credits the post holds to the price of its ``posted`` platforms: a
         refund row for what was reserved and not used, a charge for what is owed and was
@@ -561,7 +538,6 @@ class Publishing(UseCases):
                 description=f"refund: {posted} of {len(pending.platforms)} platform(s) accepted",
                 related_post_id=pending.id,
             )
-            pending.publish_credits = owed
         elif owed > held:
             try:
                 await self._credits.debit(
@@ -573,9 +549,9 @@ class Publishing(UseCases):
                     related_post_id=pending.id,
                 )
             except InsufficientCreditsError as exc:  # never an overdraft (ADR 0015)
-                pending.review_notes = f"published; PUBLISH credits not charged: {exc.message}"
-            else:
-                pending.publish_credits = owed
+                pending.note(f"published; PUBLISH credits not charged: {exc.message}", now)
+                return
+        pending.hold_publish_credits(owed, now)
 
     async def _posted(
         self, uow: UnitOfWork, pending: PendingPost, *, just_published: SocialPlatform
@@ -606,14 +582,11 @@ class Publishing(UseCases):
             if current is None or current.status not in PUBLISHABLE_STATUSES:
                 return False
             if stuck:
-                current.publish_failures += 1
-                current.publish_after = now + backoff_delay(
-                    current.publish_failures, config.publish_backoff, config.publish_backoff_max
+                current.back_off(
+                    now, config.publish_backoff, config.publish_backoff_max, self._ports.clock.now()
                 )
             else:
-                current.publish_failures = 0
-                current.publish_after = None
-            current.updated_at = self._ports.clock.now()
+                current.clear_backoff(self._ports.clock.now())
             await uow.pending_posts.update(current)
             await uow.commit()
         return stuck
@@ -624,11 +597,17 @@ class Publishing(UseCases):
             return pending is not None and pending.status is PendingPostStatus.PUBLISHED
 
 
-def _due(pending: PendingPost, now: datetime) -> bool:
-    return (
-        pending.status in PUBLISHABLE_STATUSES
-        and pending.scheduled_for is not None
-        and pending.scheduled_for <= now
+def _log_unreadable(
+    account: SocialAccount, pending: PendingPost, platform: SocialPlatform, token: UnreadableToken
+) -> None:
+    _log.warning(
+        "the access token of social account %s of organisation %s cannot be read (%s): %s "
+        "gives up on pending post %s",
+        account.id,
+        pending.organization_id,
+        token.reason,
+        platform,
+        pending.id,
     )
 
 
@@ -637,34 +616,15 @@ def _last_error(attempts: list[PublishAttempt], platform: SocialPlatform) -> str
     return f"{platform}: {errors[-1] if errors else 'publishing failed'}"
 
 
-def _post(
-    post_id: str,
-    pending: PendingPost,
-    attempt: PublishAttempt,
-    result: PublishedPost,
-    now: datetime,
-) -> Post:
-    return Post(
-        id=post_id,
-        organization_id=pending.organization_id,
-        brand_profile_id=pending.brand_profile_id,
-        social_account_id=attempt.social_account_id,
-        material_id=pending.material_id,
-        schedule_id=pending.schedule_id,
-        pending_post_id=pending.id,
-        content=pending.content,
-        hashtags=pending.hashtags,
-        media_urls=pending.media_urls,
-        platform=attempt.platform,
-        external_id=result.external_id,
-        external_url=result.external_url,
-        published_at=now,
-        angle=pending.angle,
-        angle_reason=pending.angle_reason,
-        is_exploration=pending.is_exploration,
-        created_at=now,
-        updated_at=now,
+async def _settling(uow: UnitOfWork, attempt: PublishAttempt) -> _Plan:
+    """SETTLE ``attempt`` by lookup, through the account it was started with (a deleted one
+    too: the platform still knows it)."""
+    account = await uow.social_accounts.get(
+        attempt.organization_id, attempt.social_account_id, include_deleted=True
     )
+    if account is None:  # the account row is gone: nothing can be asked
+        raise NotFoundError("social_account", attempt.social_account_id)
+    return _Plan(NextStep.SETTLE, attempt=attempt, account_ref=account.account_id)
 
 
 async def _lock_attempts(uow: UnitOfWork, attempt: PublishAttempt) -> None:

@@ -13,7 +13,7 @@ from pydantic import Field
 from rabbit.application.authorization import authorize
 from rabbit.application.context import Ports
 from rabbit.application.ports import UnitOfWork
-from rabbit.application.use_cases._base import UseCases
+from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
 from rabbit.domain import limits
@@ -54,9 +54,10 @@ class Review(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             pending = await _locked(uow, organization_id, pending_post_id)
-            pending.move_to(PendingPostStatus.APPROVED)
-            if command.content is not None and command.content != pending.content:
-                pending.content = command.content
+            pending.check_move(PendingPostStatus.APPROVED)
+            edited = command.content if command.content != pending.content else None
+            embedding_id = None
+            if edited is not None:
                 if vector is None:  # its content changed since the first read
                     raise ConflictError("pending_post", "content", "changed meanwhile: retry")
                 stored = await store_embedding(
@@ -65,15 +66,17 @@ class Review(UseCases):
                     organization_id,
                     ContentType.PENDING_POST,
                     pending.id,
-                    command.content,
+                    edited,
                     vector,
                 )
-                pending.embedding_id = stored.id
-            if command.hashtags is not None:
-                pending.hashtags = command.hashtags
-            if command.review_notes is not None:
-                pending.review_notes = command.review_notes
-            pending.updated_at = self._ports.clock.now()
+                embedding_id = stored.id
+            pending.approve(
+                self._ports.clock.now(),
+                content=edited,
+                embedding_id=embedding_id,
+                hashtags=command.hashtags,
+                review_notes=command.review_notes,
+            )
             await uow.pending_posts.update(pending)
             await uow.commit()
         return pending
@@ -84,9 +87,7 @@ class Review(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             pending = await _locked(uow, organization_id, pending_post_id)
-            pending.move_to(PendingPostStatus.REJECTED)
-            pending.review_notes = command.review_notes
-            pending.updated_at = self._ports.clock.now()
+            pending.reject(command.review_notes, self._ports.clock.now())
             await uow.pending_posts.update(pending)
             await uow.commit()
         return pending
@@ -115,8 +116,7 @@ class ReviewExpiry(UseCases):
             async with self._ports.uow() as uow:
                 stale = await uow.pending_posts.list_expired(now, limit=batch)
                 for pending in stale:
-                    pending.move_to(PendingPostStatus.EXPIRED)
-                    pending.updated_at = self._ports.clock.now()
+                    pending.move_to(PendingPostStatus.EXPIRED, self._ports.clock.now())
                     await uow.pending_posts.update(pending)
                 await uow.commit()
             expired += len(stale)

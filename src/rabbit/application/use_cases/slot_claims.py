@@ -40,9 +40,7 @@ async def claim_next_due(uow: UnitOfWork, now: datetime, *, hold: timedelta) -> 
     schedule = claimed[0]
     slot = schedule.next_run_at
     assert slot is not None  # claim_due returns only schedules with a due next_run_at
-    held_until = now + hold
-    schedule.next_run_at = held_until
-    schedule.updated_at = now
+    held_until = schedule.hold_slot(now, hold)
     await uow.schedules.update(schedule)
     return SlotClaim(replace(schedule), slot, held_until, now)
 
@@ -68,7 +66,6 @@ async def finish_claim(uow: UnitOfWork, claim: SlotClaim, now: datetime) -> Sche
         or schedule.updated_at != claim.claimed_at
     ):
         return None
-    schedule.next_run_at = schedule.next_slot_after(now)
-    schedule.updated_at = now
+    schedule.advance_past(now)
     await uow.schedules.update(schedule)
     return schedule

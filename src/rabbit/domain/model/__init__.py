@@ -1,4 +1,4 @@
-"""The entities of domain.md as plain dataclasses: no SQLAlchemy, no driver.
+"""The entities (docs/domain.md#tables) as plain dataclasses: no SQLAlchemy, no driver.
 
 Entities are mutable and carry the behaviour that keeps their own invariants (a subscription
 refuses to overdraw, a material refuses a transition its lifecycle does not allow).

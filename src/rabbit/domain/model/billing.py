@@ -35,15 +35,16 @@ class Subscription:
     def credits_remaining(self) -> int:
         return self.credits_total - self.credits_used
 
-    def consume(self, amount: int) -> None:
+    def consume(self, amount: int, now: datetime) -> None:
         """Use ``amount`` credits, or raise and change nothing."""
         if amount <= 0:
             raise ValidationError("amount", "a deduction must be a positive number of credits")
         if amount > self.credits_remaining:
             raise InsufficientCreditsError(self.organization_id, amount, self.credits_remaining)
         self.credits_used += amount
+        self.updated_at = now
 
-    def refund(self, amount: int) -> None:
+    def refund(self, amount: int, now: datetime) -> None:
         """Give back ``amount`` credits charged earlier (a reservation not used). They come
         off ``credits_used``; what exceeds it (a charge of an earlier period, whose counters
         were reset) is added to ``credits_total``, so the ledger invariant holds either way."""
@@ -52,12 +53,14 @@ class Subscription:
         back = min(amount, self.credits_used)
         self.credits_used -= back
         self.credits_total += amount - back
+        self.updated_at = now
 
-    def grant(self, amount: int) -> None:
+    def grant(self, amount: int, now: datetime) -> None:
         """Add ``amount`` credits to the current period (a top-up)."""
         if amount <= 0:
             raise ValidationError("amount", "a grant must be a positive number of credits")
         self.credits_total += amount
+        self.updated_at = now
 
     def start_period(self, start: datetime, end: datetime, allowance: int) -> None:
         """Open a new period with ``allowance`` credits; unused credits do not roll over."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rabbit.domain.enums import ExternalSourceType, FontPreference, SocialPlatform, VisualStyle
+from rabbit.domain.policies.approval import DEFAULT_APPROVAL_TIMEOUT_HOURS
 from rabbit.domain.values import (
     BrandColors,
     ContentPillars,
@@ -14,8 +15,6 @@ from rabbit.domain.values import (
     LanguageRules,
     PlatformSettings,
 )
-
-DEFAULT_APPROVAL_TIMEOUT_HOURS = 24
 
 
 @dataclass(kw_only=True, slots=True)

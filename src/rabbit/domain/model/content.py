@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rabbit.domain.enums import (
+    PUBLISHABLE_STATUSES,
     ContentAngle,
     ContentType,
     GenerationMode,
@@ -13,6 +14,8 @@ from rabbit.domain.enums import (
     PublishAttemptStatus,
     SocialPlatform,
 )
+from rabbit.domain.policies.approval import approval_expires_at
+from rabbit.domain.policies.backoff import backoff_delay
 from rabbit.domain.policies.transitions import check_pending_post_transition
 
 EMBEDDING_DIMENSIONS = 768
@@ -50,10 +53,125 @@ class PendingPost:
     created_at: datetime
     updated_at: datetime
 
-    def move_to(self, target: PendingPostStatus) -> None:
-        """Change status as the lifecycle table allows, or raise InvalidTransitionError."""
+    @classmethod
+    def generated(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        brand_profile_id: str,
+        material_id: str,
+        schedule_id: str | None,
+        platforms: tuple[SocialPlatform, ...],
+        content: str,
+        hashtags: tuple[str, ...],
+        media_urls: tuple[str, ...],
+        angle: ContentAngle,
+        angle_reason: str,
+        is_exploration: bool,
+        mode: GenerationMode,
+        scheduled_for: datetime | None,
+        embedding_id: str | None,
+        auto_approve: bool,
+        approval_timeout_hours: int,
+        now: datetime,
+    ) -> PendingPost:
+        """A post the models just wrote: AUTO_APPROVED when ``auto_approve``
+        (:func:`~rabbit.domain.policies.approval.auto_approves`), else PENDING until its
+        review expires; scheduled for ``now`` unless a slot is given."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            brand_profile_id=brand_profile_id,
+            material_id=material_id,
+            schedule_id=schedule_id,
+            platforms=platforms,
+            content=content,
+            hashtags=hashtags,
+            media_urls=media_urls,
+            angle=angle,
+            angle_reason=angle_reason,
+            is_exploration=is_exploration,
+            generation_mode=mode,
+            scheduled_for=scheduled_for or now,
+            embedding_id=embedding_id,
+            status=PendingPostStatus.AUTO_APPROVED if auto_approve else PendingPostStatus.PENDING,
+            expires_at=None if auto_approve else approval_expires_at(now, approval_timeout_hours),
+            created_at=now,
+            updated_at=now,
+        )
+
+    def check_move(self, target: PendingPostStatus) -> None:
+        """Raise InvalidTransitionError unless the lifecycle table allows ``target`` now."""
         check_pending_post_transition(self.id, self.status, target)
+
+    def move_to(self, target: PendingPostStatus, now: datetime) -> None:
+        """Change status as the lifecycle table allows, or raise InvalidTransitionError."""
+        self.check_move(target)
         self.status = target
+        self.updated_at = now
+
+    def approve(
+        self,
+        now: datetime,
+        *,
+        content: str | None = None,
+        embedding_id: str | None = None,
+        hashtags: tuple[str, ...] | None = None,
+        review_notes: str | None = None,
+    ) -> None:
+        """PENDING → APPROVED, with the reviewer's edits (None leaves a field as it is;
+        edited ``content`` comes with the ``embedding_id`` of its new embedding)."""
+        self.move_to(PendingPostStatus.APPROVED, now)
+        if content is not None:
+            self.content = content
+            self.embedding_id = embedding_id
+        if hashtags is not None:
+            self.hashtags = hashtags
+        if review_notes is not None:
+            self.review_notes = review_notes
+
+    def reject(self, review_notes: str | None, now: datetime) -> None:
+        """PENDING → REJECTED, with the reviewer's notes."""
+        self.move_to(PendingPostStatus.REJECTED, now)
+        self.review_notes = review_notes
+
+    def is_due(self, now: datetime) -> bool:
+        """Approved (by review or automatically) and its slot has come."""
+        return (
+            self.status in PUBLISHABLE_STATUSES
+            and self.scheduled_for is not None
+            and self.scheduled_for <= now
+        )
+
+    def give_up(self, reason: str, now: datetime) -> None:
+        """→ FAILED: a platform cannot take it (ADR 0015); ``reason`` says which and why."""
+        self.move_to(PendingPostStatus.FAILED, now)
+        self.review_notes = reason
+
+    def hold_publish_credits(self, amount: int, now: datetime) -> None:
+        """The PUBLISH credits the post holds from now on (reserved, then settled)."""
+        self.publish_credits = amount
+        self.updated_at = now
+
+    def note(self, review_notes: str, now: datetime) -> None:
+        """Leave a note for the reviewers (a charge that could not be made)."""
+        self.review_notes = review_notes
+        self.updated_at = now
+
+    def back_off(self, run_at: datetime, base: timedelta, cap: timedelta, now: datetime) -> None:
+        """One more publishing run (the one at ``run_at``) without progress: not due again
+        before the backoff (:func:`~rabbit.domain.policies.backoff.backoff_delay`) has
+        passed."""
+        self.publish_failures += 1
+        self.publish_after = run_at + backoff_delay(self.publish_failures, base, cap)
+        self.updated_at = now
+
+    def clear_backoff(self, now: datetime) -> None:
+        """A run made progress: due again at once."""
+        self.publish_failures = 0
+        self.publish_after = None
+        self.updated_at = now
 
 
 @dataclass(kw_only=True, slots=True)
@@ -88,6 +206,41 @@ class Post:
     deleted_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def published(
+        cls,
+        *,
+        id: str,
+        pending: PendingPost,
+        attempt: PublishAttempt,
+        external_id: str | None,
+        external_url: str | None,
+        now: datetime,
+    ) -> Post:
+        """The post a platform accepted for ``attempt`` of ``pending``: its content, angle
+        and origin are the pending post's."""
+        return cls(
+            id=id,
+            organization_id=pending.organization_id,
+            brand_profile_id=pending.brand_profile_id,
+            social_account_id=attempt.social_account_id,
+            material_id=pending.material_id,
+            schedule_id=pending.schedule_id,
+            pending_post_id=pending.id,
+            content=pending.content,
+            hashtags=pending.hashtags,
+            media_urls=pending.media_urls,
+            platform=attempt.platform,
+            external_id=external_id,
+            external_url=external_url,
+            published_at=now,
+            angle=pending.angle,
+            angle_reason=pending.angle_reason,
+            is_exploration=pending.is_exploration,
+            created_at=now,
+            updated_at=now,
+        )
 
     @property
     def engagement(self) -> int:
@@ -132,6 +285,25 @@ class PublishAttempt:
     error: str | None = None
     started_at: datetime
     finished_at: datetime | None = None
+
+    def succeed(self, external_id: str | None, now: datetime) -> None:
+        """The platform holds the post (whatever this attempt was settled as before: a
+        success is always recorded, ADR 0015)."""
+        self._finish(PublishAttemptStatus.SUCCEEDED, None, now)
+        self.external_id = external_id
+
+    def fail(self, error: str, now: datetime) -> None:
+        """The platform refused, or a lookup found nothing: a new attempt may start."""
+        self._finish(PublishAttemptStatus.FAILED, error, now)
+
+    def mark_unknown(self, error: str, now: datetime) -> None:
+        """No answer: only a lookup by the idempotency key may settle it."""
+        self._finish(PublishAttemptStatus.UNKNOWN, error, now)
+
+    def _finish(self, status: PublishAttemptStatus, error: str | None, now: datetime) -> None:
+        self.status = status
+        self.error = error
+        self.finished_at = now
 
 
 @dataclass(kw_only=True, slots=True)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rabbit.domain.enums import ContentAngle, MaterialStatus, MaterialType, Sentiment
+from rabbit.domain.enums import (
+    SELECTABLE_MATERIAL_STATUSES,
+    ContentAngle,
+    MaterialStatus,
+    MaterialType,
+    Sentiment,
+)
 from rabbit.domain.policies.transitions import check_material_transition
 
 
@@ -37,17 +43,57 @@ class Material:
     created_at: datetime
     updated_at: datetime
 
-    def move_to(self, target: MaterialStatus) -> None:
-        """Change status as the lifecycle table allows, or raise InvalidTransitionError."""
+    def check_move(self, target: MaterialStatus) -> None:
+        """Raise InvalidTransitionError unless the lifecycle table allows ``target`` now."""
         check_material_transition(self.id, self.status, target)
-        self.status = target
 
-    def mark_used(self, at: datetime) -> None:
-        """A post was published from it."""
-        if self.status != MaterialStatus.USED:
-            self.move_to(MaterialStatus.USED)
+    def move_to(self, target: MaterialStatus, now: datetime) -> None:
+        """Change status as the lifecycle table allows, or raise InvalidTransitionError."""
+        self.check_move(target)
+        self.status = target
+        self.updated_at = now
+
+    def record_analysis(
+        self,
+        now: datetime,
+        *,
+        summary: str,
+        key_points: tuple[str, ...],
+        keywords: tuple[str, ...],
+        suggested_angles: tuple[ContentAngle, ...],
+        sentiment: Sentiment | None,
+        content_pillar: str | None,
+    ) -> None:
+        """PROCESSING → ANALYZED with what the analysis found."""
+        self.move_to(MaterialStatus.ANALYZED, now)
+        self.summary = summary
+        self.key_points = key_points
+        self.keywords = keywords
+        self.suggested_angles = suggested_angles
+        self.sentiment = sentiment
+        self.content_pillar = content_pillar
+
+    def record_embedding(self, embedding_id: str, now: datetime) -> None:
+        """ANALYZED → READY, with the embedding of its text."""
+        self.move_to(MaterialStatus.READY, now)
+        self.embedding_id = embedding_id
+
+    @property
+    def is_selectable(self) -> bool:
+        """Whether posts may be generated from it (READY or USED)."""
+        return self.status in SELECTABLE_MATERIAL_STATUSES
+
+    def record_use(self, at: datetime) -> None:
+        """A post was published from it: usage_count + 1, last_used_at, and USED.
+
+        A material archived (or otherwise moved) since the post was generated keeps its
+        status; its use is still counted, because the post did go out.
+        """
+        if self.status is MaterialStatus.READY:
+            self.move_to(MaterialStatus.USED, at)
         self.usage_count += 1
         self.last_used_at = at
+        self.updated_at = at
 
     @property
     def text(self) -> str:

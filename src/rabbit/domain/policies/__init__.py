@@ -1,1 +1,2 @@
-"""Pure policies of behaviour.md: functions of their inputs, no I/O, no clock, no globals."""
+"""Pure policies (docs/behaviour.md#rules): functions of their inputs, no I/O, no clock, no
+globals."""

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
 
 from rabbit.domain.enums import ContentAngle, SocialPlatform
 from rabbit.domain.model import Post
+
+DEFAULT_ANALYTICS_WINDOW: Final = timedelta(days=30)
+"""How far back published posts count for angle choice, pillar balance and the analytics
+views (``CoreConfig.analytics_window``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Which content angle a new post takes: exploit what engaged best, sometimes explore.
 
-Rules (behaviour.md, "Angle choice"), with our tie-breaking made explicit:
+Rules (docs/behaviour.md#angles-and-exploration), with our tie-breaking made explicit:
 
 - Candidates are the material's suggested angles in the analyser's order, duplicates
   dropped, or every angle in enum order when none is suggested.
@@ -18,12 +18,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from rabbit.domain.enums import ContentAngle
 from rabbit.domain.errors import ValidationError
 from rabbit.domain.policies.randomness import RandomDraw
 
-DEFAULT_EXPLORATION_RATE = 0.1
+DEFAULT_EXPLORATION_RATE: Final = 0.1
+"""The share of posts that try another angle than the best (``CoreConfig.exploration_rate``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ def choose_angle(
     suggested: Sequence[ContentAngle],
     performance: Mapping[ContentAngle, float],
     rng: RandomDraw,
-    exploration_rate: float = DEFAULT_EXPLORATION_RATE,
+    exploration_rate: float,
 ) -> AngleChoice:
     """Pick the angle of a new post; ``performance`` maps angles to mean engagement rates."""
     if math.isnan(exploration_rate) or not 0.0 <= exploration_rate <= 1.0:

@@ -1,4 +1,4 @@
-"""The engagement rate of a post (behaviour.md, "Metrics and analytics")."""
+"""The engagement rate of a post (docs/behaviour.md#metrics-and-analytics)."""
 
 from __future__ import annotations
 

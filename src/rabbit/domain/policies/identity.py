@@ -1,4 +1,4 @@
-"""Rules for users' emails and organisations' slugs (domain.md, users and organizations)."""
+"""Rules for users' emails and organisations' slugs (docs/domain.md#identity)."""
 
 from __future__ import annotations
 

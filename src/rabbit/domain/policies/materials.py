@@ -1,21 +1,21 @@
-"""Upload rules per material type, and what a publication does to a material (behaviour.md).
+"""Upload rules per material type (docs/behaviour.md#material-lifecycle).
 
 - TEXT needs ``original_content`` (not blank).
 - URL needs an absolute http(s) url with a host.
 - FILE, IMAGE and VIDEO need ``file_key``, ``file_size > 0`` and a mime type matching the
   type: ``image/*`` for IMAGE, ``video/*`` for VIDEO, any well-formed ``type/subtype`` for
   FILE.
+
+What a publication does to a material is :meth:`~rabbit.domain.model.Material.record_use`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from urllib.parse import urlsplit
 
-from rabbit.domain.enums import MaterialStatus, MaterialType
+from rabbit.domain.enums import MaterialType
 from rabbit.domain.errors import ValidationError
-from rabbit.domain.model import Material
 
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _MIME_PREFIX: dict[MaterialType, str] = {MaterialType.IMAGE: "image/", MaterialType.VIDEO: "video/"}
@@ -58,16 +58,3 @@ def check_http_url(url: str | None, field: str) -> str:
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         raise ValidationError(field, "must be an http(s) url")
     return url
-
-
-def record_use(material: Material, at: datetime) -> None:
-    """A post was published from the material: usage_count + 1, last_used_at, status USED.
-
-    A material archived (or otherwise moved) since the post was generated keeps its status;
-    its usage is still counted, because the post did go out.
-    """
-    if material.status in (MaterialStatus.READY, MaterialStatus.USED):
-        material.mark_used(at)
-        return
-    material.usage_count += 1
-    material.last_used_at = at

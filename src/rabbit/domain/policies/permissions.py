@@ -1,7 +1,8 @@
-"""Who may do what in an organisation: the role table of domain.md and the membership rules.
+"""Who may do what in an organisation: the role table
+(docs/behaviour.md#roles-and-permissions) and the membership rules.
 
-Membership rules (behaviour.md: "an organisation always keeps at least one OWNER; only an
-OWNER grants OWNER"), with one decision of ours made explicit:
+Membership rules (docs/behaviour.md#organisations-and-members: an organisation always keeps
+at least one OWNER; only an OWNER grants OWNER), with one decision of ours made explicit:
 
 - Changing roles or removing members needs MANAGE_MEMBERS (OWNER or ADMIN).
 - Only an OWNER grants OWNER.
@@ -36,7 +37,7 @@ ROLE_PERMISSIONS: Mapping[MemberRole, frozenset[Permission]] = {
     MemberRole.MEMBER: frozenset({_P.MANAGE_BRANDS, _P.VIEW_ANALYTICS, _P.CREATE_CONTENT}),
     MemberRole.VIEWER: frozenset({_P.VIEW_ANALYTICS}),
 }
-"""The permissions table of domain.md, row by row."""
+"""The permissions table (docs/behaviour.md#roles-and-permissions), row by row."""
 
 
 def allows(role: MemberRole, permission: Permission) -> bool:

@@ -1,6 +1,7 @@
 """What operations cost in credits, what each tier grants, and how many accounts it allows.
 
-The numbers are behaviour.md's tables. Debits are positive prices here; the ledger stores
+The numbers are the tables of docs/behaviour.md#credits-and-pricing. Debits are positive prices
+here; the ledger stores
 them negated (a debit is a negative amount), grants positive.
 """
 
@@ -44,6 +45,10 @@ TIER_ALLOWANCES: Mapping[SubscriptionTier, int] = {
     SubscriptionTier.BUSINESS: 3000,
 }
 """Credits granted per period; ENTERPRISE is absent because it is set per contract."""
+
+DEFAULT_ENTERPRISE_ALLOWANCE: Final = 10_000
+"""ENTERPRISE credits per period when the deployment sets no contract's figure
+(``CoreConfig.enterprise_allowance``)."""
 
 ACCOUNT_LIMITS: Mapping[SubscriptionTier, int | None] = {
     SubscriptionTier.FREE: 1,

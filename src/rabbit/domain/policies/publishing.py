@@ -1,4 +1,5 @@
-"""Exactly-once publishing: attempt bookkeeping rules (behaviour.md, "Publishing").
+"""Exactly-once publishing: attempt bookkeeping rules
+(docs/behaviour.md#publishing-exactly-once-and-settlement).
 
 Each try to publish a pending post to one platform is a PublishAttempt written (and
 committed) before the platform call, under an idempotency key that is the same for every
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 from rabbit.domain.enums import PublishAttemptStatus, SocialPlatform
 from rabbit.domain.model import PublishAttempt
@@ -32,8 +34,12 @@ class NextStep(StrEnum):
     GIVE_UP = "GIVE_UP"
 
 
-#: How long a STARTED attempt is presumed in flight before a lookup may settle it.
-DEFAULT_ATTEMPT_LEASE = timedelta(minutes=2)
+DEFAULT_MAX_PUBLISH_ATTEMPTS: Final = 3
+"""Failed tries of one (pending post, platform) before it gives up
+(``CoreConfig.publish_max_attempts``)."""
+DEFAULT_ATTEMPT_LEASE: Final = timedelta(minutes=2)
+"""How long a STARTED attempt is presumed in flight before a lookup may settle it
+(``CoreConfig.publish_attempt_lease``)."""
 
 
 UNSETTLED: frozenset[PublishAttemptStatus] = frozenset(
@@ -82,10 +88,24 @@ def next_attempt_number(attempts: Sequence[PublishAttempt]) -> int:
     return max((a.attempt_number for a in attempts), default=0) + 1
 
 
-def backoff_delay(failures: int, base: timedelta, cap: timedelta) -> timedelta:
-    """How long a pending post waits after ``failures`` runs in a row without progress:
-    ``base``, then doubling, never more than ``cap`` (zero for no failure)."""
-    if failures <= 0:
-        return timedelta(0)
-    delay: timedelta = base * 2 ** min(failures - 1, 32)
-    return min(delay, cap)
+def start_attempt(
+    attempt_id: str,
+    pending_post_id: str,
+    organization_id: str,
+    platform: SocialPlatform,
+    social_account_id: str,
+    previous: Sequence[PublishAttempt],
+    now: datetime,
+) -> PublishAttempt:
+    """The next STARTED attempt of a (pending post, platform) after ``previous``: numbered
+    after them, under the key every try of the pair shares."""
+    return PublishAttempt(
+        id=attempt_id,
+        organization_id=organization_id,
+        pending_post_id=pending_post_id,
+        platform=platform,
+        social_account_id=social_account_id,
+        attempt_number=next_attempt_number(previous),
+        idempotency_key=idempotency_key(pending_post_id, platform),
+        started_at=now,
+    )

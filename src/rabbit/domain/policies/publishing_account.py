@@ -1,4 +1,5 @@
-"""Which connected account publishes a brand's post on a platform (behaviour.md).
+"""Which connected account publishes a brand's post on a platform
+(docs/behaviour.md#brands-accounts-and-links).
 
 The brand's default account for that platform if it is usable (active and not deleted);
 otherwise the first usable linked account of that platform, by the link's creation time

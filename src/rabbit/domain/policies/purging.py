@@ -1,4 +1,4 @@
-"""Which soft-deleted rows a purge may hard-delete now (behaviour.md, "Soft delete").
+"""Which soft-deleted rows a purge may hard-delete now (docs/behaviour.md#soft-delete-and-purge).
 
 A row is due when it was soft-deleted before the retention cutoff. A due row that a
 surviving row still references (a live post naming its account, a pending post naming its
@@ -12,7 +12,12 @@ referenced is ever deleted.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
+
+DEFAULT_PURGE_RETENTION: Final = timedelta(days=30)
+"""How long a soft-deleted row is kept before a purge may remove it
+(``CoreConfig.purge_retention``)."""
 
 
 def is_due(deleted_at: datetime | None, cutoff: datetime) -> bool:

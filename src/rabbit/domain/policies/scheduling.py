@@ -1,4 +1,5 @@
-"""Schedule validation and the next slot of a schedule (behaviour.md, "Schedules").
+"""Schedule validation and the next slot of a schedule
+(docs/behaviour.md#schedules-and-daylight-saving).
 
 A schedule lists local wall-clock times ("HH:MM", 24 h) on weekdays (0 = Sunday … 6 =
 Saturday) in an IANA timezone. ``next_run_at`` turns that into the first UTC instant strictly
@@ -20,11 +21,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rabbit.domain.enums import ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import ValidationError
 from rabbit.domain.limits import quote
+
+DEFAULT_SLOT_HOLD: Final = timedelta(minutes=10)
+"""How long a claimed slot stays with its worker while the models write its posts (outside
+any transaction); a worker that dies lets it fall due again after this
+(``CoreConfig.slot_hold``)."""
+DEFAULT_TICK_BATCH_SIZE: Final = 100
+"""How many slots, due posts and stale posts one autopilot tick takes of each
+(``CoreConfig.tick_batch_size``)."""
 
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
@@ -91,7 +101,7 @@ def validate_schedule(
 ) -> None:
     """Raise ValidationError naming the first offending field, or return when valid.
 
-    Beyond behaviour.md's list: days must be distinct and non-empty (a schedule with no day
+    Beyond the usual checks: days must be distinct and non-empty (a schedule with no day
     never runs), and platforms must be distinct known social platforms.
     """
     try:

@@ -1,4 +1,4 @@
-"""Material selection strategies (behaviour.md, "Materials"), as preference orders.
+"""Material selection strategies (docs/behaviour.md#material-selection), as preference orders.
 
 Each strategy returns the candidates best first rather than a single pick, so that the
 caller can skip a candidate whose content is too similar to recent posts and take the next

@@ -1,6 +1,7 @@
 """How alike two contents are, what that means for a new post, and the exact-duplicate hash.
 
-Similarity is 1 - cosine distance. Thresholds (behaviour.md), each bound belonging to the
+Similarity is 1 - cosine distance. Thresholds (docs/behaviour.md#deduplication), each bound
+belonging to the
 higher band: below 0.5 UNIQUE; [0.5, 0.7) DIFFERENT_ENOUGH; [0.7, 0.85) SIMILAR (proceed,
 flag it); 0.85 and above TOO_SIMILAR (skip the material, pick another).
 """
@@ -21,8 +22,9 @@ from rabbit.domain.errors import ValidationError
 DIFFERENT_ENOUGH_FROM: Final = 0.5
 SIMILAR_FROM: Final = 0.7
 TOO_SIMILAR_FROM: Final = 0.85
-DEDUP_WINDOW: Final = timedelta(days=30)
-"""Only the organisation's content of this window counts for deduplication."""
+DEFAULT_DEDUP_WINDOW: Final = timedelta(days=30)
+"""Only the organisation's content of this window counts for deduplication (the default of
+``CoreConfig.dedup_window``)."""
 CONTENT_HASH_LENGTH: Final = 16
 
 _WHITESPACE = re.compile(r"\s+")

@@ -1,4 +1,5 @@
-"""The status lifecycles of materials and pending posts (behaviour.md), as tables."""
+"""The status lifecycles of materials and pending posts (docs/behaviour.md#material-lifecycle,
+docs/behaviour.md#generation-and-approval), as tables."""
 
 from __future__ import annotations
 

@@ -1,0 +1,272 @@
+"""The steps of one generation, shared by the manual use case and the autopilot tick.
+
+No model call runs inside a transaction (ADR 0011), so a generation is split in steps
+(:class:`GenerationSteps`):
+
+1. :meth:`~GenerationSteps.angle_rates` reads the brand's angle performance over the
+   analytics window (in a caller's unit of work);
+2. :meth:`~GenerationSteps.draft`, outside any unit of work, chooses the angle
+   (``choose_angle``, with the configured exploration rate and the random port), asks the
+   content generator port for the post(s) and the embedder for their vectors;
+3. in the unit of work that writes, :meth:`~GenerationSteps.lock_sources` reads the brand
+   and the material again, locked (after the organisation and, for the autopilot, the
+   schedule), so whatever changed while the models ran is seen;
+4. :meth:`~GenerationSteps.store` checks duplicates (:mod:`.deduplication`; TOO_SIMILAR
+   raises DuplicateContentError before anything is written or charged, SIMILAR proceeds and
+   is noted in ``angle_reason``), charges GENERATE once for all the posts (N posts cost N,
+   one ledger row) and creates the pending posts (:meth:`PendingPost.generated` decides
+   auto-approval and review expiry);
+5. :meth:`~GenerationSteps.notify` tells reviewers about PENDING posts, after the commit.
+
+A :class:`GenerationBrief` says what one generation asks for; the models' answer is a
+:class:`DraftBatch` of :class:`DraftPost` (not checked, not stored).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from rabbit.application.context import Ports
+from rabbit.application.credits import Credits
+from rabbit.application.ports import (
+    ApprovalRequest,
+    GeneratedContent,
+    GenerationRequest,
+    UnitOfWork,
+)
+from rabbit.application.use_cases.deduplication import DuplicateCheck, NewPost, check_new_posts
+from rabbit.application.use_cases.embeddings import embed_one, store_embedding
+from rabbit.domain.enums import (
+    ContentAngle,
+    ContentType,
+    CreditAction,
+    GenerationMode,
+    PendingPostStatus,
+    SocialPlatform,
+)
+from rabbit.domain.errors import NotFoundError, ValidationError
+from rabbit.domain.model import BrandProfile, Material, PendingPost, Schedule
+from rabbit.domain.policies.analytics import angle_rates
+from rabbit.domain.policies.angles import AngleChoice, choose_angle
+from rabbit.domain.policies.approval import auto_approves
+from rabbit.domain.policies.pricing import price
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationBrief:
+    """What one generation asks for: from which material, in which brand's voice, for which
+    platforms, and whether its posts skip review."""
+
+    brand: BrandProfile
+    material: Material
+    platforms: tuple[SocialPlatform, ...]
+    mode: GenerationMode
+    unique_per_platform: bool = False
+    schedule: Schedule | None = None
+    scheduled_for: datetime | None = None
+
+    @property
+    def auto_approve(self) -> bool:
+        """Whether its posts skip review (the brand's and the schedule's say)."""
+        schedule_says = self.schedule.auto_approve if self.schedule else None
+        return auto_approves(self.brand.auto_approve, schedule_says)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftPost:
+    """One post as the models wrote it: not checked for duplicates, not stored."""
+
+    pending_id: str
+    platforms: tuple[SocialPlatform, ...]
+    content: GeneratedContent
+    vector: tuple[float, ...] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftBatch:
+    """The drafts of one generation and the angle they were written from."""
+
+    choice: AngleChoice
+    drafts: tuple[DraftPost, ...]
+
+
+class GenerationSteps:
+    """The steps of a generation (see the module): :meth:`angle_rates` reads, :meth:`draft`
+    calls the models (no unit of work), :meth:`lock_sources` and :meth:`store` write (in a
+    caller's unit of work, which commits), :meth:`notify` runs after the commit."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+        self._credits = Credits(ports)
+
+    async def angle_rates(
+        self, uow: UnitOfWork, brand: BrandProfile, now: datetime
+    ) -> dict[ContentAngle, float]:
+        """The brand's engagement rate per angle over the analytics window."""
+        posts = await uow.posts.find(
+            brand.organization_id,
+            brand_id=brand.id,
+            published_since=now - self._ports.config.analytics_window,
+        )
+        return angle_rates(posts)
+
+    async def draft(
+        self, brief: GenerationBrief, rates: Mapping[ContentAngle, float]
+    ) -> DraftBatch:
+        """Choose the angle, then ask the content generator and the embedder for each post
+        (one per platform with ``unique_per_platform``). Raises the generator's
+        DomainError, or ValidationError for a material that cannot be generated from."""
+        ports = self._ports
+        _require_generatable(brief.material)
+        choice = choose_angle(
+            brief.material.suggested_angles, rates, ports.random, ports.config.exploration_rate
+        )
+        groups = [(p,) for p in brief.platforms] if brief.unique_per_platform else [brief.platforms]
+        drafts = []
+        for platforms in groups:
+            generated = await ports.generator.generate(
+                GenerationRequest(
+                    brand=brief.brand,
+                    material=brief.material,
+                    angle=choice.angle,
+                    platforms=platforms,
+                )
+            )
+            vector = await embed_one(ports, generated.content)
+            drafts.append(DraftPost(ports.ids.new_id(), platforms, generated, vector))
+        return DraftBatch(choice, tuple(drafts))
+
+    async def lock_sources(self, uow: UnitOfWork, brief: GenerationBrief) -> GenerationBrief:
+        """In the unit of work that writes, before :meth:`store`: the brand and the material
+        read again and locked (after the organisation and the schedule), so a deletion or an
+        archive that committed while the models ran is seen, and one racing this write waits
+        for its commit. The brief as it stands now (auto-approval from the brand as read
+        again).
+
+        The subscription the charge needs is locked *before* the material, as publishing
+        does (it charges, then records the material's use): the other order deadlocks
+        against a publication of the same material completing (ADR 0014).
+
+        Raises NotFoundError when the brand or the material is gone (deleted), and
+        ValidationError(``material_id``) when the material can no longer be generated from."""
+        org = brief.brand.organization_id
+        brand = await uow.brands.get(org, brief.brand.id, for_update=True)
+        if brand is None:
+            raise NotFoundError("brand_profile", brief.brand.id)
+        await uow.subscriptions.get(org, for_update=True)  # see above: before the material
+        material = await uow.materials.get(org, brief.material.id, for_update=True)
+        if material is None:
+            raise NotFoundError("material", brief.material.id)
+        _require_generatable(material)
+        return replace(brief, brand=brand, material=material)
+
+    async def store(
+        self, uow: UnitOfWork, brief: GenerationBrief, batch: DraftBatch, now: datetime
+    ) -> list[PendingPost]:
+        """Check every draft for duplicates, charge once, create the pending posts.
+
+        Raises DuplicateContentError (a TOO_SIMILAR draft) or InsufficientCreditsError
+        before any write, so a caller may go on in its unit of work after catching them."""
+        org = brief.brand.organization_id
+        _require_generatable(brief.material)
+        checks = await check_new_posts(
+            uow,
+            org,
+            brief.material.id,
+            [NewPost(d.pending_id, d.content.content, d.vector) for d in batch.drafts],
+            now,
+            window=self._ports.config.dedup_window,
+        )
+        await self._credits.charge(  # every post or (raising before any write) none
+            uow,
+            org,
+            price(CreditAction.GENERATE) * len(batch.drafts),
+            CreditAction.GENERATE,
+            description=f"generation of {len(batch.drafts)} post(s)",
+            related_post_id=batch.drafts[0].pending_id,
+        )
+        created = []
+        for draft, check in zip(batch.drafts, checks, strict=True):
+            embedding = await store_embedding(
+                self._ports,
+                uow,
+                org,
+                ContentType.PENDING_POST,
+                draft.pending_id,
+                draft.content.content,
+                draft.vector,
+            )
+            pending = _pending_post(brief, batch.choice, draft, check, embedding.id, now)
+            await uow.pending_posts.add(pending)
+            created.append(pending)
+        return created
+
+    async def notify(self, brand: BrandProfile, created: list[PendingPost]) -> int:
+        """Tell the brand's reviewers about PENDING posts (after the commit; best effort: a
+        notifier that fails is logged with the post's ids and the others are still told).
+        The number of notices that failed."""
+        failed = 0
+        for pending in created:
+            if pending.status is PendingPostStatus.PENDING:
+                try:
+                    await self._ports.notifier.approval_requested(
+                        ApprovalRequest(
+                            organization_id=pending.organization_id,
+                            brand_profile_id=brand.id,
+                            pending_post_id=pending.id,
+                            email=brand.notify_email,
+                            webhook=brand.notify_webhook,
+                            expires_at=pending.expires_at,
+                        )
+                    )
+                except Exception:
+                    _log.exception(
+                        "notifying the approval of pending post %s of organisation %s failed",
+                        pending.id,
+                        pending.organization_id,
+                    )
+                    failed += 1
+        return failed
+
+
+def _require_generatable(material: Material) -> None:
+    if not material.is_selectable:
+        raise ValidationError("material_id", "the material is not READY or USED")
+
+
+def _pending_post(
+    brief: GenerationBrief,
+    choice: AngleChoice,
+    draft: DraftPost,
+    check: DuplicateCheck,
+    embedding_id: str,
+    now: datetime,
+) -> PendingPost:
+    reason = choice.reason
+    if check.verdict.flagged:
+        reason += f"; similar ({check.similarity:.2f}) to recent content"
+    return PendingPost.generated(
+        id=draft.pending_id,
+        organization_id=brief.brand.organization_id,
+        brand_profile_id=brief.brand.id,
+        material_id=brief.material.id,
+        schedule_id=brief.schedule.id if brief.schedule else None,
+        platforms=draft.platforms,
+        content=draft.content.content,
+        hashtags=draft.content.hashtags,
+        media_urls=draft.content.media_urls,
+        angle=choice.angle,
+        angle_reason=reason,
+        is_exploration=choice.is_exploration,
+        mode=brief.mode,
+        scheduled_for=brief.scheduled_for,
+        embedding_id=embedding_id,
+        auto_approve=brief.auto_approve,
+        approval_timeout_hours=brief.brand.approval_timeout,
+        now=now,
+    )
