@@ -16,7 +16,7 @@ from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.autopilot import Autopilot
 from rabbit.application.use_cases.brands import UpdateBrand
-from rabbit.application.use_cases.generation import GeneratePost, ManualGeneration
+from rabbit.application.use_cases.generation import GeneratePost, Generations
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.materials import Materials, RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.metrics import Metrics
@@ -56,7 +56,7 @@ class Content:
     app: App
     materials: Materials = field(init=False)
     schedules: Schedules = field(init=False)
-    generations: ManualGeneration = field(init=False)
+    generations: Generations = field(init=False)
     review: Review = field(init=False)
     expiry: ReviewExpiry = field(init=False)
     publishing: Publishing = field(init=False)

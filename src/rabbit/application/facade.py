@@ -19,7 +19,7 @@ from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.billing import Billing
 from rabbit.application.use_cases.brands import Brands
 from rabbit.application.use_cases.external_sources import ExternalSources
-from rabbit.application.use_cases.generation import ManualGeneration
+from rabbit.application.use_cases.generation import Generations
 from rabbit.application.use_cases.links import Links
 from rabbit.application.use_cases.materials import Materials
 from rabbit.application.use_cases.organizations import Organizations
@@ -40,6 +40,6 @@ class Rabbit:
         self.external_sources = ExternalSources(ports)
         self.schedules = Schedules(ports)
         self.materials = Materials(ports)
-        self.generations = ManualGeneration(ports)
+        self.generations = Generations(ports)
         self.review = Review(ports)
         self.analytics = Analytics(ports)

@@ -32,7 +32,7 @@ class GeneratePost(Command):
     scheduled_for: datetime | None = None
 
 
-class ManualGeneration(UseCases):
+class Generations(UseCases):
     """Generation on a member's request (the facade's ``generations``)."""
 
     def __init__(self, ports: Ports) -> None:
