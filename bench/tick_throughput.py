@@ -27,6 +27,7 @@ from _support import fresh_database, machine, make_app, server, table, unlimited
 from _texts import texts
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.autopilot import Autopilot, TickReport
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import ScheduleFrequency
@@ -104,7 +105,7 @@ async def main() -> None:
                     app.tick(3600)
                     chosen = [schedule_ids[next(turn) % ORGANISATIONS] for _ in range(due)]
                     await make_due(engine, chosen, app)
-                    pilots = [Autopilot(app.ports) for _ in range(workers)]
+                    pilots = [RabbitSystem(app.ports).autopilot for _ in range(workers)]
                     start = time.perf_counter()
                     results = await asyncio.gather(*(worker(p, app) for p in pilots))
                     elapsed += time.perf_counter() - start

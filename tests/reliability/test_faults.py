@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rabbit.application.use_cases.autopilot import Autopilot
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import PendingPostStatus, PublishAttemptStatus
 from rabbit_postgres.errors import ConnectionLostError
@@ -157,7 +157,7 @@ async def test_a_claim_killed_before_its_posts_are_written_runs_again_when_the_h
     assert schedule.next_run_at is not None
     now = schedule.next_run_at + timedelta(minutes=1)
     w.app.clock.set(now)
-    autopilot = Autopilot(w.app.ports)
+    autopilot = RabbitSystem(w.app.ports).autopilot
     hold = w.app.ports.config.slot_hold
 
     await killed(store, ("pending_posts", "add"), lambda: autopilot.tick(now))

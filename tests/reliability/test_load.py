@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.ports import PublishedPost, PublishRequest
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.autopilot import Autopilot
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import ScheduleFrequency, SubscriptionTier
@@ -113,7 +114,7 @@ async def test_ticks_and_reads_at_once_keep_every_invariant(
         await prepare(w)
 
     deadline = time.monotonic() + SECONDS
-    jobs = [ticker(Autopilot(app.ports), worlds[0], deadline) for _ in range(WORKERS)]
+    jobs = [ticker(RabbitSystem(app.ports).autopilot, worlds[0], deadline) for _ in range(WORKERS)]
     jobs += [reader(worlds, deadline, seed) for seed in range(READERS)]
     async with asyncio.timeout(SECONDS + 120), asyncio.TaskGroup() as group:  # one error
         tasks = [group.create_task(job) for job in jobs]  # cancels the others and fails

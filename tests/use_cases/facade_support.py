@@ -48,9 +48,10 @@ def facade_methods(facade: object) -> Iterator[tuple[str, str, inspect.Signature
 
 
 def unwired(facade: type[Rabbit] | type[RabbitSystem]) -> Any:
-    """A facade over no ports: enough to list its methods, not to call them."""
-    none: Any = None
-    return facade(none)
+    """A facade over placeholder ports: enough to list its methods, not to call them."""
+    fields = inspect.signature(Ports).parameters
+    placeholders: Any = {name: object() for name in fields if name != "config"}
+    return facade(Ports(**placeholders))
 
 
 def unwired_facade() -> Rabbit:

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rabbit.application.credits import Credits
 from rabbit.application.facade import Rabbit
+from rabbit.application.shared_services import credits_of
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.domain import limits
 from rabbit.domain.enums import CreditAction, SubscriptionStatus, SubscriptionTier
@@ -30,7 +30,7 @@ from .facade_support import facade_methods, unwired
 async def charge(app: App, organization_id: str, amount: int) -> None:
     """What a later use case does: deduct inside its own unit of work, then commit."""
     async with app.ports.uow() as uow:
-        await Credits(app.ports).charge(
+        await credits_of(app.ports).charge(
             uow, organization_id, amount, CreditAction.GENERATE, "a post", "post-1"
         )
         await uow.commit()

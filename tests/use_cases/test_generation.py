@@ -32,7 +32,7 @@ from .content_support import LI, TOPICS, World, X, probe_embedder_for_open_units
 
 
 async def verdict_of(w: World, text: str) -> tuple[Verdict, bool]:
-    vector = await embed_one(w.app.ports, text)
+    vector = await embed_one(w.app.ports.embedder, text)
     async with w.app.ports.uow() as uow:
         check = await check_duplicate(
             uow, w.org, text, vector, w.app.clock.now(), window=w.app.ports.config.dedup_window

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from rabbit.application.ports import PublishedPost, PublishRequest
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.links import LinkAccount
-from rabbit.application.use_cases.publishing import Publishing
 from rabbit.domain.enums import (
     ContentType,
     CreditAction,
@@ -247,16 +247,16 @@ async def test_a_crash_after_the_platform_call_leaves_started_and_publishes_once
     w = await world(app)
     pending = await due_post(w)
     with pytest.raises(CrashError):
-        await Publishing(crashing).publish_due(app.clock.now())
+        await RabbitSystem(crashing).publishing.publish_due(app.clock.now())
     assert [a.status for a in await attempts(w, pending.id, X)] == [PublishAttemptStatus.STARTED]
     publisher.crash = False
     lease = int(app.ports.config.publish_attempt_lease.total_seconds())
     app.tick(lease - 1)  # within the lease the attempt may still be in flight: left alone
-    await Publishing(crashing).publish_due(app.clock.now())
+    await RabbitSystem(crashing).publishing.publish_due(app.clock.now())
     assert [a.status for a in await attempts(w, pending.id, X)] == [PublishAttemptStatus.STARTED]
     assert publisher.lookups == 0
     app.tick(2)
-    await Publishing(crashing).publish_due(app.clock.now())
+    await RabbitSystem(crashing).publishing.publish_due(app.clock.now())
     stored, posts = await state(w, pending.id)
     assert stored.status is PendingPostStatus.PUBLISHED
     assert len(posts) == 1
@@ -270,7 +270,8 @@ async def test_two_workers_at_once_publish_each_platform_once(app: App) -> None:
     pending = await due_post(w, (X, LI))
     now = app.clock.now()
     await asyncio.gather(
-        Publishing(app.ports).publish_due(now), Publishing(app.ports).publish_due(now)
+        RabbitSystem(app.ports).publishing.publish_due(now),
+        RabbitSystem(app.ports).publishing.publish_due(now),
     )
     stored, posts = await state(w, pending.id)
     assert stored.status is PendingPostStatus.PUBLISHED

@@ -13,8 +13,9 @@ import asyncio
 import dataclasses
 from datetime import timedelta
 
-from rabbit.application.credits import Credits
 from rabbit.application.ports import PublishedPost, PublishRejectedError, PublishRequest
+from rabbit.application.shared_services import credits_of
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.links import LinkAccount
 from rabbit.application.use_cases.publishing import Outcome, Publishing
 from rabbit.domain.enums import (
@@ -60,7 +61,7 @@ class GatedPlatform(RecordingPublisher):
 
 
 def with_publisher(app: App, publisher: RecordingPublisher) -> Publishing:
-    return Publishing(dataclasses.replace(app.ports, publisher=publisher))
+    return RabbitSystem(dataclasses.replace(app.ports, publisher=publisher)).publishing
 
 
 async def ledger_balances(w: World) -> bool:
@@ -73,7 +74,7 @@ async def drain(w: World, leave: int = 0) -> None:
     """Spend the organisation's credits (a ledger row, as any debit) but ``leave``."""
     spend = await w.credits() - leave
     async with w.app.ports.uow() as uow:
-        await Credits(w.app.ports).charge(uow, w.org, spend, CreditAction.ANALYTICS)
+        await credits_of(w.app.ports).charge(uow, w.org, spend, CreditAction.ANALYTICS)
         await uow.commit()
 
 
@@ -200,7 +201,7 @@ async def test_a_debit_during_the_platform_call_cannot_make_the_post_go_out_free
         async def publish(self, request: PublishRequest) -> PublishedPost:
             try:  # another request spends the organisation's credits meanwhile
                 async with app.ports.uow() as uow:
-                    await Credits(app.ports).charge(uow, w.org, 1, CreditAction.ANALYTICS)
+                    await credits_of(app.ports).charge(uow, w.org, 1, CreditAction.ANALYTICS)
                     await uow.commit()
             except InsufficientCreditsError as exc:
                 refused.append(exc)

@@ -22,7 +22,7 @@ from rabbit.application.ports import (
     PublishedPost,
     PublishRequest,
 )
-from rabbit.application.use_cases.autopilot import Autopilot
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.domain.enums import PendingPostStatus, PublishAttemptStatus, SocialPlatform
 from rabbit_local.embedder import HashingEmbedder
@@ -138,7 +138,7 @@ async def test_a_publisher_that_breaks_on_one_post_leaves_the_others_published(
     await due_post(second)
     publisher.on_publish.armed = True
 
-    report = await Autopilot(app.ports).tick(app.clock.now())
+    report = await RabbitSystem(app.ports).autopilot.tick(app.clock.now())
 
     assert publisher.on_publish.broke == 1
     assert (report.published, report.errors) == (1, 1)
@@ -152,7 +152,7 @@ async def test_a_publisher_that_breaks_on_one_post_leaves_the_others_published(
     assert first.org in caplog.text
 
     app.tick(int(app.ports.config.publish_backoff.total_seconds()))
-    await Autopilot(app.ports).tick(app.clock.now())
+    await RabbitSystem(app.ports).autopilot.tick(app.clock.now())
     stored, posts = await state(first, broken.id)
     assert stored.status is PendingPostStatus.PUBLISHED
     assert len(posts) == 1
@@ -165,18 +165,18 @@ async def test_a_lookup_that_breaks_on_one_post_leaves_the_others_published(app:
     first, second = await two_worlds(app)
     unknown = await due_post(first)
     publisher.script("unknown_after_send")
-    await Autopilot(app.ports).tick(app.clock.now())
+    await RabbitSystem(app.ports).autopilot.tick(app.clock.now())
     await due_post(second)
     app.tick(int(app.ports.config.publish_backoff.total_seconds()))
     publisher.on_lookup.armed = True
 
-    report = await Autopilot(app.ports).tick(app.clock.now())
+    report = await RabbitSystem(app.ports).autopilot.tick(app.clock.now())
 
     assert publisher.on_lookup.broke == 1
     assert (report.published, report.errors) == (1, 1)
     assert (await published(first), await published(second)) == (0, 1)
     app.tick(int(app.ports.config.publish_backoff_max.total_seconds()))
-    await Autopilot(app.ports).tick(app.clock.now())
+    await RabbitSystem(app.ports).autopilot.tick(app.clock.now())
     stored, posts = await state(first, unknown.id)
     assert stored.status is PendingPostStatus.PUBLISHED
     assert len(posts) == 1
@@ -195,7 +195,7 @@ async def test_a_model_that_breaks_on_one_slot_leaves_the_other_slots_running(
     app.clock.set(due)
     model.breaker.armed = True
 
-    report = await Autopilot(app.ports).tick(due)
+    report = await RabbitSystem(app.ports).autopilot.tick(due)
 
     assert model.breaker.broke == 1
     assert (report.schedules_run, report.posts_generated, report.errors) == (2, 1, 1)
@@ -211,7 +211,7 @@ async def test_a_model_that_breaks_on_one_slot_leaves_the_other_slots_running(
     assert broken_org in caplog.text
 
     later = app.clock.advance(app.ports.config.slot_hold)  # the held slot falls due again
-    again = await Autopilot(app.ports).tick(later)
+    again = await RabbitSystem(app.ports).autopilot.tick(later)
     assert (again.schedules_run, again.posts_generated, again.published) == (1, 1, 1)
 
 
@@ -226,7 +226,7 @@ async def test_a_notifier_that_breaks_on_one_notice_leaves_the_others_sent(
     app.clock.set(due)
     notifier.breaker.armed = True
 
-    report = await Autopilot(app.ports).tick(due)
+    report = await RabbitSystem(app.ports).autopilot.tick(due)
 
     assert notifier.breaker.broke == 1
     assert (report.posts_generated, report.errors) == (2, 1)

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.token_keys import TokenKeys
 from rabbit.domain.errors import TokenKeyError
 from rabbit_local.cipher import AesGcmTokenCipher, encode_key, key_fingerprint
@@ -17,7 +18,7 @@ ANOTHER_K1 = bytes(range(100, 132))
 
 def checker(app: App, keys: dict[str, bytes], current: str = "k1") -> TokenKeys:
     """The start check of a worker on ``app``'s store holding ``keys``."""
-    return TokenKeys(app.with_cipher(AesGcmTokenCipher(keys, current)).ports)
+    return RabbitSystem(app.with_cipher(AesGcmTokenCipher(keys, current)).ports).token_keys
 
 
 async def stored_fingerprints(app: App) -> dict[str, str]:
@@ -26,7 +27,7 @@ async def stored_fingerprints(app: App) -> dict[str, str]:
 
 
 async def test_the_first_start_registers_every_key_id_with_its_fingerprint(app: App) -> None:
-    report = await TokenKeys(app.ports).check_fingerprints()
+    report = await RabbitSystem(app.ports).token_keys.check_fingerprints()
 
     assert report.registered == ("k1", "k2")
     assert report.known == ()
@@ -40,7 +41,7 @@ async def test_a_later_start_with_the_same_keys_and_a_new_one_registers_only_the
 ) -> None:
     await checker(app, {"k1": KEYS["k1"]}).check_fingerprints()
 
-    report = await TokenKeys(app.ports).check_fingerprints()
+    report = await RabbitSystem(app.ports).token_keys.check_fingerprints()
 
     assert report.registered == ("k2",)
     assert report.known == ("k1",)
@@ -48,7 +49,7 @@ async def test_a_later_start_with_the_same_keys_and_a_new_one_registers_only_the
 
 
 async def test_refuses_a_start_whose_key_id_names_another_key(app: App) -> None:
-    await TokenKeys(app.ports).check_fingerprints()  # the first worker
+    await RabbitSystem(app.ports).token_keys.check_fingerprints()  # the first worker
     before = await stored_fingerprints(app)
 
     with pytest.raises(TokenKeyError) as refused:
@@ -63,7 +64,9 @@ async def test_refuses_a_start_whose_key_id_names_another_key(app: App) -> None:
 
 
 async def test_workers_starting_at_once_with_the_same_new_keys_both_start(app: App) -> None:
-    reports = await asyncio.gather(*(TokenKeys(app.ports).check_fingerprints() for _ in range(3)))
+    reports = await asyncio.gather(
+        *(RabbitSystem(app.ports).token_keys.check_fingerprints() for _ in range(3))
+    )
 
     assert sorted(report.registered + report.known for report in reports) == [("k1", "k2")] * 3
     assert await stored_fingerprints(app) == {

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import Ports
-from rabbit.application.use_cases.autopilot import Autopilot
+from rabbit.application.system import RabbitSystem
 from rabbit.application.use_cases.schedules import CreateSchedule
 from rabbit.application.use_cases.slot_claims import claim_next_due, finish_claim
 from rabbit.domain.enums import ScheduleFrequency
@@ -115,7 +115,7 @@ async def test_concurrent_ticks_create_one_pending_post_per_schedule_slot(
 
     for now in (MONDAY_10, MONDAY_10, MONDAY_10 + timedelta(days=1)):
         app.clock.set(now)
-        await asyncio.gather(*(Autopilot(ports).tick(now) for ports in pool))
+        await asyncio.gather(*(RabbitSystem(ports).autopilot.tick(now) for ports in pool))
 
     per_slot: Counter[Claim] = Counter()
     for w in organisations:

@@ -32,8 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import Ports
 from rabbit.application.ports import PublishedPost, PublishRejectedError, PublishRequest
-from rabbit.application.use_cases.autopilot import Autopilot
-from rabbit.application.use_cases.publishing import Publishing
+from rabbit.application.system import RabbitSystem
 from rabbit.domain.enums import (
     CreditAction,
     PendingPostStatus,
@@ -149,7 +148,7 @@ async def run_rounds(app: App, workers: list[Ports]) -> list[Any]:
     for _ in range(ROUNDS):
         now = app.clock.advance(timedelta(minutes=1))
         results = await asyncio.gather(
-            *(Autopilot(ports).tick(now) for ports in workers), return_exceptions=True
+            *(RabbitSystem(ports).autopilot.tick(now) for ports in workers), return_exceptions=True
         )
         raised += [r for r in results if isinstance(r, BaseException)]
     return raised
@@ -282,8 +281,8 @@ async def test_two_workers_overlapping_on_one_platform_past_the_lease_publish_on
     key = idempotency_key(pending.id, X)
     platform = SlowPlatform(key)
     platform.rejections[idempotency_key(pending.id, LI)] = 2  # LinkedIn refuses twice
-    first = Publishing(worker(app.ports, pg_engine, "first", publisher=platform))
-    second = Publishing(worker(app.ports, second_engine, "second", publisher=platform))
+    first = RabbitSystem(worker(app.ports, pg_engine, "first", publisher=platform)).publishing
+    second = RabbitSystem(worker(app.ports, second_engine, "second", publisher=platform)).publishing
     lease = app.ports.config.publish_attempt_lease
 
     async with asyncio.timeout(60):

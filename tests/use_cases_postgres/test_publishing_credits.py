@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rabbit.application.context import Ports
-from rabbit.application.credits import Credits
 from rabbit.application.ports import PublishedPost, PublishRequest
-from rabbit.application.use_cases.publishing import Publishing
+from rabbit.application.shared_services import credits_of
+from rabbit.application.system import RabbitSystem
 from rabbit.domain.enums import CreditAction, PendingPostStatus
 from rabbit.domain.errors import InsufficientCreditsError
 from rabbit_local.publisher import RecordingPublisher
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.postgres
 
 async def spend(ports: Ports, organization_id: str, amount: int) -> None:
     async with ports.uow() as uow:
-        await Credits(ports).charge(uow, organization_id, amount, CreditAction.ANALYTICS)
+        await credits_of(ports).charge(uow, organization_id, amount, CreditAction.ANALYTICS)
         await uow.commit()
 
 
@@ -73,7 +73,7 @@ async def test_a_debit_from_another_process_during_the_platform_call_is_refused(
 
     platform = Barrier()
     publisher = worker(pg_app.ports, pg_engine, "publisher", publisher=platform)
-    await Publishing(publisher).publish_due(pg_app.clock.now())
+    await RabbitSystem(publisher).publishing.publish_due(pg_app.clock.now())
 
     assert len(outcome) == 1
     assert isinstance(outcome[0], InsufficientCreditsError)
@@ -115,9 +115,11 @@ async def test_publishing_that_waits_for_a_debit_holding_the_subscription_publis
         subscription = await uow.subscriptions.get(w.org, for_update=True)
         assert subscription is not None
         pid = await uow._session.backend_pid()  # type: ignore[attr-defined]
-        publishing = asyncio.create_task(Publishing(publisher).publish_due(pg_app.clock.now()))
+        publishing = asyncio.create_task(
+            RabbitSystem(publisher).publishing.publish_due(pg_app.clock.now())
+        )
         await wait_for_a_lock_wait(second_engine, {pid})  # ... while publishing waits for it
-        await Credits(other).charge(uow, w.org, 1, CreditAction.ANALYTICS)
+        await credits_of(other).charge(uow, w.org, 1, CreditAction.ANALYTICS)
         await uow.commit()
     report = await publishing
 

@@ -16,8 +16,7 @@ rows are those created at or after ``current_period_start``.
 
 from __future__ import annotations
 
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWork
 from rabbit.domain.enums import CreditAction
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import CreditTransaction, Subscription
@@ -26,8 +25,9 @@ from rabbit.domain.model import CreditTransaction, Subscription
 class Credits:
     """Charges and grants credits, keeping the counters and the ledger in step."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, clock: Clock, ids: IdGenerator) -> None:
+        self._clock = clock
+        self._ids = ids
 
     async def charge(
         self,
@@ -55,7 +55,7 @@ class Credits:
         related_post_id: str | None = None,
     ) -> CreditTransaction:
         """As :meth:`charge`, on a subscription the caller already holds locked."""
-        subscription.consume(amount, self._ports.clock.now())
+        subscription.consume(amount, self._clock.now())
         return await self._book(uow, subscription, -amount, action, description, related_post_id)
 
     async def refund(
@@ -69,7 +69,7 @@ class Credits:
     ) -> CreditTransaction:
         """Give back ``amount`` credits charged earlier (the subscription held locked): a
         ``+amount`` ledger row, so the ledger invariant holds."""
-        subscription.refund(amount, self._ports.clock.now())
+        subscription.refund(amount, self._clock.now())
         return await self._book(uow, subscription, amount, action, description, related_post_id)
 
     async def grant(
@@ -93,7 +93,7 @@ class Credits:
         description: str | None = None,
     ) -> CreditTransaction:
         """As :meth:`grant`, on a subscription the caller already holds locked."""
-        subscription.grant(amount, self._ports.clock.now())
+        subscription.grant(amount, self._clock.now())
         return await self._book(uow, subscription, amount, action, description, None)
 
     async def open_period(
@@ -142,14 +142,14 @@ class Credits:
         related_post_id: str | None,
     ) -> CreditTransaction:
         transaction = CreditTransaction(
-            id=self._ports.ids.new_id(),
+            id=self._ids.new_id(),
             organization_id=subscription.organization_id,
             subscription_id=subscription.id,
             amount=amount,
             action=action,
             description=description,
             related_post_id=related_post_id,
-            created_at=self._ports.clock.now(),
+            created_at=self._clock.now(),
         )
         await uow.ledger.append(transaction)
         return transaction

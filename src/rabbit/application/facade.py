@@ -15,6 +15,7 @@ The container builds it; tests build it over in-memory adapters the same way.
 from __future__ import annotations
 
 from rabbit.application.context import Ports
+from rabbit.application.shared_services import credits_of, generation_steps_of
 from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.billing import Billing
 from rabbit.application.use_cases.brands import Brands
@@ -32,14 +33,35 @@ class Rabbit:
     """The member use cases, grouped by area. Cheap to build; holds no state of its own."""
 
     def __init__(self, ports: Ports) -> None:
-        self.organizations = Organizations(ports)
-        self.billing = Billing(ports)
-        self.brands = Brands(ports)
-        self.social_accounts = SocialAccounts(ports)
-        self.links = Links(ports)
-        self.external_sources = ExternalSources(ports)
-        self.schedules = Schedules(ports)
-        self.materials = Materials(ports)
-        self.generations = Generations(ports)
-        self.review = Review(ports)
-        self.analytics = Analytics(ports)
+        # the one place that unpacks the bundle: each area gets only what it uses
+        uow, clock, ids, cipher, config = (
+            ports.uow,
+            ports.clock,
+            ports.ids,
+            ports.cipher,
+            ports.config,
+        )
+        credits = credits_of(ports)
+        self.organizations = Organizations(uow=uow, clock=clock, ids=ids, credits=credits)
+        self.billing = Billing(uow=uow)
+        self.brands = Brands(uow=uow, clock=clock, ids=ids)
+        self.social_accounts = SocialAccounts(
+            uow=uow, clock=clock, ids=ids, cipher=cipher, publisher=ports.publisher
+        )
+        self.links = Links(uow=uow, clock=clock, ids=ids)
+        self.external_sources = ExternalSources(uow=uow, clock=clock, ids=ids, cipher=cipher)
+        self.schedules = Schedules(uow=uow, clock=clock, ids=ids)
+        self.materials = Materials(
+            uow=uow,
+            clock=clock,
+            ids=ids,
+            random=ports.random,
+            embedder=ports.embedder,
+            analytics_window=config.analytics_window,
+            dedup_window=config.dedup_window,
+        )
+        self.generations = Generations(
+            uow=uow, clock=clock, generation_steps=generation_steps_of(ports, credits)
+        )
+        self.review = Review(uow=uow, clock=clock, ids=ids, embedder=ports.embedder)
+        self.analytics = Analytics(uow=uow, clock=clock, analytics_window=config.analytics_window)

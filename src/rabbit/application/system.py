@@ -11,6 +11,7 @@ as an idempotency key (ADR 0019).
 from __future__ import annotations
 
 from rabbit.application.context import Ports
+from rabbit.application.shared_services import credits_of, generation_steps_of
 from rabbit.application.use_cases.autopilot import Autopilot
 from rabbit.application.use_cases.billing import Payments
 from rabbit.application.use_cases.key_rotation import KeyRotation
@@ -26,12 +27,51 @@ class RabbitSystem:
     """The system operations, grouped by area. Cheap to build; holds no state of its own."""
 
     def __init__(self, ports: Ports) -> None:
-        self.payments = Payments(ports)
-        self.account_tokens = AccountTokens(ports)
-        self.metrics = Metrics(ports)
-        self.key_rotation = KeyRotation(ports)
-        self.token_keys = TokenKeys(ports)
-        self.purge = Purge(ports)
-        self.review_expiry = ReviewExpiry(ports)
-        self.publishing = Publishing(ports)
-        self.autopilot = Autopilot(ports)
+        # the one place that unpacks the bundle: each area gets only what it uses
+        uow, clock, ids, cipher, config = (
+            ports.uow,
+            ports.clock,
+            ports.ids,
+            ports.cipher,
+            ports.config,
+        )
+        credits = credits_of(ports)
+        self.payments = Payments(
+            uow=uow,
+            clock=clock,
+            ids=ids,
+            credits=credits,
+            enterprise_allowance=config.enterprise_allowance,
+        )
+        self.account_tokens = AccountTokens(uow=uow, clock=clock, cipher=cipher)
+        self.metrics = Metrics(uow=uow, clock=clock, ids=ids)
+        self.key_rotation = KeyRotation(uow=uow, clock=clock, cipher=cipher)
+        self.token_keys = TokenKeys(uow=uow, clock=clock, cipher=cipher)
+        self.purge = Purge(uow=uow, clock=clock, purge_retention=config.purge_retention)
+        self.review_expiry = ReviewExpiry(
+            uow=uow, clock=clock, tick_batch_size=config.tick_batch_size
+        )
+        self.publishing = Publishing(
+            uow=uow,
+            clock=clock,
+            ids=ids,
+            cipher=cipher,
+            publisher=ports.publisher,
+            credits=credits,
+            tick_batch_size=config.tick_batch_size,
+            publish_max_attempts=config.publish_max_attempts,
+            publish_attempt_lease=config.publish_attempt_lease,
+            publish_backoff=config.publish_backoff,
+            publish_backoff_max=config.publish_backoff_max,
+        )
+        self.autopilot = Autopilot(
+            uow=uow,
+            clock=clock,
+            random=ports.random,
+            generation_steps=generation_steps_of(ports, credits),
+            publishing=self.publishing,
+            review_expiry=self.review_expiry,
+            tick_batch_size=config.tick_batch_size,
+            slot_hold=config.slot_hold,
+            analytics_window=config.analytics_window,
+        )

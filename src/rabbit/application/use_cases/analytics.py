@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
+from rabbit.application.ports import Clock, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.domain.enums import MaterialStatus
 from rabbit.domain.errors import NotFoundError
@@ -34,8 +34,12 @@ class Dashboard:
 
 
 class Analytics(UseCases):
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, analytics_window: timedelta
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._analytics_window = analytics_window
 
     async def angle_performance(
         self,
@@ -44,8 +48,8 @@ class Analytics(UseCases):
         brand_id: str,
         window: timedelta | None = None,
     ) -> list[AnglePerformance]:
-        since = self._ports.clock.now() - (window or self._ports.config.analytics_window)
-        async with self._ports.uow() as uow:
+        since = self._clock.now() - (window or self._analytics_window)
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             if await uow.brands.get(organization_id, brand_id) is None:
                 raise NotFoundError("brand_profile", brand_id)
@@ -55,15 +59,15 @@ class Analytics(UseCases):
     async def platform_performance(
         self, actor_id: str, organization_id: str, window: timedelta | None = None
     ) -> list[PlatformPerformance]:
-        since = self._ports.clock.now() - (window or self._ports.config.analytics_window)
-        async with self._ports.uow() as uow:
+        since = self._clock.now() - (window or self._analytics_window)
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             posts = await uow.posts.find(organization_id, published_since=since)
         return platform_performance(posts)
 
     async def dashboard(self, actor_id: str, organization_id: str) -> Dashboard:
-        since = self._ports.clock.now() - DASHBOARD_WINDOW
-        async with self._ports.uow() as uow:
+        since = self._clock.now() - DASHBOARD_WINDOW
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             brands = await uow.brands.find(organization_id)
             published = await uow.posts.count_published(organization_id, since=since)

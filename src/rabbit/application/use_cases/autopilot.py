@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
-from rabbit.application.context import Ports
+from rabbit.application.ports import Clock, RandomSource, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.generation_steps import (
     DraftBatch,
@@ -91,16 +91,33 @@ class _SlotResult:
 class Autopilot(UseCases):
     """A system use case: no actor; run by a scheduler, any number of workers at once."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
-        self._generator = GenerationSteps(ports)
-        self._publishing = Publishing(ports)
-        self._review = ReviewExpiry(ports)
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        random: RandomSource,
+        generation_steps: GenerationSteps,
+        publishing: Publishing,
+        review_expiry: ReviewExpiry,
+        tick_batch_size: int,
+        slot_hold: timedelta,
+        analytics_window: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._random = random
+        self._generation_steps = generation_steps
+        self._publishing = publishing
+        self._review_expiry = review_expiry
+        self._tick_batch_size = tick_batch_size
+        self._slot_hold = slot_hold
+        self._analytics_window = analytics_window
 
     async def tick(self, now: datetime | None = None) -> TickReport:
-        now = now or self._ports.clock.now()
+        now = now or self._clock.now()
         runs = generated = duplicates = skipped = errors = 0
-        for _ in range(self._ports.config.tick_batch_size):
+        for _ in range(self._tick_batch_size):
             result = await self._run_one_schedule(now)
             if result is None:
                 break
@@ -110,9 +127,9 @@ class Autopilot(UseCases):
             errors += result.errors
             skipped += 0 if result.created or result.errors else 1
             if result.brand is not None:
-                errors += await self._generator.notify(result.brand, list(result.created))
+                errors += await self._generation_steps.notify(result.brand, list(result.created))
         publishing = await self._publishing.publish_due(now)
-        expired = await self._review.expire_stale(now)
+        expired = await self._review_expiry.expire_stale(now)
         return TickReport(
             schedules_run=runs,
             posts_generated=generated,
@@ -137,9 +154,8 @@ class Autopilot(UseCases):
     async def _claim(self, now: datetime) -> _ClaimedSlot | None:
         """One short unit of work: hold a due slot, rank its brand's materials by the
         schedule's strategy and read the angle performance."""
-        ports = self._ports
-        async with ports.uow() as uow:
-            claim = await claim_next_due(uow, now, hold=ports.config.slot_hold)
+        async with self._uow() as uow:
+            claim = await claim_next_due(uow, now, hold=self._slot_hold)
             if claim is None:
                 return None
             schedule = claim.schedule
@@ -148,8 +164,15 @@ class Autopilot(UseCases):
             rates: dict[ContentAngle, float] = {}
             if brand is not None:
                 strategy = schedule.material_strategy
-                candidates = await rank_materials(ports, uow, brand, strategy, now)
-                rates = await self._generator.angle_rates(uow, brand, now)
+                candidates = await rank_materials(
+                    uow,
+                    brand,
+                    strategy,
+                    now,
+                    random=self._random,
+                    analytics_window=self._analytics_window,
+                )
+                rates = await self._generation_steps.angle_rates(uow, brand, now)
             await uow.commit()
         return _ClaimedSlot(claim, brand, candidates, rates)
 
@@ -160,7 +183,7 @@ class Autopilot(UseCases):
         for material in slot.candidates:
             request = _request(slot, material)
             try:
-                drafted = await self._generator.draft(request, slot.angle_rates)  # no UoW
+                drafted = await self._generation_steps.draft(request, slot.angle_rates)  # no UoW
             except DomainError:
                 return False  # the generator refused: the slot is skipped
             except Exception:  # a model broke: this slot only, retried after its hold
@@ -192,11 +215,11 @@ class Autopilot(UseCases):
         subscription before the material, as publishing locks them, ADR 0014). A deletion,
         an archive or a pause that committed while the models ran is seen here, and nothing
         is written or charged from it."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             if await finish_claim(uow, claim, now) is None:
                 return NotStored.HOLD_LOST
             try:
-                request = await self._generator.lock_sources(uow, request)
+                request = await self._generation_steps.lock_sources(uow, request)
             except NotFoundError as gone:
                 if gone.entity == "material":
                     return NotStored.MATERIAL_GONE  # rolled back: the slot stays held
@@ -204,7 +227,7 @@ class Autopilot(UseCases):
             except ValidationError:
                 return NotStored.MATERIAL_GONE  # the material was archived meanwhile
             try:
-                created = await self._generator.store(uow, request, drafted, now)
+                created = await self._generation_steps.store(uow, request, drafted, now)
             except DuplicateContentError:
                 return NotStored.DUPLICATE  # rolled back: the slot stays held
             except ConflictError:
@@ -216,7 +239,7 @@ class Autopilot(UseCases):
 
     async def _finish_without_posts(self, claim: SlotClaim, now: datetime) -> None:
         """A slot that gets no post still advances (if it is still held)."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             if await finish_claim(uow, claim, now) is not None:
                 await uow.commit()
 

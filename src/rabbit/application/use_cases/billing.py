@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain.enums import (
@@ -66,11 +65,11 @@ class CreditBalance:
 class Billing(UseCases):
     """The balance and ledger queries (members; every change is :class:`Payments`')."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
 
     async def balance(self, actor_id: str, organization_id: str) -> CreditBalance:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             s = await self._subscription(uow, organization_id)
         return CreditBalance(
@@ -87,7 +86,7 @@ class Billing(UseCases):
         self, actor_id: str, organization_id: str, *, current_period_only: bool = False
     ) -> list[CreditTransaction]:
         """Ledger rows by created_at (only the current period's when asked)."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             since = None
             if current_period_only:
@@ -107,20 +106,31 @@ class Payments(UseCases):
     (:func:`~rabbit.domain.limits.check_reference`) and returns the subscription as it
     stands after it, or as it stood when the same reference was delivered before."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
-        self._credits = Credits(ports)
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        credits: Credits,
+        enterprise_allowance: int,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._credits = credits
+        self._enterprise_allowance = enterprise_allowance
 
     async def renew_period(self, organization_id: str, reference: str) -> Subscription:
         """Open the next period with the tier's allowance (unused credits are lost): the
         provider was paid under ``reference``. InvalidTransitionError unless the subscription
         is ACTIVE or TRIALING."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             subscription = await self._subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.RENEWAL):
                 return subscription
-            allowance = tier_allowance(subscription.tier, self._ports.config.enterprise_allowance)
-            renew(subscription, self._ports.clock.now(), allowance)
+            allowance = tier_allowance(subscription.tier, self._enterprise_allowance)
+            renew(subscription, self._clock.now(), allowance)
             await uow.subscriptions.update(subscription)
             await self._credits.open_period(uow, subscription, allowance, "period renewal")
             await self._record(uow, subscription, reference, BillingEventKind.RENEWAL)
@@ -129,7 +139,7 @@ class Payments(UseCases):
 
     async def top_up(self, organization_id: str, reference: str) -> Subscription:
         """A top-up purchase paid under ``reference``: +100 credits to the current period."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             subscription = await self._subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.TOP_UP):
                 return subscription
@@ -144,12 +154,12 @@ class Payments(UseCases):
         self, organization_id: str, command: ChangeTier, reference: str
     ) -> Subscription:
         """The tier the customer bought (or moved down to) under ``reference``."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             subscription = await self._subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.TIER_CHANGE):
                 return subscription
             subscription.tier = command.tier
-            subscription.updated_at = self._ports.clock.now()
+            subscription.updated_at = self._clock.now()
             await uow.subscriptions.update(subscription)
             await self._record(uow, subscription, reference, BillingEventKind.TIER_CHANGE)
             await uow.commit()
@@ -191,7 +201,7 @@ class Payments(UseCases):
         The subscription row is locked until the commit, so concurrent deductions never
         overdraw: InsufficientCreditsError, having changed nothing, when too few remain.
         """
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             transaction = await self._credits.charge(
                 uow, organization_id, amount, action, description, related_post_id
             )
@@ -205,11 +215,11 @@ class Payments(UseCases):
         kind: BillingEventKind,
         target: SubscriptionStatus,
     ) -> Subscription:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             subscription = await self._subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, kind):
                 return subscription
-            change_status(subscription, target, self._ports.clock.now())
+            change_status(subscription, target, self._clock.now())
             await uow.subscriptions.update(subscription)
             await self._record(uow, subscription, reference, kind)
             await uow.commit()
@@ -246,11 +256,11 @@ class Payments(UseCases):
     ) -> None:
         await uow.billing_events.add(
             BillingEvent(
-                id=self._ports.ids.new_id(),
+                id=self._ids.new_id(),
                 organization_id=subscription.organization_id,
                 reference=reference,
                 kind=kind,
-                created_at=self._ports.clock.now(),
+                created_at=self._clock.now(),
             )
         )
 

@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
@@ -111,17 +110,19 @@ class UpdateBrand(_BrandFields):
 class Brands(UseCases):
     """Brand profiles of an organisation (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
 
     async def create_brand(
         self, actor_id: str, organization_id: str, command: CreateBrand
     ) -> BrandProfile:
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = BrandProfile(
-                id=self._ports.ids.new_id(),
+                id=self._ids.new_id(),
                 organization_id=organization_id,
                 created_at=now,
                 updated_at=now,
@@ -134,41 +135,41 @@ class Brands(UseCases):
     async def update_brand(
         self, actor_id: str, organization_id: str, brand_id: str, command: UpdateBrand
     ) -> BrandProfile:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = await _brand(uow, organization_id, brand_id, for_update=True)
             for name, value in command.changes().items():
                 setattr(brand, name, value)
-            brand.updated_at = self._ports.clock.now()
+            brand.updated_at = self._clock.now()
             await uow.brands.update(brand)
             await uow.commit()
         return brand
 
     async def delete_brand(self, actor_id: str, organization_id: str, brand_id: str) -> None:
         """Soft delete: hidden from every ordinary query until restored or purged."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = await _brand(uow, organization_id, brand_id, for_update=True)
-            brand.deleted_at = brand.updated_at = self._ports.clock.now()
+            brand.deleted_at = brand.updated_at = self._clock.now()
             await uow.brands.update(brand)
             await uow.commit()
 
     async def restore_brand(
         self, actor_id: str, organization_id: str, brand_id: str
     ) -> BrandProfile:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = await _brand(
                 uow, organization_id, brand_id, include_deleted=True, for_update=True
             )
             brand.deleted_at = None
-            brand.updated_at = self._ports.clock.now()
+            brand.updated_at = self._clock.now()
             await uow.brands.update(brand)
             await uow.commit()
         return brand
 
     async def get_brand(self, actor_id: str, organization_id: str, brand_id: str) -> BrandProfile:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await _brand(uow, organization_id, brand_id)
 
@@ -176,7 +177,7 @@ class Brands(UseCases):
         self, actor_id: str, organization_id: str, *, include_deleted: bool = False
     ) -> list[BrandProfile]:
         """Brands by created_at; ``include_deleted`` for audit views."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await uow.brands.find(organization_id, include_deleted=include_deleted)
 

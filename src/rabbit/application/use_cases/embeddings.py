@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, Embedder, IdGenerator, UnitOfWork
 from rabbit.domain.enums import ContentType
 from rabbit.domain.model import ContentEmbedding
 from rabbit.domain.policies.similarity import content_hash
 
 
 async def store_embedding(
-    ports: Ports,
+    ids: IdGenerator,
+    clock: Clock,
     uow: UnitOfWork,
     organization_id: str,
     content_type: ContentType,
@@ -28,18 +28,18 @@ async def store_embedding(
     """Upsert the embedding of one content (its vector and the hash of ``text``)."""
     return await uow.embeddings.upsert(
         ContentEmbedding(
-            id=ports.ids.new_id(),
+            id=ids.new_id(),
             organization_id=organization_id,
             content_type=content_type,
             content_id=content_id,
             embedding=tuple(vector),
             content_hash=content_hash(text),
-            created_at=ports.clock.now(),
+            created_at=clock.now(),
         )
     )
 
 
-async def embed_one(ports: Ports, text: str) -> tuple[float, ...]:
+async def embed_one(embedder: Embedder, text: str) -> tuple[float, ...]:
     """The vector of ``text`` (the embedder port; never inside a unit of work)."""
-    (vector,) = await ports.embedder.embed([text])
+    (vector,) = await embedder.embed([text])
     return vector

@@ -21,8 +21,13 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
-from rabbit.application.ports import SecretContext, TokenCipher
+from rabbit.application.ports import (
+    Clock,
+    IdGenerator,
+    SecretContext,
+    TokenCipher,
+    UnitOfWorkFactory,
+)
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
@@ -99,19 +104,24 @@ class ExternalSourceView:
 class ExternalSources(UseCases):
     """Add and list a brand's sources (MANAGE_BRANDS to add, VIEW_ANALYTICS to list)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, cipher: TokenCipher
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._cipher = cipher
 
     async def add_external_source(
         self, actor_id: str, organization_id: str, brand_id: str, command: AddExternalSource
     ) -> ExternalSourceView:
         crawl_frequency = validate_cron(command.crawl_frequency, "crawl_frequency")
-        source_id = self._ports.ids.new_id()  # before encrypting: each secret is bound to it
+        source_id = self._ids.new_id()  # before encrypting: each secret is bound to it
         config = encrypt_secrets(
-            self._ports.cipher, command.connection_config, organization_id, source_id
+            self._cipher, command.connection_config, organization_id, source_id
         )
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             if await uow.brands.get(organization_id, brand_id) is None:
                 raise NotFoundError("brand_profile", brand_id)
@@ -135,7 +145,7 @@ class ExternalSources(UseCases):
         self, actor_id: str, organization_id: str, brand_id: str | None = None
     ) -> list[ExternalSourceView]:
         """Sources by created_at, their secrets masked."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             sources = await uow.external_sources.find(organization_id, brand_id=brand_id)
         return [ExternalSourceView.of(source) for source in sources]

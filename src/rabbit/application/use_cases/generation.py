@@ -12,8 +12,7 @@ from datetime import datetime
 from pydantic import Field
 
 from rabbit.application.authorization import authorize, live_organization
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.generation_steps import GenerationBrief, GenerationSteps
@@ -35,9 +34,12 @@ class GeneratePost(Command):
 class Generations(UseCases):
     """Generation on a member's request (the facade's ``generations``)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
-        self._steps = GenerationSteps(ports)
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, generation_steps: GenerationSteps
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._generation_steps = generation_steps
 
     async def generate_post(
         self, actor_id: str, organization_id: str, command: GeneratePost
@@ -45,12 +47,11 @@ class Generations(UseCases):
         """Raises DuplicateContentError or InsufficientCreditsError having written nothing."""
         if len(set(command.platforms)) != len(command.platforms):
             raise ValidationError("platforms", "platforms must be distinct")
-        ports = self._ports
-        now = ports.clock.now()
-        async with ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             brand, material = await _brand_and_material(uow, organization_id, command)
-            rates = await self._steps.angle_rates(uow, brand, now)
+            rates = await self._generation_steps.angle_rates(uow, brand, now)
         brief = GenerationBrief(
             brand=brand,
             material=material,
@@ -59,15 +60,15 @@ class Generations(UseCases):
             unique_per_platform=command.unique_per_platform,
             scheduled_for=command.scheduled_for,
         )
-        batch = await self._steps.draft(brief, rates)  # the models: no transaction
-        async with ports.uow() as uow:
+        batch = await self._generation_steps.draft(brief, rates)  # the models: no transaction
+        async with self._uow() as uow:
             # read again, locked: the organisation, the brand or the material may have been
             # deleted or changed during the models' call
             await live_organization(uow, organization_id, for_update=True)
-            brief = await self._steps.lock_sources(uow, brief)
-            created = await self._steps.store(uow, brief, batch, now)
+            brief = await self._generation_steps.lock_sources(uow, brief)
+            created = await self._generation_steps.store(uow, brief, batch, now)
             await uow.commit()
-        await self._steps.notify(brief.brand, created)
+        await self._generation_steps.notify(brief.brand, created)
         return created
 
 

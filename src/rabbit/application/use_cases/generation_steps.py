@@ -27,14 +27,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import (
     ApprovalRequest,
+    Clock,
+    ContentGenerator,
+    Embedder,
     GeneratedContent,
     GenerationRequest,
+    IdGenerator,
+    Notifier,
+    RandomSource,
     UnitOfWork,
 )
 from rabbit.application.use_cases.deduplication import DuplicateCheck, NewPost, check_new_posts
@@ -100,9 +105,30 @@ class GenerationSteps:
     calls the models (no unit of work), :meth:`lock_sources` and :meth:`store` write (in a
     caller's unit of work, which commits), :meth:`notify` runs after the commit."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
-        self._credits = Credits(ports)
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        ids: IdGenerator,
+        random: RandomSource,
+        generator: ContentGenerator,
+        embedder: Embedder,
+        notifier: Notifier,
+        credits: Credits,
+        analytics_window: timedelta,
+        exploration_rate: float,
+        dedup_window: timedelta,
+    ) -> None:
+        self._clock = clock
+        self._ids = ids
+        self._random = random
+        self._generator = generator
+        self._embedder = embedder
+        self._notifier = notifier
+        self._credits = credits
+        self._analytics_window = analytics_window
+        self._exploration_rate = exploration_rate
+        self._dedup_window = dedup_window
 
     async def angle_rates(
         self, uow: UnitOfWork, brand: BrandProfile, now: datetime
@@ -111,7 +137,7 @@ class GenerationSteps:
         posts = await uow.posts.find(
             brand.organization_id,
             brand_id=brand.id,
-            published_since=now - self._ports.config.analytics_window,
+            published_since=now - self._analytics_window,
         )
         return angle_rates(posts)
 
@@ -121,15 +147,14 @@ class GenerationSteps:
         """Choose the angle, then ask the content generator and the embedder for each post
         (one per platform with ``unique_per_platform``). Raises the generator's
         DomainError, or ValidationError for a material that cannot be generated from."""
-        ports = self._ports
         _require_generatable(brief.material)
         choice = choose_angle(
-            brief.material.suggested_angles, rates, ports.random, ports.config.exploration_rate
+            brief.material.suggested_angles, rates, self._random, self._exploration_rate
         )
         groups = [(p,) for p in brief.platforms] if brief.unique_per_platform else [brief.platforms]
         drafts = []
         for platforms in groups:
-            generated = await ports.generator.generate(
+            generated = await self._generator.generate(
                 GenerationRequest(
                     brand=brief.brand,
                     material=brief.material,
@@ -137,8 +162,8 @@ class GenerationSteps:
                     platforms=platforms,
                 )
             )
-            vector = await embed_one(ports, generated.content)
-            drafts.append(DraftPost(ports.ids.new_id(), platforms, generated, vector))
+            vector = await embed_one(self._embedder, generated.content)
+            drafts.append(DraftPost(self._ids.new_id(), platforms, generated, vector))
         return DraftBatch(choice, tuple(drafts))
 
     async def lock_sources(self, uow: UnitOfWork, brief: GenerationBrief) -> GenerationBrief:
@@ -180,7 +205,7 @@ class GenerationSteps:
             brief.material.id,
             [NewPost(d.pending_id, d.content.content, d.vector) for d in batch.drafts],
             now,
-            window=self._ports.config.dedup_window,
+            window=self._dedup_window,
         )
         await self._credits.charge(  # every post or (raising before any write) none
             uow,
@@ -193,7 +218,8 @@ class GenerationSteps:
         created = []
         for draft, check in zip(batch.drafts, checks, strict=True):
             embedding = await store_embedding(
-                self._ports,
+                self._ids,
+                self._clock,
                 uow,
                 org,
                 ContentType.PENDING_POST,
@@ -214,7 +240,7 @@ class GenerationSteps:
         for pending in created:
             if pending.status is PendingPostStatus.PENDING:
                 try:
-                    await self._ports.notifier.approval_requested(
+                    await self._notifier.approval_requested(
                         ApprovalRequest(
                             organization_id=pending.organization_id,
                             brand_profile_id=brand.id,

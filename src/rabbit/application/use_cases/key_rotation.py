@@ -22,8 +22,13 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rabbit.application.context import Ports
-from rabbit.application.ports import SecretContext, TokenCipher, UnitOfWork
+from rabbit.application.ports import (
+    Clock,
+    SecretContext,
+    TokenCipher,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.external_sources import secret_context
 from rabbit.application.use_cases.social_accounts import token_context
@@ -46,8 +51,10 @@ class RotationReport:
 class KeyRotation(UseCases):
     """A system job (no actor): run after a new key became the cipher's current one."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, cipher: TokenCipher) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._cipher = cipher
 
     async def rotate_token_keys(
         self, organization_ids: Iterable[str] | None = None
@@ -55,7 +62,7 @@ class KeyRotation(UseCases):
         """Rotate every stored secret (external sources only of ``organization_ids`` when
         given)."""
         unreadable: list[str] = []
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             accounts = await self._rotate_accounts(uow, unreadable.append)
             if organization_ids is None:
                 every = await uow.external_sources.list_all(for_update=True)
@@ -75,7 +82,7 @@ class KeyRotation(UseCases):
         return RotationReport(accounts=accounts, sources=len(sources), unreadable=len(unreadable))
 
     async def _rotate_accounts(self, uow: UnitOfWork, unreadable: Callable[[str], None]) -> int:
-        cipher = self._ports.cipher
+        cipher = self._cipher
         rewritten = 0
         for account in await uow.social_accounts.list_all(include_deleted=True):
             org, row = account.organization_id, account.id
@@ -91,7 +98,7 @@ class KeyRotation(UseCases):
             account.access_token = access or account.access_token
             account.refresh_token = refresh or account.refresh_token
             account.token_version = version + 1
-            account.updated_at = self._ports.clock.now()
+            account.updated_at = self._clock.now()
             if await uow.social_accounts.update_tokens_if_version(account, version):
                 rewritten += 1
         return rewritten
@@ -105,13 +112,13 @@ class KeyRotation(UseCases):
             changed = {}
             for path, stored in source.connection_config.secrets().items():
                 context = secret_context(source.organization_id, source.id, path)
-                value = _reencrypt(self._ports.cipher, stored, context, unreadable)
+                value = _reencrypt(self._cipher, stored, context, unreadable)
                 if value is not None:
                     changed[path] = value
             if not changed:
                 continue
             source.connection_config = source.connection_config.with_secrets(changed)
-            source.updated_at = self._ports.clock.now()
+            source.updated_at = self._clock.now()
             rewritten.append(source)
         return rewritten
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.publishing_accounts import find_publishing_account
@@ -43,8 +42,10 @@ class LinkedBrand:
 class Links(UseCases):
     """Link, unlink and list (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
 
     async def link_account(
         self,
@@ -54,7 +55,7 @@ class Links(UseCases):
         account_id: str,
         command: LinkAccount,
     ) -> BrandProfileAccount:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             # the brand's row locks its set of links: one default per platform (ADR 0012)
             await _brand(uow, organization_id, brand_id, for_update=True)
@@ -66,13 +67,13 @@ class Links(UseCases):
             )
             if link is None:
                 link = BrandProfileAccount(
-                    id=self._ports.ids.new_id(),
+                    id=self._ids.new_id(),
                     organization_id=organization_id,
                     brand_profile_id=brand_id,
                     social_account_id=account_id,
                     platform=account.platform,
                     is_default=command.is_default,
-                    created_at=self._ports.clock.now(),
+                    created_at=self._clock.now(),
                 )
                 await uow.brand_accounts.add(link)
             else:
@@ -84,7 +85,7 @@ class Links(UseCases):
     async def unlink_account(
         self, actor_id: str, organization_id: str, brand_id: str, account_id: str
     ) -> None:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             if not await uow.brand_accounts.remove(organization_id, brand_id, account_id):
                 raise NotFoundError("brand_profile_account", f"{brand_id}/{account_id}")
@@ -94,7 +95,7 @@ class Links(UseCases):
         self, actor_id: str, organization_id: str, brand_id: str
     ) -> list[LinkedAccount]:
         """The brand's live accounts, by link creation, with their is_default flag."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             await _brand(uow, organization_id, brand_id)
             result = []
@@ -108,7 +109,7 @@ class Links(UseCases):
         self, actor_id: str, organization_id: str, account_id: str
     ) -> list[LinkedBrand]:
         """The account's live brands, by link creation, with the is_default flag."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             await _account(uow, organization_id, account_id)
             result = []
@@ -121,7 +122,7 @@ class Links(UseCases):
     async def publishing_account(
         self, actor_id: str, organization_id: str, brand_id: str, platform: SocialPlatform
     ) -> SocialAccount | None:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             await _brand(uow, organization_id, brand_id)
             return await find_publishing_account(uow, organization_id, brand_id, platform)

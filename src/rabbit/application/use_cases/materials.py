@@ -17,14 +17,20 @@ embedding is too similar to a post or pending post of the dedup window.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import Field
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import (
+    Clock,
+    Embedder,
+    IdGenerator,
+    RandomSource,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.deduplication import RECENT_CONTENT, check_duplicate
@@ -71,8 +77,24 @@ class RecordAnalysis(Command):
 
 
 class Materials(UseCases):
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        random: RandomSource,
+        embedder: Embedder,
+        analytics_window: timedelta,
+        dedup_window: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._random = random
+        self._embedder = embedder
+        self._analytics_window = analytics_window
+        self._dedup_window = dedup_window
 
     async def upload_material(
         self, actor_id: str, organization_id: str, command: UploadMaterial
@@ -85,13 +107,13 @@ class Materials(UseCases):
             file_size=command.file_size,
             mime_type=command.mime_type,
         )
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             if command.brand_profile_id is not None:
                 await _brand(uow, organization_id, command.brand_profile_id)
             material = Material(
-                id=self._ports.ids.new_id(),
+                id=self._ids.new_id(),
                 organization_id=organization_id,
                 created_at=now,
                 updated_at=now,
@@ -127,10 +149,10 @@ class Materials(UseCases):
         self, actor_id: str, organization_id: str, material_id: str, command: RecordAnalysis
     ) -> Material:
         """PROCESSING → ANALYZED with what the analysis found."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             material = await _material(uow, organization_id, material_id, for_update=True)
-            material.record_analysis(self._ports.clock.now(), **command.model_dump())
+            material.record_analysis(self._clock.now(), **command.model_dump())
             await uow.materials.update(material)
             await uow.commit()
         return material
@@ -143,22 +165,29 @@ class Materials(UseCases):
         The embedder runs between two short units of work (no model call inside a
         transaction, ADR 0011); the second locks the material and checks that its text is
         still the one embedded (ConflictError on ``text`` otherwise)."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             read = await _material(uow, organization_id, material_id)
             read.check_move(MaterialStatus.READY)  # refuses early what the write would refuse
         text = read.text
-        vector = await embed_one(self._ports, text)
-        async with self._ports.uow() as uow:
+        vector = await embed_one(self._embedder, text)
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             material = await _material(uow, organization_id, material_id, for_update=True)
             material.check_move(MaterialStatus.READY)
             if material.text != text:
                 raise ConflictError("material", "text", "changed while it was embedded: retry")
             stored = await store_embedding(
-                self._ports, uow, organization_id, ContentType.MATERIAL, material.id, text, vector
+                self._ids,
+                self._clock,
+                uow,
+                organization_id,
+                ContentType.MATERIAL,
+                material.id,
+                text,
+                vector,
             )
-            material.record_embedding(stored.id, self._ports.clock.now())
+            material.record_embedding(stored.id, self._clock.now())
             await uow.materials.update(material)
             await uow.commit()
         return material
@@ -171,33 +200,44 @@ class Materials(UseCases):
         strategy: MaterialStrategy | str,
     ) -> Material | None:
         """The strategy's first candidate not too similar to recent posts, or None."""
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             brand = await _brand(uow, organization_id, brand_id)
-            for material in await rank_materials(self._ports, uow, brand, strategy, now):
-                if not await too_similar_to_recent(self._ports, uow, material, now):
+            for material in await rank_materials(
+                uow,
+                brand,
+                strategy,
+                now,
+                random=self._random,
+                analytics_window=self._analytics_window,
+            ):
+                if not await too_similar_to_recent(
+                    uow, material, now, dedup_window=self._dedup_window
+                ):
                     return material
         return None
 
     async def _move(
         self, actor_id: str, organization_id: str, material_id: str, target: MaterialStatus
     ) -> Material:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             material = await _material(uow, organization_id, material_id, for_update=True)
-            material.move_to(target, self._ports.clock.now())
+            material.move_to(target, self._clock.now())
             await uow.materials.update(material)
             await uow.commit()
         return material
 
 
 async def rank_materials(
-    ports: Ports,
     uow: UnitOfWork,
     brand: BrandProfile,
     strategy: MaterialStrategy | str,
     now: datetime,
+    *,
+    random: RandomSource,
+    analytics_window: timedelta,
 ) -> list[Material]:
     """The brand's selectable materials in the strategy's order of preference."""
     org = brand.organization_id
@@ -223,11 +263,11 @@ async def rank_materials(
         )
         for m in materials
     ]
-    recent_counts = await _recent_pillar_counts(ports, uow, brand, now)
+    recent_counts = await _recent_pillar_counts(uow, brand, now, analytics_window)
     order = rank(
         strategy,
         candidates,
-        ports.random,
+        random,
         pillars=brand.content_pillars,
         recent_pillar_counts=recent_counts,
     )
@@ -236,7 +276,7 @@ async def rank_materials(
 
 
 async def too_similar_to_recent(
-    ports: Ports, uow: UnitOfWork, material: Material, now: datetime
+    uow: UnitOfWork, material: Material, now: datetime, *, dedup_window: timedelta
 ) -> bool:
     """Whether the material's own embedding is TOO_SIMILAR to a recent post or pending post
     (a material without an embedding is not checked here; generation checks its post)."""
@@ -249,7 +289,7 @@ async def too_similar_to_recent(
         material.text,
         own.embedding,
         now,
-        window=ports.config.dedup_window,
+        window=dedup_window,
         exclude=[(ContentType.MATERIAL, material.id)],
         kinds=RECENT_CONTENT,
     )
@@ -257,12 +297,12 @@ async def too_similar_to_recent(
 
 
 async def _recent_pillar_counts(
-    ports: Ports, uow: UnitOfWork, brand: BrandProfile, now: datetime
+    uow: UnitOfWork, brand: BrandProfile, now: datetime, analytics_window: timedelta
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
     if not brand.content_pillars.pillars:
         return counts
-    since = now - ports.config.analytics_window
+    since = now - analytics_window
     posts = await uow.posts.find(brand.organization_id, brand_id=brand.id, published_since=since)
     used = {post.material_id for post in posts if post.material_id is not None}
     if not used:

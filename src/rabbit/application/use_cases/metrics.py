@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from rabbit.application.context import Ports
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
@@ -28,17 +28,19 @@ class RecordMetrics(Command):
 
 
 class Metrics(UseCases):
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
 
     async def record_metrics(
         self, organization_id: str, post_id: str, command: RecordMetrics
     ) -> Post:
-        now = self._ports.clock.now()
+        now = self._clock.now()
         rate = engagement_rate(
             command.likes, command.comments, command.shares, command.clicks, command.impressions
         )
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             post = await uow.posts.get(organization_id, post_id, for_update=True)
             if post is None:
                 raise NotFoundError("post", post_id)
@@ -49,7 +51,7 @@ class Metrics(UseCases):
             await uow.posts.update(post)
             await uow.post_metrics.add(
                 PostMetric(
-                    id=self._ports.ids.new_id(),
+                    id=self._ids.new_id(),
                     organization_id=organization_id,
                     post_id=post.id,
                     collected_at=now,

@@ -19,9 +19,8 @@ from datetime import datetime
 from pydantic import Field
 
 from rabbit.application.authorization import authorize, live_actor, live_organization
-from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
@@ -69,19 +68,23 @@ class ChangeRole(Command):
 class Organizations(UseCases):
     """Register users, create organisations, manage members."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
-        self._credits = Credits(ports)
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, credits: Credits
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._credits = credits
 
     async def register_user(self, command: RegisterUser) -> User:
         """A new user; ConflictError(email) when the email (any case) is taken."""
         email = normalise_email(command.email)
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             if await uow.users.get_by_email(email) is not None:
                 raise ConflictError("user", "email", "is already registered")
             user = User(
-                id=self._ports.ids.new_id(),
+                id=self._ids.new_id(),
                 email=email,
                 name=command.name,
                 image=command.image,
@@ -97,10 +100,10 @@ class Organizations(UseCases):
 
         ConflictError(field ``role``) while they are the last joined OWNER of a live
         organisation: ownership must be handed over (or the organisation deleted) first."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             user = await live_actor(uow, actor_id, for_update=True)
             await self._check_not_last_owner(uow, actor_id)
-            user.deleted_at = user.updated_at = self._ports.clock.now()
+            user.deleted_at = user.updated_at = self._clock.now()
             await uow.users.update(user)
             await uow.commit()
 
@@ -110,9 +113,9 @@ class Organizations(UseCases):
 
         ConflictError(slug) when the slug is taken."""
         slug = check_slug(command.slug)
-        now = self._ports.clock.now()
-        new_id = self._ports.ids.new_id
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        new_id = self._ids.new_id
+        async with self._uow() as uow:
             # the actor's row is locked so that deleting the account cannot race this
             await live_actor(uow, actor_id, for_update=True)
             if await uow.organizations.get_by_slug(slug) is not None:
@@ -142,8 +145,8 @@ class Organizations(UseCases):
         nothing is generated, charged or expired for it. Its active schedules are parked
         (``next_run_at`` null: out of the due index, and any slot a worker holds is lost);
         restore gives them their next slot again."""
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             await authorize(
                 uow, actor_id, organization_id, Permission.MANAGE_BILLING, lock_organization=True
             )
@@ -165,8 +168,8 @@ class Organizations(UseCases):
         when the organisation was deleted (``expires_at`` moved on by the time spent
         deleted); approved posts keep their ``scheduled_for`` and publish at the next tick
         when it has passed."""
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             organization = await uow.organizations.get(
                 organization_id, include_deleted=True, for_update=True
             )
@@ -188,8 +191,8 @@ class Organizations(UseCases):
         self, actor_id: str, organization_id: str, command: InviteMember
     ) -> OrganizationMember:
         """An open invitation (joined_at None); only an OWNER invites an OWNER."""
-        now = self._ports.clock.now()
-        async with self._ports.uow() as uow:
+        now = self._clock.now()
+        async with self._uow() as uow:
             actor = await authorize(
                 uow, actor_id, organization_id, Permission.MANAGE_MEMBERS, lock_organization=True
             )
@@ -199,7 +202,7 @@ class Organizations(UseCases):
             if await uow.members.get(organization_id, command.user_id) is not None:
                 raise ConflictError("organization_member", "user_id", "is already a member")
             member = OrganizationMember(
-                id=self._ports.ids.new_id(),
+                id=self._ids.new_id(),
                 organization_id=organization_id,
                 user_id=command.user_id,
                 role=command.role,
@@ -212,13 +215,13 @@ class Organizations(UseCases):
 
     async def accept_invitation(self, actor_id: str, organization_id: str) -> OrganizationMember:
         """The invited user joins; NotFoundError when there is no open invitation for them."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await live_actor(uow, actor_id)  # a deleted user is refused first, as everywhere
             organization = await uow.organizations.get(organization_id, for_update=True)
             member = await uow.members.get(organization_id, actor_id, for_update=True)
             if member is None or member.has_joined or organization is None:
                 raise NotFoundError("invitation", organization_id)
-            member.joined_at = self._ports.clock.now()
+            member.joined_at = self._clock.now()
             await uow.members.update(member)
             await uow.commit()
         return member
@@ -227,7 +230,7 @@ class Organizations(UseCases):
         self, actor_id: str, organization_id: str, user_id: str, command: ChangeRole
     ) -> OrganizationMember:
         """Change a member's role under the owner-keeping rules."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             actor = await authorize(
                 uow, actor_id, organization_id, Permission.MANAGE_MEMBERS, lock_organization=True
             )
@@ -241,7 +244,7 @@ class Organizations(UseCases):
 
     async def remove_member(self, actor_id: str, organization_id: str, user_id: str) -> None:
         """Remove a member (or withdraw an invitation) under the owner-keeping rules."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             actor = await authorize(
                 uow, actor_id, organization_id, Permission.MANAGE_MEMBERS, lock_organization=True
             )
@@ -253,7 +256,7 @@ class Organizations(UseCases):
 
     async def list_members(self, actor_id: str, organization_id: str) -> list[OrganizationMember]:
         """Members and open invitations, by created_at."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await uow.members.find(organization_id)
 

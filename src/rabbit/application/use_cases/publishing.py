@@ -47,17 +47,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.ports import (
+    Clock,
+    IdGenerator,
     PublishedPost,
+    Publisher,
     PublishRejectedError,
     PublishRequest,
     PublishUnknownError,
+    TokenCipher,
     UnitOfWork,
+    UnitOfWorkFactory,
 )
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases.embeddings import store_embedding
@@ -164,16 +168,39 @@ class _Plan:
 class Publishing(UseCases):
     """A system use case (the autopilot tick runs it; no actor)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
-        self._credits = Credits(ports)
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        cipher: TokenCipher,
+        publisher: Publisher,
+        credits: Credits,
+        tick_batch_size: int,
+        publish_max_attempts: int,
+        publish_attempt_lease: timedelta,
+        publish_backoff: timedelta,
+        publish_backoff_max: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._cipher = cipher
+        self._publisher = publisher
+        self._credits = credits
+        self._tick_batch_size = tick_batch_size
+        self._publish_max_attempts = publish_max_attempts
+        self._publish_attempt_lease = publish_attempt_lease
+        self._publish_backoff = publish_backoff
+        self._publish_backoff_max = publish_backoff_max
 
     async def publish_due(self, now: datetime) -> PublishReport:
         """One batch (``tick_batch_size``, fair across organisations) of due pending posts,
         every platform of each; an error in one never stops the others."""
         report = PublishReport()
-        async with self._ports.uow() as uow:
-            due = await uow.pending_posts.list_due(now, limit=self._ports.config.tick_batch_size)
+        async with self._uow() as uow:
+            due = await uow.pending_posts.list_due(now, limit=self._tick_batch_size)
         for pending in due:
             outcomes = []
             for platform in pending.platforms:
@@ -225,7 +252,7 @@ class Publishing(UseCases):
             assert plan.attempt is not None
             if plan.step is NextStep.SETTLE:
                 try:
-                    found = await self._ports.publisher.lookup(
+                    found = await self._publisher.lookup(
                         platform, plan.account_ref, plan.attempt.idempotency_key
                     )
                 except PublishUnknownError:
@@ -245,8 +272,7 @@ class Publishing(UseCases):
         """Step 1 (one unit of work): what this run does for the (pending post, platform),
         by :func:`~rabbit.domain.policies.publishing.next_step`; a START or a GIVE_UP is
         committed before it returns."""
-        ports = self._ports
-        async with ports.uow() as uow:
+        async with self._uow() as uow:
             if await uow.organizations.get(organization_id) is None:
                 return _Plan(NextStep.DONE)  # deleted since list_due took the post (ADR 0014)
             # lock order (ADR 0012): subscription, pending post, attempts
@@ -259,9 +285,9 @@ class Publishing(UseCases):
             attempts = await uow.publish_attempts.list_for(organization_id, pending.id, platform)
             step = next_step(
                 attempts,
-                ports.config.publish_max_attempts,
-                now=ports.clock.now(),
-                lease=ports.config.publish_attempt_lease,
+                self._publish_max_attempts,
+                now=self._clock.now(),
+                lease=self._publish_attempt_lease,
             )
             if step in (NextStep.DONE, NextStep.WAIT):
                 return _Plan(step)
@@ -282,7 +308,6 @@ class Publishing(UseCases):
         """Step 3 up to the call: the account and its token, the reservation, a STARTED
         attempt, committed BEFORE the platform call (a crash leaves it STARTED). A platform
         without a usable account or a readable token gives up, before anything is reserved."""
-        ports = self._ports
         org = pending.organization_id
         account = await find_publishing_account(uow, org, pending.brand_profile_id, platform)
         if account is None:
@@ -292,14 +317,14 @@ class Publishing(UseCases):
         if len(pending.platforms) > 2 and await self._another_gave_up(uow, pending, platform):
             # the post will fail once the attempts in flight settle: start nothing new
             return await self._give_up(uow, subscription, pending)
-        token = read_access_token(ports.cipher, account)
+        token = read_access_token(self._cipher, account)
         if isinstance(token, UnreadableToken):
             _log_unreadable(account, pending, platform, token)
             reason = f"{platform}: {_UNREADABLE_TOKEN} ({token.reason})"
             return await self._give_up(uow, subscription, pending, {platform: reason})
         await self._reserve(uow, subscription, pending)  # raises before any write
         attempt = start_attempt(
-            ports.ids.new_id(), pending.id, org, platform, account.id, attempts, ports.clock.now()
+            self._ids.new_id(), pending.id, org, platform, account.id, attempts, self._clock.now()
         )
         await uow.publish_attempts.add(attempt)
         await uow.commit()
@@ -337,7 +362,7 @@ class Publishing(UseCases):
             media_urls=plan.media_urls,
         )
         try:
-            result = await self._ports.publisher.publish(request)
+            result = await self._publisher.publish(request)
         except PublishRejectedError as exc:
             return await self._failed(plan.attempt, str(exc) or "rejected by the platform")
         except PublishUnknownError as exc:
@@ -358,11 +383,10 @@ class Publishing(UseCases):
     async def _finish(self, attempt: PublishAttempt, result: PublishedPost) -> Outcome:
         """Record what a platform accepted: always, even when the attempt was meanwhile
         settled FAILED by a lookup or the pending post given up (ADR 0015)."""
-        ports = self._ports
         org = attempt.organization_id
-        now = ports.clock.now()
+        now = self._clock.now()
         try:
-            async with ports.uow() as uow:
+            async with self._uow() as uow:
                 subscription = await self._credits.locked(uow, org)
                 pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
                 if pending is None:
@@ -374,7 +398,7 @@ class Publishing(UseCases):
                     await uow.commit()
                     return Outcome.ALREADY
                 post = Post.published(
-                    id=ports.ids.new_id(),
+                    id=self._ids.new_id(),
                     pending=pending,
                     attempt=attempt,
                     external_id=result.external_id,
@@ -385,7 +409,14 @@ class Publishing(UseCases):
                 own = await uow.embeddings.get(org, ContentType.PENDING_POST, pending.id)
                 if own is not None:
                     await store_embedding(
-                        ports, uow, org, ContentType.POST, post.id, post.content, own.embedding
+                        self._ids,
+                        self._clock,
+                        uow,
+                        org,
+                        ContentType.POST,
+                        post.id,
+                        post.content,
+                        own.embedding,
                     )
                 posted = await self._posted(uow, pending, just_published=attempt.platform)
                 if len(posted) == len(pending.platforms):
@@ -417,14 +448,13 @@ class Publishing(UseCases):
     async def _failed(self, attempt: PublishAttempt, error: str) -> Outcome:
         """Mark the attempt FAILED; the pending post FAILED once a platform has used up its
         tries and no attempt of the post may still succeed."""
-        ports = self._ports
         org = attempt.organization_id
-        async with ports.uow() as uow:
+        async with self._uow() as uow:
             # the order every unit of work locks in: subscription, pending post, attempts
             subscription = await self._credits.locked(uow, org)
             pending = await uow.pending_posts.get(org, attempt.pending_post_id, for_update=True)
             await _lock_attempts(uow, attempt)
-            attempt.fail(error, ports.clock.now())
+            attempt.fail(error, self._clock.now())
             await uow.publish_attempts.update(attempt)
             outcome = Outcome.RETRY
             if pending is not None and pending.status in PUBLISHABLE_STATUSES:
@@ -437,9 +467,9 @@ class Publishing(UseCases):
 
     async def _mark_unknown(self, attempt: PublishAttempt, error: str) -> None:
         """The call's outcome is unknown: a later run settles it by lookup."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await _lock_attempts(uow, attempt)
-            attempt.mark_unknown(error, self._ports.clock.now())
+            attempt.mark_unknown(error, self._clock.now())
             await uow.publish_attempts.update(attempt)
             await uow.commit()
 
@@ -449,7 +479,7 @@ class Publishing(UseCases):
         attempts = await uow.publish_attempts.list_for(
             pending.organization_id, pending.id, platform
         )
-        return failed_count(attempts) >= self._ports.config.publish_max_attempts
+        return failed_count(attempts) >= self._publish_max_attempts
 
     async def _another_gave_up(
         self, uow: UnitOfWork, pending: PendingPost, platform: SocialPlatform
@@ -485,11 +515,11 @@ class Publishing(UseCases):
             )
             if attempts and attempts[-1].status in UNSETTLED:
                 return False  # may still succeed: decided when it settles
-            if failed_count(attempts) >= self._ports.config.publish_max_attempts:
+            if failed_count(attempts) >= self._publish_max_attempts:
                 reasons[platform] = _last_error(attempts, platform)
         if not reasons:
             return False
-        now = self._ports.clock.now()
+        now = self._clock.now()
         await self._settle_credits(uow, subscription, pending, posted, now)
         pending.give_up(next(iter(reasons.values())), now)
         await uow.pending_posts.update(pending)
@@ -512,7 +542,7 @@ class Publishing(UseCases):
             description=f"publishing to {len(pending.platforms)} platform(s)",
             related_post_id=pending.id,
         )
-        pending.hold_publish_credits(price, self._ports.clock.now())
+        pending.hold_publish_credits(price, self._clock.now())
         await uow.pending_posts.update(pending)
 
     async def _settle_credits(
@@ -574,8 +604,7 @@ class Publishing(UseCases):
         stuck = not progressed and any(outcome in _STUCK for outcome in outcomes)
         if not stuck and not (progressed and pending.publish_failures):
             return False
-        config = self._ports.config
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             current = await uow.pending_posts.get(
                 pending.organization_id, pending.id, for_update=True
             )
@@ -583,16 +612,16 @@ class Publishing(UseCases):
                 return False
             if stuck:
                 current.back_off(
-                    now, config.publish_backoff, config.publish_backoff_max, self._ports.clock.now()
+                    now, self._publish_backoff, self._publish_backoff_max, self._clock.now()
                 )
             else:
-                current.clear_backoff(self._ports.clock.now())
+                current.clear_backoff(self._clock.now())
             await uow.pending_posts.update(current)
             await uow.commit()
         return stuck
 
     async def _is_published(self, organization_id: str, pending_post_id: str) -> bool:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             pending = await uow.pending_posts.get(organization_id, pending_post_id)
             return pending is not None and pending.status is PendingPostStatus.PUBLISHED
 

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.domain.enums import ContentType
 from rabbit.domain.policies.purging import is_due, purge_before
@@ -52,15 +51,17 @@ class PurgeReport:
 class Purge(UseCases):
     """A system job (no actor)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, purge_retention: timedelta) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._purge_retention = purge_retention
 
     async def purge(self, organization_ids: Iterable[str] | None = None) -> PurgeReport:
         """Purge every organisation, or only ``organization_ids`` when given."""
-        cutoff = self._ports.clock.now() - self._ports.config.purge_retention
+        cutoff = self._clock.now() - self._purge_retention
         kinds = ("posts", "pending_posts", "materials", "social_accounts", "brands")
         counts = dict.fromkeys(kinds, 0)
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             doomed = await uow.organizations.list_purgeable(cutoff)
             for organization in doomed:
                 await uow.organizations.delete(organization.id)

@@ -11,8 +11,7 @@ from datetime import datetime
 from pydantic import Field
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, Embedder, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
@@ -35,8 +34,13 @@ class RejectPost(Command):
 
 
 class Review(UseCases):
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, embedder: Embedder
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._embedder = embedder
 
     async def approve(
         self, actor_id: str, organization_id: str, pending_post_id: str, command: ApprovePost
@@ -46,12 +50,12 @@ class Review(UseCases):
         second authorises again, locks the post and writes."""
         vector = None
         if command.content is not None:
-            async with self._ports.uow() as uow:
+            async with self._uow() as uow:
                 await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
                 current = await _found(uow, organization_id, pending_post_id)
             if command.content != current.content:
-                vector = await embed_one(self._ports, command.content)
-        async with self._ports.uow() as uow:
+                vector = await embed_one(self._embedder, command.content)
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             pending = await _locked(uow, organization_id, pending_post_id)
             pending.check_move(PendingPostStatus.APPROVED)
@@ -61,7 +65,8 @@ class Review(UseCases):
                 if vector is None:  # its content changed since the first read
                     raise ConflictError("pending_post", "content", "changed meanwhile: retry")
                 stored = await store_embedding(
-                    self._ports,
+                    self._ids,
+                    self._clock,
                     uow,
                     organization_id,
                     ContentType.PENDING_POST,
@@ -71,7 +76,7 @@ class Review(UseCases):
                 )
                 embedding_id = stored.id
             pending.approve(
-                self._ports.clock.now(),
+                self._clock.now(),
                 content=edited,
                 embedding_id=embedding_id,
                 hashtags=command.hashtags,
@@ -84,10 +89,10 @@ class Review(UseCases):
     async def reject(
         self, actor_id: str, organization_id: str, pending_post_id: str, command: RejectPost
     ) -> PendingPost:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             pending = await _locked(uow, organization_id, pending_post_id)
-            pending.reject(command.review_notes, self._ports.clock.now())
+            pending.reject(command.review_notes, self._clock.now())
             await uow.pending_posts.update(pending)
             await uow.commit()
         return pending
@@ -95,7 +100,7 @@ class Review(UseCases):
     async def list_pending(
         self, actor_id: str, organization_id: str, brand_id: str | None = None
     ) -> list[PendingPost]:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await uow.pending_posts.find(
                 organization_id, brand_id=brand_id, statuses=[PendingPostStatus.PENDING]
@@ -105,18 +110,20 @@ class Review(UseCases):
 class ReviewExpiry(UseCases):
     """The review queue's clock (a system call of the scheduler, on :class:`RabbitSystem`)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, tick_batch_size: int) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._tick_batch_size = tick_batch_size
 
     async def expire_stale(self, now: datetime) -> int:
         """System call: PENDING posts with expires_at <= now become EXPIRED; how many."""
         expired = 0
-        batch = self._ports.config.tick_batch_size
+        batch = self._tick_batch_size
         while True:
-            async with self._ports.uow() as uow:
+            async with self._uow() as uow:
                 stale = await uow.pending_posts.list_expired(now, limit=batch)
                 for pending in stale:
-                    pending.move_to(PendingPostStatus.EXPIRED, self._ports.clock.now())
+                    pending.move_to(PendingPostStatus.EXPIRED, self._clock.now())
                     await uow.pending_posts.update(pending)
                 await uow.commit()
             expired += len(stale)

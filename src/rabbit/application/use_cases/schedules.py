@@ -10,8 +10,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
-from rabbit.application.ports import UnitOfWork
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
@@ -69,16 +68,18 @@ def _validate(schedule: Schedule) -> None:
 class Schedules(UseCases):
     """A brand's schedules (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
 
     async def create_schedule(
         self, actor_id: str, organization_id: str, brand_id: str, command: CreateSchedule
     ) -> Schedule:
-        now = self._ports.clock.now()
+        now = self._clock.now()
         fields = {k: v for k, v in command.model_dump().items() if v is not None}
         schedule = Schedule(
-            id=self._ports.ids.new_id(),
+            id=self._ids.new_id(),
             organization_id=organization_id,
             brand_profile_id=brand_id,
             created_at=now,
@@ -87,7 +88,7 @@ class Schedules(UseCases):
         )
         _validate(schedule)
         schedule.next_run_at = schedule.next_slot_after(now)
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             if await uow.brands.get(organization_id, brand_id) is None:
                 raise NotFoundError("brand_profile", brand_id)
@@ -98,7 +99,7 @@ class Schedules(UseCases):
     async def update_schedule(
         self, actor_id: str, organization_id: str, schedule_id: str, command: UpdateSchedule
     ) -> Schedule:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             schedule = await _schedule(uow, organization_id, schedule_id, for_update=True)
             for name in command.model_fields_set:
@@ -106,7 +107,7 @@ class Schedules(UseCases):
                 if value is not None:
                     setattr(schedule, name, value)
             _validate(schedule)
-            now = self._ports.clock.now()
+            now = self._clock.now()
             schedule.next_run_at = schedule.next_slot_after(now)
             schedule.updated_at = now
             await uow.schedules.update(schedule)
@@ -127,17 +128,17 @@ class Schedules(UseCases):
     async def list_schedules(
         self, actor_id: str, organization_id: str, brand_id: str | None = None
     ) -> list[Schedule]:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await uow.schedules.find(organization_id, brand_id=brand_id)
 
     async def _set_active(
         self, actor_id: str, organization_id: str, schedule_id: str, *, active: bool
     ) -> Schedule:
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             schedule = await _schedule(uow, organization_id, schedule_id, for_update=True)
-            now = self._ports.clock.now()
+            now = self._clock.now()
             schedule.is_active = active
             if active:
                 schedule.next_run_at = schedule.next_slot_after(now)

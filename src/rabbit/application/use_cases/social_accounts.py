@@ -25,13 +25,16 @@ from datetime import datetime
 from pydantic import Field, SecretStr
 
 from rabbit.application.authorization import authorize
-from rabbit.application.context import Ports
 from rabbit.application.ports import (
+    Clock,
+    IdGenerator,
+    Publisher,
     PublishUnknownError,
     SecretContext,
     TokenCipher,
     TokenRejectedError,
     UnitOfWork,
+    UnitOfWorkFactory,
 )
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
@@ -73,8 +76,20 @@ class RefreshedTokens(Command):
 class SocialAccounts(UseCases):
     """The organisation's social accounts (MANAGE_BRANDS to change, VIEW_ANALYTICS to read)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        cipher: TokenCipher,
+        publisher: Publisher,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._cipher = cipher
+        self._publisher = publisher
 
     async def connect_account(
         self, actor_id: str, organization_id: str, command: ConnectAccount
@@ -88,11 +103,11 @@ class SocialAccounts(UseCases):
         another account's (ADR 0018). ConflictError(account_id) when that platform account
         is connected already; the message says so only when it is connected to this
         organisation. LimitExceededError when the tier's account limit is reached."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
         await self._check_owner(command)
         account = self._new_account(organization_id, command)
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             await _check_room_for(uow, account)
             try:
@@ -108,18 +123,17 @@ class SocialAccounts(UseCases):
 
     def _new_account(self, organization_id: str, command: ConnectAccount) -> SocialAccount:
         """The account to store, its tokens encrypted and bound to its new id (ADR 0016)."""
-        ports = self._ports
-        row_id = ports.ids.new_id()  # before encrypting: the tokens are bound to it
-        access_token = ports.cipher.encrypt(
+        row_id = self._ids.new_id()  # before encrypting: the tokens are bound to it
+        access_token = self._cipher.encrypt(
             command.access_token.get_secret_value(),
             token_context(organization_id, row_id, "access_token"),
         )
         refresh_token = _encrypt_optional(
-            ports.cipher,
+            self._cipher,
             command.refresh_token,
             token_context(organization_id, row_id, "refresh_token"),
         )
-        now = ports.clock.now()
+        now = self._clock.now()
         return SocialAccount(
             id=row_id,
             organization_id=organization_id,
@@ -140,7 +154,7 @@ class SocialAccounts(UseCases):
         """ValidationError unless the platform says the token is ``command.account_id``'s;
         PlatformUnavailableError when the platform cannot be asked now."""
         try:
-            owner = await self._ports.publisher.account_of(
+            owner = await self._publisher.account_of(
                 command.platform, command.access_token.get_secret_value()
             )
         except TokenRejectedError:
@@ -156,11 +170,11 @@ class SocialAccounts(UseCases):
         self, actor_id: str, organization_id: str, account_id: str
     ) -> None:
         """Soft delete and deactivate; the platform account may be connected again later."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             account = await _account(uow, organization_id, account_id, for_update=True)
             account.is_active = False
-            account.deleted_at = account.updated_at = self._ports.clock.now()
+            account.deleted_at = account.updated_at = self._clock.now()
             await uow.social_accounts.update(account)
             await uow.commit()
 
@@ -168,7 +182,7 @@ class SocialAccounts(UseCases):
         self, actor_id: str, organization_id: str, *, include_deleted: bool = False
     ) -> list[SocialAccount]:
         """Accounts by created_at (tokens stay encrypted and out of reprs)."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await uow.social_accounts.find(organization_id, include_deleted=include_deleted)
 
@@ -177,8 +191,10 @@ class AccountTokens(UseCases):
     """What a refresh job reports about an account's tokens (system calls, no actor: on
     :class:`~rabbit.application.system.RabbitSystem`, never on the member facade)."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, cipher: TokenCipher) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._cipher = cipher
 
     async def record_token_refresh(
         self, organization_id: str, account_id: str, command: RefreshedTokens
@@ -188,7 +204,7 @@ class AccountTokens(UseCases):
         ConflictError(token_version) when a newer token was stored meanwhile: that newer
         token survives, and the caller should use it rather than retry.
         """
-        cipher = self._ports.cipher
+        cipher = self._cipher
         access_token = cipher.encrypt(
             command.access_token.get_secret_value(),
             token_context(organization_id, account_id, "access_token"),
@@ -198,13 +214,13 @@ class AccountTokens(UseCases):
             command.refresh_token,
             token_context(organization_id, account_id, "refresh_token"),
         )
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             account = await _account(uow, organization_id, account_id)
             account.access_token = access_token
             account.refresh_token = refresh_token
             account.token_expires_at = command.token_expires_at
             account.token_version = command.expected_version + 1
-            account.updated_at = self._ports.clock.now()
+            account.updated_at = self._clock.now()
             stored = await uow.social_accounts.update_tokens_if_version(
                 account, command.expected_version
             )
@@ -218,10 +234,10 @@ class AccountTokens(UseCases):
     async def record_refresh_rejected(self, organization_id: str, account_id: str) -> None:
         """The platform definitely refused the refresh token: deactivate the account until it
         is reconnected (it can no longer publish)."""
-        async with self._ports.uow() as uow:
+        async with self._uow() as uow:
             account = await _account(uow, organization_id, account_id, for_update=True)
             account.is_active = False
-            account.updated_at = self._ports.clock.now()
+            account.updated_at = self._clock.now()
             await uow.social_accounts.update(account)
             await uow.commit()
 

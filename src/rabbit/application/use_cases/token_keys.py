@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rabbit.application.context import Ports
+from rabbit.application.ports import Clock, TokenCipher, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.domain.errors import TokenKeyError
 from rabbit.domain.model import TokenKey
@@ -31,19 +31,21 @@ class KeyCheckReport:
 class TokenKeys(UseCases):
     """A system job (no actor): run at every start, before any token is written."""
 
-    def __init__(self, ports: Ports) -> None:
-        self._ports = ports
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, cipher: TokenCipher) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._cipher = cipher
 
     async def check_fingerprints(self) -> KeyCheckReport:
         """Register the cipher's unknown key ids; refuse (TokenKeyError, nothing registered)
         when a known id's stored fingerprint differs from its key's."""
-        fingerprints = self._ports.cipher.fingerprints()
-        async with self._ports.uow() as uow:
+        fingerprints = self._cipher.fingerprints()
+        async with self._uow() as uow:
             before = {key.id for key in await uow.token_keys.list_all()}
             for key_id in sorted(fingerprints):
                 fingerprint = fingerprints[key_id]
                 stored = await uow.token_keys.register(
-                    TokenKey(id=key_id, fingerprint=fingerprint, created_at=self._ports.clock.now())
+                    TokenKey(id=key_id, fingerprint=fingerprint, created_at=self._clock.now())
                 )
                 if stored.fingerprint != fingerprint:
                     raise TokenKeyError(
