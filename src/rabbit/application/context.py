@@ -1,4 +1,7 @@
-"""What a use case is given: the ports it may use and the tunable rules of the core."""
+"""The ports the facades unpack, and the tunable rules of the core.
+
+Each use case takes only the ports and rules it uses (ADR 0025); ``Rabbit`` and
+``RabbitSystem`` are built over one ``Ports`` and hand each its share."""
 
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ class CoreConfig:
 
 @dataclass(frozen=True, slots=True)
 class Ports:
-    """Every port a use case may call. Built once by the container; cheap to share."""
+    """Every port of the core. Built once by the container; the facades unpack it."""
 
     uow: UnitOfWorkFactory
     clock: Clock

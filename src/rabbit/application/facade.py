@@ -9,7 +9,8 @@ is on :class:`~rabbit.application.system.RabbitSystem`, which only workers and p
 webhooks hold (ADR 0018). The facade keeps no public handle on its ports: whoever holds it
 can reach the store only through the member use cases.
 
-The container builds it; tests build it over in-memory adapters the same way.
+The container builds it; tests build it over in-memory adapters the same way. It unpacks
+the bundle: each use case gets only the ports and rules it uses (ADR 0025).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ rotation, the key check at start, purge) and payment webhooks hold this facade; 
 member-facing application holds :class:`~rabbit.application.facade.Rabbit` only. None of
 these methods checks a role: the caller is trusted to be the system, so nothing that serves
 members may hand it out (ADR 0018). Billing changes take the payment provider's reference
-as an idempotency key (ADR 0019).
+as an idempotency key (ADR 0019). Like the member facade, it hands each use case only the
+ports and rules it uses (ADR 0025).
 """
 
 from __future__ import annotations
