@@ -148,8 +148,7 @@ class Payments(UseCases):
             subscription = await self._subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.TIER_CHANGE):
                 return subscription
-            subscription.tier = command.tier
-            subscription.updated_at = self._ports.clock.now()
+            subscription.change_tier(command.tier, self._ports.clock.now())
             await uow.subscriptions.update(subscription)
             await self._record(uow, subscription, reference, BillingEventKind.TIER_CHANGE)
             await uow.commit()

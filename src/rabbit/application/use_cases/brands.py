@@ -137,9 +137,7 @@ class Brands(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = await _brand(uow, organization_id, brand_id, for_update=True)
-            for name, value in command.changes().items():
-                setattr(brand, name, value)
-            brand.updated_at = self._ports.clock.now()
+            brand.edit(command.changes(), self._ports.clock.now())
             await uow.brands.update(brand)
             await uow.commit()
         return brand
@@ -149,7 +147,7 @@ class Brands(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = await _brand(uow, organization_id, brand_id, for_update=True)
-            brand.deleted_at = brand.updated_at = self._ports.clock.now()
+            brand.delete(self._ports.clock.now())
             await uow.brands.update(brand)
             await uow.commit()
 
@@ -161,8 +159,7 @@ class Brands(UseCases):
             brand = await _brand(
                 uow, organization_id, brand_id, include_deleted=True, for_update=True
             )
-            brand.deleted_at = None
-            brand.updated_at = self._ports.clock.now()
+            brand.restore(self._ports.clock.now())
             await uow.brands.update(brand)
             await uow.commit()
         return brand

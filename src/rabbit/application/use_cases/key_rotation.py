@@ -88,10 +88,7 @@ class KeyRotation(UseCases):
             if access is None and refresh is None:
                 continue
             version = account.token_version
-            account.access_token = access or account.access_token
-            account.refresh_token = refresh or account.refresh_token
-            account.token_version = version + 1
-            account.updated_at = self._ports.clock.now()
+            account.reencrypt_tokens(access, refresh, self._ports.clock.now())
             if await uow.social_accounts.update_tokens_if_version(account, version):
                 rewritten += 1
         return rewritten
@@ -110,8 +107,7 @@ class KeyRotation(UseCases):
                     changed[path] = value
             if not changed:
                 continue
-            source.connection_config = source.connection_config.with_secrets(changed)
-            source.updated_at = self._ports.clock.now()
+            source.replace_secrets(changed, self._ports.clock.now())
             rewritten.append(source)
         return rewritten
 

@@ -159,8 +159,7 @@ class SocialAccounts(UseCases):
         async with self._ports.uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             account = await _account(uow, organization_id, account_id, for_update=True)
-            account.is_active = False
-            account.deleted_at = account.updated_at = self._ports.clock.now()
+            account.disconnect(self._ports.clock.now())
             await uow.social_accounts.update(account)
             await uow.commit()
 
@@ -200,11 +199,13 @@ class AccountTokens(UseCases):
         )
         async with self._ports.uow() as uow:
             account = await _account(uow, organization_id, account_id)
-            account.access_token = access_token
-            account.refresh_token = refresh_token
-            account.token_expires_at = command.token_expires_at
-            account.token_version = command.expected_version + 1
-            account.updated_at = self._ports.clock.now()
+            account.refresh_tokens(
+                access_token,
+                refresh_token,
+                command.token_expires_at,
+                from_version=command.expected_version,
+                now=self._ports.clock.now(),
+            )
             stored = await uow.social_accounts.update_tokens_if_version(
                 account, command.expected_version
             )
@@ -220,8 +221,7 @@ class AccountTokens(UseCases):
         is reconnected (it can no longer publish)."""
         async with self._ports.uow() as uow:
             account = await _account(uow, organization_id, account_id, for_update=True)
-            account.is_active = False
-            account.updated_at = self._ports.clock.now()
+            account.deactivate(self._ports.clock.now())
             await uow.social_accounts.update(account)
             await uow.commit()
 
