@@ -4,6 +4,9 @@ A function of the application layer fits on a screen: at most ``MAX_LINES`` line
 ``def`` (or first decorator) to its last line, docstring included. A use case that grows
 past it mixes rules with orchestration: the rules go to ``rabbit.domain`` (a policy or the
 entity that owns them), the steps to helpers named for what they do.
+
+No code of the application layer assigns ``updated_at``: an entity changes its own state
+and stamps it with the ``now`` it is given (docs/architecture.md#where-each-rule-lives).
 """
 
 from __future__ import annotations
@@ -58,3 +61,39 @@ def test_the_walk_measures_methods_and_nested_functions() -> None:
     source = f"class C:\n    @staticmethod\n    def m():\n        def inner():\n{body}\n"
     lengths = {name: _length(f) for name, f in _functions(ast.parse(source))}
     assert lengths == {"C.m": MAX_LINES + 3, "C.m.inner": MAX_LINES + 1}  # from the decorator
+
+
+def _stamps(tree: ast.AST) -> Iterator[int]:
+    """Line of every assignment to an attribute named ``updated_at`` (plain, augmented,
+    annotated, chained or unpacked)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Attribute) and part.attr == "updated_at":
+                    yield node.lineno
+
+
+def test_no_application_code_stamps_updated_at() -> None:
+    found = [
+        f"{path.relative_to(APPLICATION).as_posix()}:{line}"
+        for path in sorted(APPLICATION.rglob("*.py"))
+        for line in _stamps(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+    ]
+    assert not found, f"updated_at set by hand (use an entity method): {', '.join(found)}"
+
+
+def test_the_walk_finds_every_form_of_stamp() -> None:
+    source = (
+        "a.deleted_at = a.updated_at = now\n"
+        "b.updated_at += step\n"
+        "c.updated_at: object = now\n"
+        "d.x, d.updated_at = 1, now\n"
+        "e = Row(updated_at=now)\n"
+    )
+    assert list(_stamps(ast.parse(source))) == [1, 2, 3, 4]

@@ -11,12 +11,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rabbit.domain.enums import MaterialStrategy
+from rabbit.domain.enums import (
+    ContentAngle,
+    MaterialStatus,
+    MaterialStrategy,
+    MaterialType,
+    SocialPlatform,
+)
 from rabbit.domain.errors import ValidationError
+from rabbit.domain.model import Material, Post
 from rabbit.domain.policies.randomness import RandomDraw
 from rabbit.domain.policies.selection import (
     MaterialCandidate,
+    candidates,
+    is_candidate,
+    mean_engagement,
     pillar_balanced,
+    pillar_counts,
     rank,
     round_robin,
     select,
@@ -185,3 +196,75 @@ def test_an_unknown_strategy_is_refused(make_draw: Draws) -> None:
     with pytest.raises(ValidationError) as error:
         rank("fifo", [], make_draw(0))
     assert error.value.field == "material_strategy"
+
+
+def _material(id: str, brand: str | None, status: MaterialStatus, **kw: object) -> Material:
+    return Material(
+        id=id,
+        organization_id="o",
+        brand_profile_id=brand,
+        type=MaterialType.TEXT,
+        status=status,
+        created_at=T0,
+        updated_at=T0,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _post(material_id: str | None, rate: float | None) -> Post:
+    return Post(
+        id=f"p-{material_id}-{rate}",
+        organization_id="o",
+        brand_profile_id="b",
+        social_account_id="a",
+        material_id=material_id,
+        content="x",
+        platform=SocialPlatform.LINKEDIN,
+        angle=ContentAngle.EDUCATIONAL,
+        engagement_rate=rate,
+        created_at=T0,
+        updated_at=T0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("brand", "status", "expected"),
+    [
+        ("b", MaterialStatus.READY, True),
+        ("b", MaterialStatus.USED, True),
+        (None, MaterialStatus.READY, True),
+        ("other", MaterialStatus.READY, False),
+        ("b", MaterialStatus.ARCHIVED, False),
+        ("b", MaterialStatus.ANALYZED, False),
+    ],
+)
+def test_a_candidate_is_selectable_and_the_brands_or_of_no_brand(
+    brand: str | None, status: MaterialStatus, expected: bool
+) -> None:
+    assert is_candidate(_material("m", brand, status), "b") is expected
+
+
+def test_mean_engagement_averages_the_rated_posts_of_each_material() -> None:
+    posts = [_post("m1", 0.1), _post("m1", 0.3), _post("m2", None), _post(None, 0.5)]
+    assert mean_engagement(posts) == {"m1": pytest.approx(0.2)}
+
+
+def test_candidates_carry_use_pillar_and_mean_engagement() -> None:
+    at = T0 + timedelta(days=1)
+    m1 = _material(
+        "m1", "b", MaterialStatus.USED, usage_count=2, last_used_at=at, content_pillar="tips"
+    )
+    m2 = _material("m2", None, MaterialStatus.READY)
+    found = candidates([m1, m2], [_post("m1", 0.04), _post("m2", None)])
+    assert found == [
+        MaterialCandidate(
+            id="m1", usage_count=2, last_used_at=at, content_pillar="tips", mean_engagement=0.04
+        ),
+        MaterialCandidate(id="m2"),
+    ]
+
+
+def test_pillar_counts_count_posts_by_their_materials_pillar() -> None:
+    posts = [_post("m1", None), _post("m1", 0.1), _post("m2", None), _post(None, None)]
+    counts = pillar_counts(posts, {"m1": "tips", "m2": None})
+    assert counts == Counter({"tips": 2})

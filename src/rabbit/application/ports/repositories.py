@@ -1,23 +1,12 @@
 """Repository ports: one per aggregate, every query scoped by organisation.
 
-Common contract of every repository:
-
-- ``get`` returns a **copy** of the stored entity, or ``None`` when there is none in that
-  organisation (a row of another organisation is "none" as well). Soft-deleted rows are
-  returned only with ``include_deleted=True``.
-- ``add`` stores a new entity and raises :class:`ConflictError` (naming the field) when a
-  uniqueness rule refuses it. ``update`` stores every field of an existing entity; it raises
-  :class:`NotFoundError` when the row is gone. Changing a loaded entity without ``update``
-  changes nothing.
-- **Lock before you write** (ADR 0012). ``get(..., for_update=True)`` locks the row until the
-  unit of work ends (PostgreSQL ``FOR NO KEY UPDATE``), so a concurrent unit of work that
-  reads the same row to change it waits for this one's commit and then sees its result: no
-  committed change is lost. ``update`` accepts only an entity whose row this unit of work
-  holds: loaded with ``for_update``, claimed by a ``claim_due``/``list_due``/``list_expired``
-  (locked, skip locked) or added by it; any other raises :class:`UnlockedWriteError` (a bug
-  in the caller, never a user's error).
-- Writes become visible to other units of work only after ``commit``.
-- Lists are ordered as each method says, ties broken by ``id``.
+The contract every repository keeps (tests/contract proves it on both stores): ``get``
+returns a copy (a change reaches the store only through ``update``), or None for a row of
+no or another organisation (soft-deleted rows only with ``include_deleted``); ``add``
+raises ConflictError naming the field a uniqueness rule refuses; ``update`` stores every
+field, NotFoundError when the row is gone, UnlockedWriteError unless this unit of work
+holds the row (read ``for_update``, claimed, or added by it: ADR 0012); nothing is
+visible to others before ``commit``; lists are ordered as each method says, ties by ``id``.
 """
 
 from __future__ import annotations

@@ -1,25 +1,11 @@
-"""Subscriptions and the credit ledger (docs/behaviour.md#billing-periods-and-payments;
-ADR 0018, ADR 0019).
+"""Subscriptions and the credit ledger (docs/behaviour.md#billing-periods-and-payments).
 
-Members read (VIEW_ANALYTICS): the balance and the ledger (:class:`Billing`, on the member
-facade). Every change of a subscription comes from the billing system, never from a member
-(:class:`Payments`, on the system facade, which takes no actor): a payment provider's webhook
-reports a renewal, a top-up purchase, a tier change, a failed or recovered payment or a
-cancellation, each under the provider's reference (an event, payment or invoice id). The
-reference is the change's idempotency key (a ``billing_events`` row, unique across
-organisations): the same reference delivered again changes nothing and returns the current
-subscription; the same reference for another organisation or another kind of change is a
-ConflictError(reference) that names neither. A stand-alone deduction
-(:meth:`Payments.deduct_credits`) is a system call too, for a charge that pays for no work
-of this service's own units of work (those charge inside them, see
-:mod:`rabbit.application.credits`); it is the service's own charge, not a payment, so it
-takes no reference.
-
-A renewal opens the next period only for an ACTIVE or TRIALING subscription (a PAST_DUE,
-CANCELLED or PAUSED one: InvalidTransitionError). A tier change takes effect at once for the
-account limit and at the next renewal for the allowance: credits already granted for the
-current period are neither taken back nor topped up, which keeps the current period's ledger
-consistent.
+Members only read (:class:`Billing`: balance and ledger, VIEW_ANALYTICS). Every change comes
+from the payment provider through :class:`Payments` on the system facade (ADR 0018), each
+under the provider's reference, its idempotency key (ADR 0019); a stand-alone deduction is
+the service's own charge and takes none (work of this service charges inside its own unit
+of work: :mod:`rabbit.application.credits`). Periods and statuses follow
+:mod:`rabbit.domain.policies.periods`.
 """
 
 from __future__ import annotations
@@ -32,12 +18,7 @@ from rabbit.application.credits import Credits
 from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
-from rabbit.domain.enums import (
-    BillingEventKind,
-    CreditAction,
-    SubscriptionStatus,
-    SubscriptionTier,
-)
+from rabbit.domain.enums import BillingEventKind, CreditAction, SubscriptionStatus, SubscriptionTier
 from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import BillingEvent, CreditTransaction, Subscription
 from rabbit.domain.policies.periods import change_status, renew
@@ -158,8 +139,7 @@ class Payments(UseCases):
             subscription = await self._subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.TIER_CHANGE):
                 return subscription
-            subscription.tier = command.tier
-            subscription.updated_at = self._clock.now()
+            subscription.change_tier(command.tier, self._clock.now())
             await uow.subscriptions.update(subscription)
             await self._record(uow, subscription, reference, BillingEventKind.TIER_CHANGE)
             await uow.commit()

@@ -138,9 +138,7 @@ class Brands(UseCases):
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = await _brand(uow, organization_id, brand_id, for_update=True)
-            for name, value in command.changes().items():
-                setattr(brand, name, value)
-            brand.updated_at = self._clock.now()
+            brand.edit(command.changes(), self._clock.now())
             await uow.brands.update(brand)
             await uow.commit()
         return brand
@@ -150,7 +148,7 @@ class Brands(UseCases):
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             brand = await _brand(uow, organization_id, brand_id, for_update=True)
-            brand.deleted_at = brand.updated_at = self._clock.now()
+            brand.delete(self._clock.now())
             await uow.brands.update(brand)
             await uow.commit()
 
@@ -162,8 +160,7 @@ class Brands(UseCases):
             brand = await _brand(
                 uow, organization_id, brand_id, include_deleted=True, for_update=True
             )
-            brand.deleted_at = None
-            brand.updated_at = self._clock.now()
+            brand.restore(self._clock.now())
             await uow.brands.update(brand)
             await uow.commit()
         return brand

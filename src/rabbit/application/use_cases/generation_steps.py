@@ -1,25 +1,12 @@
 """The steps of one generation, shared by the manual use case and the autopilot tick.
 
-No model call runs inside a transaction (ADR 0011), so a generation is split in steps
-(:class:`GenerationSteps`):
-
-1. :meth:`~GenerationSteps.angle_rates` reads the brand's angle performance over the
-   analytics window (in a caller's unit of work);
-2. :meth:`~GenerationSteps.draft`, outside any unit of work, chooses the angle
-   (``choose_angle``, with the configured exploration rate and the random port), asks the
-   content generator port for the post(s) and the embedder for their vectors;
-3. in the unit of work that writes, :meth:`~GenerationSteps.lock_sources` reads the brand
-   and the material again, locked (after the organisation and, for the autopilot, the
-   schedule), so whatever changed while the models ran is seen;
-4. :meth:`~GenerationSteps.store` checks duplicates (:mod:`.deduplication`; TOO_SIMILAR
-   raises DuplicateContentError before anything is written or charged, SIMILAR proceeds and
-   is noted in ``angle_reason``), charges GENERATE once for all the posts (N posts cost N,
-   one ledger row) and creates the pending posts (:meth:`PendingPost.generated` decides
-   auto-approval and review expiry);
-5. :meth:`~GenerationSteps.notify` tells reviewers about PENDING posts, after the commit.
-
-A :class:`GenerationBrief` says what one generation asks for; the models' answer is a
-:class:`DraftBatch` of :class:`DraftPost` (not checked, not stored).
+No model call runs inside a transaction (ADR 0011), so :class:`GenerationSteps` splits it:
+``angle_rates`` (in the caller's unit of work), ``draft`` (outside any: angle, generator,
+embedder), ``lock_sources`` and ``store`` (in the unit of work that writes: brand and
+material locked again, duplicates checked, GENERATE charged once, pending posts created),
+then ``notify`` after the commit. A :class:`GenerationBrief` is what one
+generation asks for; a :class:`DraftBatch` what the models answered.
+The rules: docs/behaviour.md#generation-and-approval.
 """
 
 from __future__ import annotations

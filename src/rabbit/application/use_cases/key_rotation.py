@@ -1,19 +1,11 @@
 """Token key rotation: re-encrypt every stored secret with the cipher's current key.
 
-The cipher names the key inside each stored value, so values of the old key stay readable
-while this runs; afterwards the old key can be retired. Social account tokens are rewritten
-through the compare-and-set on ``token_version``: an account refreshed concurrently already
-holds tokens of the current key and is skipped rather than overwritten.
-
-Every organisation's secrets are rotated by default; ``organization_ids`` scopes the
-external sources rotated to those tenants (social accounts are always rotated whole: a
-rewrite is harmless, and a value left under a retired key would be unreadable).
-
-Each value is decrypted and encrypted again with its own place (table, field, organisation,
-row: ADR 0016), so a rotated value stays bound where it lives. A value that does not decrypt
-where it is (moved there from elsewhere, altered, of an unknown key) is left as it is,
-logged by place and row and counted in ``RotationReport.unreadable``: one bad value does not
-stop the rotation of every other.
+Each value is decrypted and encrypted again bound to its own place (ADR 0016); account tokens
+go through the compare-and-set on ``token_version``, so an account refreshed meanwhile is
+skipped, not overwritten. A value that does not decrypt where it is stays as it is, logged
+and counted in ``RotationReport.unreadable``. ``organization_ids`` scopes the external
+sources; accounts are always rotated whole. The key lifecycle: ADR 0017 and
+docs/security.md#keys-lifecycle-and-rotation.
 """
 
 from __future__ import annotations
@@ -95,10 +87,7 @@ class KeyRotation(UseCases):
             if access is None and refresh is None:
                 continue
             version = account.token_version
-            account.access_token = access or account.access_token
-            account.refresh_token = refresh or account.refresh_token
-            account.token_version = version + 1
-            account.updated_at = self._clock.now()
+            account.reencrypt_tokens(access, refresh, self._clock.now())
             if await uow.social_accounts.update_tokens_if_version(account, version):
                 rewritten += 1
         return rewritten
@@ -117,8 +106,7 @@ class KeyRotation(UseCases):
                     changed[path] = value
             if not changed:
                 continue
-            source.connection_config = source.connection_config.with_secrets(changed)
-            source.updated_at = self._clock.now()
+            source.replace_secrets(changed, self._clock.now())
             rewritten.append(source)
         return rewritten
 

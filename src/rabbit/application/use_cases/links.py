@@ -77,7 +77,7 @@ class Links(UseCases):
                 )
                 await uow.brand_accounts.add(link)
             else:
-                link.is_default = command.is_default
+                link.set_default(command.is_default)
                 await uow.brand_accounts.update(link)
             await uow.commit()
         return link
@@ -135,7 +135,7 @@ async def _clear_default(
     for link in links:
         is_other = link.social_account_id != account.id
         if link.is_default and link.platform == account.platform and is_other:
-            link.is_default = False
+            link.set_default(False)
             await uow.brand_accounts.update(link)
 
 

@@ -6,17 +6,17 @@ unarchive between READY or USED and ARCHIVED. Publishing marks a material USED
 (:meth:`~rabbit.domain.model.Material.record_use`). Everything needs CREATE_CONTENT.
 
 Selection (:func:`rank_materials`, used by the autopilot tick and by
-:meth:`Materials.select_material`): candidates are the READY or USED, live materials of the
-brand and the organisation's materials of no brand; the strategy orders them
-(``rabbit.domain.policies.selection``). ``weighted`` uses each material's mean engagement
-rate over its live posts; ``pillar_balanced`` counts the brand's posts of the analytics window
-per pillar of their material. :meth:`Materials.select_material` skips candidates whose own
-embedding is too similar to a post or pending post of the dedup window.
+:meth:`Materials.select_material`) loads the rows its rules need
+(``rabbit.domain.policies.selection``: which materials are candidates, their mean
+engagement, the order of each strategy): the brand's live posts, and for
+``pillar_balanced`` the brand's posts of the analytics window and their materials' pillars.
+:meth:`Materials.select_material` skips candidates whose own embedding is too similar to a
+post or pending post of the dedup window.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -49,7 +49,12 @@ from rabbit.domain.errors import ConflictError, NotFoundError
 from rabbit.domain.model import BrandProfile, Material
 from rabbit.domain.policies.materials import validate_upload
 from rabbit.domain.policies.permissions import Permission
-from rabbit.domain.policies.selection import MaterialCandidate, rank
+from rabbit.domain.policies.selection import (
+    candidates,
+    is_candidate,
+    pillar_counts,
+    rank,
+)
 from rabbit.domain.policies.similarity import Verdict
 from rabbit.domain.values import PublicUrl, Word
 
@@ -112,15 +117,12 @@ class Materials(UseCases):
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             if command.brand_profile_id is not None:
                 await _brand(uow, organization_id, command.brand_profile_id)
-            material = Material(
+            material = Material.uploaded(
                 id=self._ids.new_id(),
                 organization_id=organization_id,
-                created_at=now,
-                updated_at=now,
+                now=now,
                 **command.model_dump(),
             )
-            if material.mime_type is not None:
-                material.mime_type = material.mime_type.strip().lower()
             await uow.materials.add(material)
             await uow.commit()
         return material
@@ -239,37 +241,20 @@ async def rank_materials(
     random: RandomSource,
     analytics_window: timedelta,
 ) -> list[Material]:
-    """The brand's selectable materials in the strategy's order of preference."""
+    """The brand's candidate materials in the strategy's order of preference (the rules:
+    ``rabbit.domain.policies.selection``)."""
     org = brand.organization_id
-    materials = [
-        m
-        for m in await uow.materials.find(org, statuses=SELECTABLE_MATERIAL_STATUSES)
-        if m.brand_profile_id in (brand.id, None)
-    ]
+    found = await uow.materials.find(org, statuses=SELECTABLE_MATERIAL_STATUSES)
+    materials = [m for m in found if is_candidate(m, brand.id)]
     if not materials:
         return []
     posts = await uow.posts.find(org, brand_id=brand.id)
-    rates: dict[str, list[float]] = defaultdict(list)
-    for post in posts:
-        if post.material_id is not None and post.engagement_rate is not None:
-            rates[post.material_id].append(post.engagement_rate)
-    candidates = [
-        MaterialCandidate(
-            id=m.id,
-            usage_count=m.usage_count,
-            last_used_at=m.last_used_at,
-            content_pillar=m.content_pillar,
-            mean_engagement=(sum(rates[m.id]) / len(rates[m.id])) if rates[m.id] else None,
-        )
-        for m in materials
-    ]
-    recent_counts = await _recent_pillar_counts(uow, brand, now, analytics_window)
     order = rank(
         strategy,
-        candidates,
+        candidates(materials, posts),
         random,
         pillars=brand.content_pillars,
-        recent_pillar_counts=recent_counts,
+        recent_pillar_counts=await _recent_pillar_counts(uow, brand, now, analytics_window),
     )
     by_id = {m.id: m for m in materials}
     return [by_id[c.id] for c in order]
@@ -299,26 +284,22 @@ async def too_similar_to_recent(
 async def _recent_pillar_counts(
     uow: UnitOfWork, brand: BrandProfile, now: datetime, analytics_window: timedelta
 ) -> Counter[str]:
-    counts: Counter[str] = Counter()
+    """The brand's posts of the analytics window per pillar of their material."""
     if not brand.content_pillars.pillars:
-        return counts
+        return Counter()
     since = now - analytics_window
     posts = await uow.posts.find(brand.organization_id, brand_id=brand.id, published_since=since)
     used = {post.material_id for post in posts if post.material_id is not None}
     if not used:
-        return counts
+        return Counter()
     # one query for every material of the recent posts (never one per post)
-    pillars = {
+    pillar_of = {
         material.id: material.content_pillar
         for material in await uow.materials.find(
             brand.organization_id, ids=used, include_deleted=True
         )
     }
-    for post in posts:
-        pillar = pillars.get(post.material_id) if post.material_id is not None else None
-        if pillar:
-            counts[pillar] += 1
-    return counts
+    return pillar_counts(posts, pillar_of)
 
 
 async def _material(

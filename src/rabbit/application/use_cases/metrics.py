@@ -15,7 +15,6 @@ from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import Post, PostMetric
-from rabbit.domain.policies.engagement import engagement_rate
 
 
 class RecordMetrics(Command):
@@ -36,28 +35,19 @@ class Metrics(UseCases):
     async def record_metrics(
         self, organization_id: str, post_id: str, command: RecordMetrics
     ) -> Post:
-        now = self._clock.now()
-        rate = engagement_rate(
-            command.likes, command.comments, command.shares, command.clicks, command.impressions
+        reading = PostMetric.reading(
+            id=self._ids.new_id(),
+            organization_id=organization_id,
+            post_id=post_id,
+            collected_at=self._clock.now(),
+            **command.model_dump(),
         )
         async with self._uow() as uow:
             post = await uow.posts.get(organization_id, post_id, for_update=True)
             if post is None:
                 raise NotFoundError("post", post_id)
-            for name, value in command.model_dump().items():
-                setattr(post, name, value)
-            post.engagement_rate = rate
-            post.metrics_updated_at = post.updated_at = now
+            post.record_metrics(reading)
             await uow.posts.update(post)
-            await uow.post_metrics.add(
-                PostMetric(
-                    id=self._ids.new_id(),
-                    organization_id=organization_id,
-                    post_id=post.id,
-                    collected_at=now,
-                    engagement_rate=rate,
-                    **command.model_dump(),
-                )
-            )
+            await uow.post_metrics.add(reading)
             await uow.commit()
         return post

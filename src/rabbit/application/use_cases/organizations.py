@@ -26,12 +26,7 @@ from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
 from rabbit.domain.enums import MemberRole, PendingPostStatus
 from rabbit.domain.errors import ConflictError, NotFoundError
-from rabbit.domain.model import (
-    Organization,
-    OrganizationMember,
-    Schedule,
-    User,
-)
+from rabbit.domain.model import Organization, OrganizationMember, Schedule, User
 from rabbit.domain.policies.founding import BONUS_DESCRIPTION, found_organization
 from rabbit.domain.policies.identity import check_slug, normalise_email
 from rabbit.domain.policies.permissions import (
@@ -103,7 +98,7 @@ class Organizations(UseCases):
         async with self._uow() as uow:
             user = await live_actor(uow, actor_id, for_update=True)
             await self._check_not_last_owner(uow, actor_id)
-            user.deleted_at = user.updated_at = self._clock.now()
+            user.delete(self._clock.now())
             await uow.users.update(user)
             await uow.commit()
 
@@ -151,11 +146,10 @@ class Organizations(UseCases):
                 uow, actor_id, organization_id, Permission.MANAGE_BILLING, lock_organization=True
             )
             organization = await live_organization(uow, organization_id)
-            organization.deleted_at = organization.updated_at = now
+            organization.delete(now)
             await uow.organizations.update(organization)
             for schedule in await self._active_schedules(uow, organization_id):
-                schedule.next_run_at = None
-                schedule.updated_at = now
+                schedule.park(now)
                 await uow.schedules.update(schedule)
             await uow.commit()
 
@@ -178,9 +172,7 @@ class Organizations(UseCases):
                 raise NotFoundError("organization", organization_id)
             await live_actor(uow, actor_id)
             require(member.role, Permission.MANAGE_BILLING, actor_id)
-            deleted_at = organization.deleted_at
-            organization.deleted_at = None
-            organization.updated_at = now
+            deleted_at = organization.restore(now)
             await uow.organizations.update(organization)
             if deleted_at is not None:
                 await self._resume(uow, organization_id, deleted_at, now)
@@ -221,7 +213,7 @@ class Organizations(UseCases):
             member = await uow.members.get(organization_id, actor_id, for_update=True)
             if member is None or member.has_joined or organization is None:
                 raise NotFoundError("invitation", organization_id)
-            member.joined_at = self._clock.now()
+            member.join(self._clock.now())
             await uow.members.update(member)
             await uow.commit()
         return member
@@ -237,7 +229,7 @@ class Organizations(UseCases):
             member = await self._member(uow, organization_id, user_id)
             owners = await self._owners_besides(uow, member)
             check_role_change(actor.role, member.role, command.role, owners, actor_id=actor_id)
-            member.role = command.role
+            member.change_role(command.role)
             await uow.members.update(member)
             await uow.commit()
         return member
@@ -276,8 +268,7 @@ class Organizations(UseCases):
     ) -> None:
         """What a restore does to the work the deletion stopped (ADR 0014)."""
         for schedule in await self._active_schedules(uow, organization_id):
-            schedule.next_run_at = schedule.next_slot_after(now)
-            schedule.updated_at = now
+            schedule.advance_past(now)
             await uow.schedules.update(schedule)
         paused_for = now - deleted_at
         waiting = await uow.pending_posts.find(
@@ -289,8 +280,7 @@ class Organizations(UseCases):
             pending = await uow.pending_posts.get(organization_id, found.id, for_update=True)
             if pending is None or pending.expires_at is None:
                 continue
-            pending.expires_at += paused_for
-            pending.updated_at = now
+            pending.extend_review(paused_for, now)
             await uow.pending_posts.update(pending)
 
     async def _live_user(self, uow: UnitOfWork, user_id: str) -> User:

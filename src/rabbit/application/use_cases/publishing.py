@@ -1,46 +1,12 @@
 """Publishing due posts, exactly once per (pending post, platform), paid exactly once.
 
-:meth:`Publishing.publish_due` takes one batch of due posts (AUTO_APPROVED or APPROVED with
-``scheduled_for <= now``, not backed off, of a live organisation; fair across
-organisations: every organisation's oldest first, then every second, ...) and, for each of
-their platforms without a post yet (ADR 0006, settled by ADR 0015):
-
-1. **Plan** (one unit of work; the subscription, then the pending post locked): read the
-   attempts and let :func:`~rabbit.domain.policies.publishing.next_step` decide. A platform
-   that used up its tries, or has no usable account, *gives up*; the pending post becomes
-   FAILED only when no attempt of it may still succeed (none STARTED or UNKNOWN), else it
-   waits for them.
-2. **Settle** an attempt left STARTED (a crash between commit and answer; only once the
-   attempt's lease has passed, so a worker whose call is still in flight is never raced) or
-   UNKNOWN (timeout) with the publisher's ``lookup`` by idempotency key: found → it
-   succeeded; nothing → the attempt becomes FAILED and a new one may start; lookup
-   unavailable → left for a later run. An unknown outcome is never retried blindly.
-3. **Start**: before the post's first platform call, *reserve* its publish price
-   (``publish_price(len(platforms))``, so the cross-platform discount applies: a PUBLISH
-   ledger row, held in ``pending.publish_credits``); too few credits → nothing is written or
-   called. Write a STARTED attempt (number = previous + 1, key ``"<pending post id>:<platform>"``,
-   the same for every try) and COMMIT both, then call the publisher with the decrypted token.
-   A token that does not decrypt for its account (a ciphertext moved from elsewhere or
-   altered, ADR 0016) gives the platform up like a missing account, before anything is
-   reserved or called; a missing key or an unmigrated database is an error (backed off).
-4. **Finish** in one transaction: create the post (UNIQUE(pending_post_id, platform) and a
-   check before recording refuse a double), mark the attempt SUCCEEDED, store the post's
-   embedding; when every platform has its post, record the material's use and mark the
-   pending post PUBLISHED. A platform's success is recorded whatever happened meanwhile: an
-   attempt settled FAILED by a lookup, or a pending post given up (then FAILED → PUBLISHED
-   if it completes the post, else it stays FAILED and the accepted platform is charged).
-   A rejection marks the attempt FAILED; an unknown outcome marks it UNKNOWN; any other
-   exception of the publisher marks it UNKNOWN too (the call may have reached the platform).
-
-Credits settle when the post ends (:meth:`Publishing._settle_credits`): it keeps the price of
-the platforms that accepted it, ``publish_price(k)``, and the rest of the reservation comes
-back as a refund ledger row; so every accepted platform post is paid exactly once, nothing is
-paid for a post no platform accepted, and the ledger invariant holds.
-
-A run of a post that makes no progress (no credits, a retry, an unknown outcome, an error)
-backs it off: ``publish_after = now + publish_backoff * 2^(failures-1)`` (at most
-``publish_backoff_max``); progress clears it. An unexpected exception in one publication is
-logged with its ids and backs that post off; the run goes on with the others.
+:meth:`Publishing.publish_due` takes one fair batch of due posts and runs each platform in
+four steps: **plan** (:func:`~rabbit.domain.policies.publishing.next_step`, post locked),
+**settle** a STARTED or UNKNOWN attempt by lookup, **start** (reserve the price, commit a
+STARTED attempt, then call the publisher), **finish** (post, attempt SUCCEEDED, credits
+settled). A post that makes no progress backs off; an error in one post stops only it.
+The rules: docs/behaviour.md#publishing-exactly-once-and-settlement, ADR 0006 (exactly
+once) and ADR 0015 (settlement, late successes, backoff).
 """
 
 from __future__ import annotations

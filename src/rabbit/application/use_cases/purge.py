@@ -1,28 +1,12 @@
 """Purge (GDPR): hard-delete rows soft-deleted longer ago than the retention period.
 
-One unit of work, so a purge is all or nothing. Order and decisions (ADR 0008):
-
-1. Organisations due for purge are deleted whole; the store cascades to every tenant row.
-2. Within every other organisation (soft-deleted ones within their retention included: a
-   row deleted long before its organisation is due on its own), dependants first:
-   - posts due (their embeddings first; metrics cascade);
-   - brands due that no surviving post names: their pending posts go first, whatever their
-     status (their embeddings first; publish attempts cascade). A pending post is the
-     brand's work queue, not publishing history: it exists only for the brand;
-   - materials due (their embeddings first) that no surviving post or pending post uses;
-   - social accounts due that no surviving post or publish attempt names (links cascade);
-   - those brands (schedules, external sources and links cascade; materials of the brand
-     are organisation assets and stay, their brand reference set to null by the store).
-3. Users due (their memberships cascade).
-
-A due row still referenced by a surviving row waits (see
-:mod:`rabbit.domain.policies.purging`). Posts are the brand's publishing history and are
-never removed implicitly: the schema cascades a brand's deletion to its posts, so a brand
-cannot be purged while it still has posts, and waits until they were deleted and purged
-themselves. No live row is ever deleted, and nothing is left pointing at a deleted row.
-
-By default every organisation is swept; ``organization_ids`` scopes a run to those tenants
-(deleted organisations due and deleted users are always swept).
+One unit of work, all or nothing, in the order of ADR 0008: organisations due go whole;
+in every other organisation dependants first (posts, brands' pending posts, materials,
+social accounts, then the brands); then users. A due row that a surviving row still
+references waits (:mod:`rabbit.domain.policies.purging`), so no live row is deleted and
+nothing is left pointing at a deleted one. ``organization_ids`` scopes a run (deleted
+organisations due and deleted users are always swept).
+The rules: docs/behaviour.md#soft-delete-and-purge.
 """
 
 from __future__ import annotations

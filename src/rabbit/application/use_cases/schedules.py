@@ -7,6 +7,8 @@ paused. The autopilot claims due slots through :mod:`.slot_claims`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, field_validator
 
 from rabbit.application.authorization import authorize
@@ -18,7 +20,7 @@ from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatf
 from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import Schedule
 from rabbit.domain.policies.permissions import Permission
-from rabbit.domain.policies.scheduling import parse_days, validate_schedule
+from rabbit.domain.policies.scheduling import parse_days
 
 
 class _ScheduleFields(Command):
@@ -35,6 +37,14 @@ class _ScheduleFields(Command):
         if days is not None:
             parse_days(days)
         return days
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller set, as entity attribute values (None left out)."""
+        return {
+            name: getattr(self, name)
+            for name in self.model_fields_set
+            if getattr(self, name) is not None
+        }
 
 
 class CreateSchedule(_ScheduleFields):
@@ -53,16 +63,6 @@ class UpdateSchedule(_ScheduleFields):
     times: tuple[str, ...] | None = Field(default=None, max_length=limits.MAX_TIMES)
     timezone: str | None = Field(default=None, max_length=limits.MAX_SHORT_TEXT)
     days_of_week: tuple[int, ...] | None = Field(default=None, max_length=7)
-
-
-def _validate(schedule: Schedule) -> None:
-    validate_schedule(
-        schedule.frequency,
-        schedule.times,
-        schedule.timezone,
-        schedule.days_of_week,
-        schedule.platforms,
-    )
 
 
 class Schedules(UseCases):
@@ -86,8 +86,8 @@ class Schedules(UseCases):
             updated_at=now,
             **fields,
         )
-        _validate(schedule)
-        schedule.next_run_at = schedule.next_slot_after(now)
+        schedule.validate()
+        schedule.advance_past(now)
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             if await uow.brands.get(organization_id, brand_id) is None:
@@ -102,14 +102,7 @@ class Schedules(UseCases):
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             schedule = await _schedule(uow, organization_id, schedule_id, for_update=True)
-            for name in command.model_fields_set:
-                value = getattr(command, name)
-                if value is not None:
-                    setattr(schedule, name, value)
-            _validate(schedule)
-            now = self._clock.now()
-            schedule.next_run_at = schedule.next_slot_after(now)
-            schedule.updated_at = now
+            schedule.edit(command.changes(), self._clock.now())
             await uow.schedules.update(schedule)
             await uow.commit()
         return schedule
@@ -139,10 +132,10 @@ class Schedules(UseCases):
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             schedule = await _schedule(uow, organization_id, schedule_id, for_update=True)
             now = self._clock.now()
-            schedule.is_active = active
             if active:
-                schedule.next_run_at = schedule.next_slot_after(now)
-            schedule.updated_at = now
+                schedule.resume(now)
+            else:
+                schedule.pause(now)
             await uow.schedules.update(schedule)
             await uow.commit()
         return schedule

@@ -1,21 +1,11 @@
-"""Connected social accounts: connect, token refresh, disconnect, key rotation.
+"""Connected social accounts: connect, disconnect, and what a refresh job reports.
 
-Connecting proves ownership: the platform is asked whose the access token is, and an
-account is connected only under the id the platform names (ADR 0018).
-
-Tokens are encrypted with the token cipher before the entity that carries them is built,
-so no repository, repr, log line or error ever holds a plain token (commands hold them as
-``SecretStr``). Each is bound to its row and column (:func:`token_context`, ADR 0016): a
-token ciphertext copied into another account, column or organisation does not decrypt.
-Token changes go through the repository's compare-and-set on ``token_version``: a slower
-concurrent refresh cannot overwrite a newer token.
-
-There is no OAuth port: whoever talks to the platform (the publishing flow, a refresh job)
-reports the outcome here — new tokens with :meth:`AccountTokens.record_token_refresh`, a
-definite rejection with :meth:`AccountTokens.record_refresh_rejected` (system calls: they
-take no actor, so they live on the system facade, ADR 0018). A temporary refresh
-error is simply not reported: it never deactivates the account. Key rotation lives in
-:mod:`rabbit.application.use_cases.key_rotation`.
+Connecting proves ownership: the platform says whose the access token is (ADR 0018).
+Tokens are encrypted, bound to their row and column (:func:`token_context`, ADR 0016),
+before the entity that carries them is built, so nothing holds a plain token. Token changes
+go through the compare-and-set on ``token_version``. :class:`AccountTokens` takes the
+outcome of a refresh (system calls, no actor); a temporary refresh error is not reported.
+Key rotation: :mod:`rabbit.application.use_cases.key_rotation`.
 """
 
 from __future__ import annotations
@@ -173,8 +163,7 @@ class SocialAccounts(UseCases):
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             account = await _account(uow, organization_id, account_id, for_update=True)
-            account.is_active = False
-            account.deleted_at = account.updated_at = self._clock.now()
+            account.disconnect(self._clock.now())
             await uow.social_accounts.update(account)
             await uow.commit()
 
@@ -216,11 +205,13 @@ class AccountTokens(UseCases):
         )
         async with self._uow() as uow:
             account = await _account(uow, organization_id, account_id)
-            account.access_token = access_token
-            account.refresh_token = refresh_token
-            account.token_expires_at = command.token_expires_at
-            account.token_version = command.expected_version + 1
-            account.updated_at = self._clock.now()
+            account.refresh_tokens(
+                access_token,
+                refresh_token,
+                command.token_expires_at,
+                from_version=command.expected_version,
+                now=self._clock.now(),
+            )
             stored = await uow.social_accounts.update_tokens_if_version(
                 account, command.expected_version
             )
@@ -236,8 +227,7 @@ class AccountTokens(UseCases):
         is reconnected (it can no longer publish)."""
         async with self._uow() as uow:
             account = await _account(uow, organization_id, account_id, for_update=True)
-            account.is_active = False
-            account.updated_at = self._clock.now()
+            account.deactivate(self._clock.now())
             await uow.social_accounts.update(account)
             await uow.commit()
 

@@ -62,6 +62,12 @@ class Subscription:
         self.credits_total += amount
         self.updated_at = now
 
+    def change_tier(self, tier: SubscriptionTier, now: datetime) -> None:
+        """The tier the customer bought (or moved down to); the credits of the current
+        period stay as they are until the next renewal."""
+        self.tier = tier
+        self.updated_at = now
+
     def start_period(self, start: datetime, end: datetime, allowance: int) -> None:
         """Open a new period with ``allowance`` credits; unused credits do not roll over."""
         if end <= start:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rabbit.domain.enums import ExternalSourceType, FontPreference, SocialPlatform, VisualStyle
+from rabbit.domain.errors import ValidationError
 from rabbit.domain.policies.approval import DEFAULT_APPROVAL_TIMEOUT_HOURS
 from rabbit.domain.values import (
     BrandColors,
@@ -47,6 +50,27 @@ class BrandProfile:
     created_at: datetime
     updated_at: datetime
 
+    def edit(self, changes: Mapping[str, Any], now: datetime) -> None:
+        """Take the edited fields (name → value; a field left out stays as it is). Only the
+        brand's own settings may change this way, never its identity or timestamps."""
+        for name in _FIXED_BRAND_FIELDS.intersection(changes):
+            raise ValidationError(name, "is not an editable field of a brand")
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.updated_at = now
+
+    def delete(self, now: datetime) -> None:
+        """Soft delete: hidden from every ordinary query until restored or purged."""
+        self.deleted_at = self.updated_at = now
+
+    def restore(self, now: datetime) -> None:
+        """Undo a soft delete."""
+        self.deleted_at = None
+        self.updated_at = now
+
+
+_FIXED_BRAND_FIELDS = frozenset({"id", "organization_id", "deleted_at", "created_at", "updated_at"})
+
 
 @dataclass(kw_only=True, slots=True)
 class BrandProfileAccount:
@@ -63,6 +87,11 @@ class BrandProfileAccount:
     platform: SocialPlatform
     is_default: bool = False
     created_at: datetime
+
+    def set_default(self, is_default: bool) -> None:
+        """Whether the brand publishes to this platform through this account by default;
+        the one-default-per-platform rule is the caller's (it spans the brand's links)."""
+        self.is_default = is_default
 
 
 @dataclass(kw_only=True, slots=True)
@@ -82,3 +111,9 @@ class ExternalSource:
     is_active: bool = True
     created_at: datetime
     updated_at: datetime
+
+    def replace_secrets(self, secrets: Mapping[str, str], now: datetime) -> None:
+        """New stored forms of some secrets of its configuration (path → ciphertext), as a
+        key rotation writes them; the other fields of the configuration stay."""
+        self.connection_config = self.connection_config.with_secrets(secrets)
+        self.updated_at = now

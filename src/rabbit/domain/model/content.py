@@ -16,6 +16,7 @@ from rabbit.domain.enums import (
 )
 from rabbit.domain.policies.approval import approval_expires_at
 from rabbit.domain.policies.backoff import backoff_delay
+from rabbit.domain.policies.engagement import engagement_rate
 from rabbit.domain.policies.transitions import check_pending_post_transition
 
 EMBEDDING_DIMENSIONS = 768
@@ -159,6 +160,13 @@ class PendingPost:
         self.review_notes = review_notes
         self.updated_at = now
 
+    def extend_review(self, by: timedelta, now: datetime) -> None:
+        """Give back review time (a restored organisation's post gets the time it had left
+        when deleted, ADR 0014): ``expires_at`` moves on by ``by``; none stays none."""
+        if self.expires_at is not None:
+            self.expires_at += by
+        self.updated_at = now
+
     def back_off(self, run_at: datetime, base: timedelta, cap: timedelta, now: datetime) -> None:
         """One more publishing run (the one at ``run_at``) without progress: not due again
         before the backoff (:func:`~rabbit.domain.policies.backoff.backoff_delay`) has
@@ -247,6 +255,17 @@ class Post:
         """Likes + comments + shares: the interactions the learning loop counts."""
         return self.likes + self.comments + self.shares
 
+    def record_metrics(self, reading: PostMetric) -> None:
+        """Keep the latest counters and engagement rate of a reading of this post."""
+        self.likes = reading.likes
+        self.comments = reading.comments
+        self.shares = reading.shares
+        self.impressions = reading.impressions
+        self.reach = reading.reach
+        self.clicks = reading.clicks
+        self.engagement_rate = reading.engagement_rate
+        self.metrics_updated_at = self.updated_at = reading.collected_at
+
 
 @dataclass(kw_only=True, slots=True)
 class PostMetric:
@@ -263,6 +282,37 @@ class PostMetric:
     reach: int = 0
     clicks: int = 0
     engagement_rate: float | None = None
+
+    @classmethod
+    def reading(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        post_id: str,
+        collected_at: datetime,
+        likes: int,
+        comments: int,
+        shares: int,
+        impressions: int,
+        reach: int,
+        clicks: int,
+    ) -> PostMetric:
+        """The counters a platform reported, with their engagement rate
+        (:func:`~rabbit.domain.policies.engagement.engagement_rate`)."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            post_id=post_id,
+            collected_at=collected_at,
+            likes=likes,
+            comments=comments,
+            shares=shares,
+            impressions=impressions,
+            reach=reach,
+            clicks=clicks,
+            engagement_rate=engagement_rate(likes, comments, shares, clicks, impressions),
+        )
 
 
 @dataclass(kw_only=True, slots=True)

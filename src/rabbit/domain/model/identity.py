@@ -23,6 +23,10 @@ class User:
     created_at: datetime
     updated_at: datetime
 
+    def delete(self, now: datetime) -> None:
+        """Soft delete: the account acts for no one from now on; purge removes it later."""
+        self.deleted_at = self.updated_at = now
+
 
 @dataclass(kw_only=True, slots=True)
 class Organization:
@@ -36,6 +40,18 @@ class Organization:
     deleted_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    def delete(self, now: datetime) -> None:
+        """Soft delete: nothing works on its behalf from now on (ADR 0014)."""
+        self.deleted_at = self.updated_at = now
+
+    def restore(self, now: datetime) -> datetime | None:
+        """Undo a soft delete; when it had been deleted (None if it was not), so that the
+        caller can resume the work the deletion stopped (ADR 0014)."""
+        deleted_at = self.deleted_at
+        self.deleted_at = None
+        self.updated_at = now
+        return deleted_at
 
 
 @dataclass(kw_only=True, slots=True)
@@ -53,3 +69,13 @@ class OrganizationMember:
     @property
     def has_joined(self) -> bool:
         return self.joined_at is not None
+
+    def join(self, now: datetime) -> None:
+        """The invited user accepts: a member from ``now`` on."""
+        self.joined_at = now
+
+    def change_role(self, role: MemberRole) -> None:
+        """The new role; the owner-keeping rule
+        (:func:`~rabbit.domain.policies.permissions.check_role_change`) is the caller's, as
+        it counts the organisation's other members."""
+        self.role = role

@@ -43,6 +43,38 @@ class Material:
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def uploaded(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        type: MaterialType,
+        brand_profile_id: str | None,
+        name: str | None,
+        original_content: str | None,
+        file_key: str | None,
+        file_size: int | None,
+        mime_type: str | None,
+        url: str | None,
+        now: datetime,
+    ) -> Material:
+        """A new UPLOADED material; its MIME type is kept trimmed and lower-cased."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            type=type,
+            brand_profile_id=brand_profile_id,
+            name=name,
+            original_content=original_content,
+            file_key=file_key,
+            file_size=file_size,
+            mime_type=mime_type.strip().lower() if mime_type is not None else None,
+            url=url,
+            created_at=now,
+            updated_at=now,
+        )
+
     def check_move(self, target: MaterialStatus) -> None:
         """Raise InvalidTransitionError unless the lifecycle table allows ``target`` now."""
         check_material_transition(self.id, self.status, target)

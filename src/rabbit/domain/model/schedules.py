@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatform
-from rabbit.domain.policies.scheduling import next_run_at
+from rabbit.domain.errors import ValidationError
+from rabbit.domain.policies.scheduling import next_run_at, validate_schedule
 
 
 @dataclass(kw_only=True, slots=True)
@@ -30,6 +33,40 @@ class Schedule:
     created_at: datetime
     updated_at: datetime
 
+    def validate(self) -> None:
+        """Raise ValidationError unless its times, timezone, days and platforms make a
+        schedule (:func:`~rabbit.domain.policies.scheduling.validate_schedule`)."""
+        validate_schedule(
+            self.frequency, self.times, self.timezone, self.days_of_week, self.platforms
+        )
+
+    def edit(self, changes: Mapping[str, Any], now: datetime) -> None:
+        """Take the edited settings (name → value; a field left out stays as it is), check
+        the result, and run next at the first slot after ``now`` (none that passed while it
+        was edited)."""
+        for name in _FIXED_SCHEDULE_FIELDS.intersection(changes):
+            raise ValidationError(name, "is not an editable field of a schedule")
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.validate()
+        self.advance_past(now)
+
+    def pause(self, now: datetime) -> None:
+        """Inactive: no slot of it is claimed until it is resumed."""
+        self.is_active = False
+        self.updated_at = now
+
+    def resume(self, now: datetime) -> None:
+        """Active again, next at the first slot after ``now`` (missed slots are not run)."""
+        self.is_active = True
+        self.advance_past(now)
+
+    def park(self, now: datetime) -> None:
+        """Out of the due index (``next_run_at`` None): its organisation was deleted, and
+        any slot a worker holds is lost (ADR 0014); :meth:`advance_past` brings it back."""
+        self.next_run_at = None
+        self.updated_at = now
+
     def next_slot_after(self, after: datetime) -> datetime:
         """The first slot strictly after ``after`` (slots that passed are never replayed)."""
         return next_run_at(after, self.times, self.timezone, self.days_of_week)
@@ -46,3 +83,16 @@ class Schedule:
         self.next_run_at = now + hold
         self.updated_at = now
         return self.next_run_at
+
+
+_FIXED_SCHEDULE_FIELDS = frozenset(
+    {
+        "id",
+        "organization_id",
+        "brand_profile_id",
+        "is_active",
+        "next_run_at",
+        "created_at",
+        "updated_at",
+    }
+)

@@ -37,3 +37,40 @@ class SocialAccount:
     def is_usable(self) -> bool:
         """Active and not deleted: may publish."""
         return self.is_active and self.deleted_at is None
+
+    def refresh_tokens(
+        self,
+        access_token: str,
+        refresh_token: str | None,
+        expires_at: datetime | None,
+        *,
+        from_version: int,
+        now: datetime,
+    ) -> None:
+        """The (encrypted) tokens a refresh that started from ``from_version`` returned;
+        the store keeps them only if the version is still that one (compare-and-set)."""
+        self.access_token = access_token
+        self.refresh_token = refresh_token
+        self.token_expires_at = expires_at
+        self.token_version = from_version + 1
+        self.updated_at = now
+
+    def reencrypt_tokens(
+        self, access_token: str | None, refresh_token: str | None, now: datetime
+    ) -> None:
+        """The stored forms of its tokens under a new key (None keeps a token as it is): a
+        new token version, as for any token change."""
+        self.access_token = access_token or self.access_token
+        self.refresh_token = refresh_token or self.refresh_token
+        self.token_version += 1
+        self.updated_at = now
+
+    def deactivate(self, now: datetime) -> None:
+        """The platform refused its refresh token: it publishes no more until reconnected."""
+        self.is_active = False
+        self.updated_at = now
+
+    def disconnect(self, now: datetime) -> None:
+        """Soft delete and deactivate; the platform account may be connected again later."""
+        self.is_active = False
+        self.deleted_at = self.updated_at = now

@@ -13,18 +13,24 @@ one. The caller passes only selectable materials (READY or USED, not deleted or 
   target percentage (ties go to the larger target, so a 0 % pillar is not picked while all
   are on target; remaining ties are drawn at random), round_robin inside each pillar; materials of
   no targeted pillar come last, in round_robin order. Pillar names match case-insensitively.
+
+Which materials are candidates (:func:`is_candidate`) and what the strategies know of each
+(:func:`candidates`: the mean engagement of its posts) are decided here too; the use case
+only loads the rows.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from rabbit.domain.enums import MaterialStrategy
 from rabbit.domain.errors import ValidationError
 from rabbit.domain.limits import quote
+from rabbit.domain.model import Material, Post
 from rabbit.domain.policies.randomness import RandomDraw
 from rabbit.domain.values import ContentPillars
 
@@ -41,6 +47,49 @@ class MaterialCandidate:
     last_used_at: datetime | None = None
     content_pillar: str | None = None
     mean_engagement: float | None = None
+
+
+def is_candidate(material: Material, brand_id: str) -> bool:
+    """Whether the brand may post from ``material``: selectable (READY or USED,
+    :attr:`~rabbit.domain.model.Material.is_selectable`) and the brand's own or of no brand."""
+    return material.is_selectable and material.brand_profile_id in (brand_id, None)
+
+
+def mean_engagement(posts: Iterable[Post]) -> dict[str, float]:
+    """Per material id, the mean engagement rate of its posts; posts of no material or
+    without a rate yet are left out (a material with none of them has no entry)."""
+    rates: dict[str, list[float]] = defaultdict(list)
+    for post in posts:
+        if post.material_id is not None and post.engagement_rate is not None:
+            rates[post.material_id].append(post.engagement_rate)
+    return {material_id: sum(found) / len(found) for material_id, found in rates.items()}
+
+
+def candidates(materials: Iterable[Material], posts: Iterable[Post]) -> list[MaterialCandidate]:
+    """What the strategies know of each material: its use, pillar and the mean engagement
+    of its ``posts`` (:func:`mean_engagement`)."""
+    engagement = mean_engagement(posts)
+    return [
+        MaterialCandidate(
+            id=m.id,
+            usage_count=m.usage_count,
+            last_used_at=m.last_used_at,
+            content_pillar=m.content_pillar,
+            mean_engagement=engagement.get(m.id),
+        )
+        for m in materials
+    ]
+
+
+def pillar_counts(posts: Iterable[Post], pillar_of: Mapping[str, str | None]) -> Counter[str]:
+    """Recent posts per pillar of their material (``pillar_of``: material id → pillar);
+    posts of no material, or of a material of no pillar, are not counted."""
+    counts: Counter[str] = Counter()
+    for post in posts:
+        pillar = pillar_of.get(post.material_id) if post.material_id is not None else None
+        if pillar:
+            counts[pillar] += 1
+    return counts
 
 
 def round_robin(candidates: Sequence[MaterialCandidate]) -> list[MaterialCandidate]:
