@@ -35,34 +35,39 @@ class Rabbit:
 
     def __init__(self, ports: Ports) -> None:
         # the one place that unpacks the bundle: each area gets only what it uses
-        uow, clock, ids, cipher, config = (
-            ports.uow,
-            ports.clock,
-            ports.ids,
-            ports.cipher,
-            ports.config,
-        )
         credits = credits_of(ports)
-        self.organizations = Organizations(uow=uow, clock=clock, ids=ids, credits=credits)
-        self.billing = Billing(uow=uow)
-        self.brands = Brands(uow=uow, clock=clock, ids=ids)
-        self.social_accounts = SocialAccounts(
-            uow=uow, clock=clock, ids=ids, cipher=cipher, publisher=ports.publisher
+        self.organizations = Organizations(
+            uow=ports.uow, clock=ports.clock, ids=ports.ids, credits=credits
         )
-        self.links = Links(uow=uow, clock=clock, ids=ids)
-        self.external_sources = ExternalSources(uow=uow, clock=clock, ids=ids, cipher=cipher)
-        self.schedules = Schedules(uow=uow, clock=clock, ids=ids)
+        self.billing = Billing(uow=ports.uow)
+        self.brands = Brands(uow=ports.uow, clock=ports.clock, ids=ports.ids)
+        self.social_accounts = SocialAccounts(
+            uow=ports.uow,
+            clock=ports.clock,
+            ids=ports.ids,
+            cipher=ports.cipher,
+            publisher=ports.publisher,
+        )
+        self.links = Links(uow=ports.uow, clock=ports.clock, ids=ports.ids)
+        self.external_sources = ExternalSources(
+            uow=ports.uow, clock=ports.clock, ids=ports.ids, cipher=ports.cipher
+        )
+        self.schedules = Schedules(uow=ports.uow, clock=ports.clock, ids=ports.ids)
         self.materials = Materials(
-            uow=uow,
-            clock=clock,
-            ids=ids,
+            uow=ports.uow,
+            clock=ports.clock,
+            ids=ports.ids,
             random=ports.random,
             embedder=ports.embedder,
-            analytics_window=config.analytics_window,
-            dedup_window=config.dedup_window,
+            analytics_window=ports.config.analytics_window,
+            dedup_window=ports.config.dedup_window,
         )
         self.generations = Generations(
-            uow=uow, clock=clock, generation_steps=generation_steps_of(ports, credits)
+            uow=ports.uow, clock=ports.clock, generation_steps=generation_steps_of(ports, credits)
         )
-        self.review = Review(uow=uow, clock=clock, ids=ids, embedder=ports.embedder)
-        self.analytics = Analytics(uow=uow, clock=clock, analytics_window=config.analytics_window)
+        self.review = Review(
+            uow=ports.uow, clock=ports.clock, ids=ports.ids, embedder=ports.embedder
+        )
+        self.analytics = Analytics(
+            uow=ports.uow, clock=ports.clock, analytics_window=ports.config.analytics_window
+        )

@@ -29,50 +29,45 @@ class RabbitSystem:
 
     def __init__(self, ports: Ports) -> None:
         # the one place that unpacks the bundle: each area gets only what it uses
-        uow, clock, ids, cipher, config = (
-            ports.uow,
-            ports.clock,
-            ports.ids,
-            ports.cipher,
-            ports.config,
-        )
         credits = credits_of(ports)
         self.payments = Payments(
-            uow=uow,
-            clock=clock,
-            ids=ids,
+            uow=ports.uow,
+            clock=ports.clock,
+            ids=ports.ids,
             credits=credits,
-            enterprise_allowance=config.enterprise_allowance,
+            enterprise_allowance=ports.config.enterprise_allowance,
         )
-        self.account_tokens = AccountTokens(uow=uow, clock=clock, cipher=cipher)
-        self.metrics = Metrics(uow=uow, clock=clock, ids=ids)
-        self.key_rotation = KeyRotation(uow=uow, clock=clock, cipher=cipher)
-        self.token_keys = TokenKeys(uow=uow, clock=clock, cipher=cipher)
-        self.purge = Purge(uow=uow, clock=clock, purge_retention=config.purge_retention)
+        self.account_tokens = AccountTokens(uow=ports.uow, clock=ports.clock, cipher=ports.cipher)
+        self.metrics = Metrics(uow=ports.uow, clock=ports.clock, ids=ports.ids)
+        self.key_rotation = KeyRotation(uow=ports.uow, clock=ports.clock, cipher=ports.cipher)
+        self.token_keys = TokenKeys(uow=ports.uow, clock=ports.clock, cipher=ports.cipher)
+        self.purge = Purge(
+            uow=ports.uow, clock=ports.clock, purge_retention=ports.config.purge_retention
+        )
         self.review_expiry = ReviewExpiry(
-            uow=uow, clock=clock, tick_batch_size=config.tick_batch_size
+            uow=ports.uow, clock=ports.clock, tick_batch_size=ports.config.tick_batch_size
         )
         self.publishing = Publishing(
-            uow=uow,
-            clock=clock,
-            ids=ids,
-            cipher=cipher,
+            uow=ports.uow,
+            clock=ports.clock,
+            ids=ports.ids,
+            cipher=ports.cipher,
             publisher=ports.publisher,
             credits=credits,
-            tick_batch_size=config.tick_batch_size,
-            publish_max_attempts=config.publish_max_attempts,
-            publish_attempt_lease=config.publish_attempt_lease,
-            publish_backoff=config.publish_backoff,
-            publish_backoff_max=config.publish_backoff_max,
+            tick_batch_size=ports.config.tick_batch_size,
+            publish_max_attempts=ports.config.publish_max_attempts,
+            publish_attempt_lease=ports.config.publish_attempt_lease,
+            publish_backoff=ports.config.publish_backoff,
+            publish_backoff_max=ports.config.publish_backoff_max,
         )
         self.autopilot = Autopilot(
-            uow=uow,
-            clock=clock,
+            uow=ports.uow,
+            clock=ports.clock,
             random=ports.random,
             generation_steps=generation_steps_of(ports, credits),
             publishing=self.publishing,
             review_expiry=self.review_expiry,
-            tick_batch_size=config.tick_batch_size,
-            slot_hold=config.slot_hold,
-            analytics_window=config.analytics_window,
+            tick_batch_size=ports.config.tick_batch_size,
+            slot_hold=ports.config.slot_hold,
+            analytics_window=ports.config.analytics_window,
         )
