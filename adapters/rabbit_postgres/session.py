@@ -7,7 +7,7 @@ A repository holds the unit of work's :class:`PostgresSession` and an
 common reads name their conditions with real columns, so a misspelt column fails where it is
 written and mypy sees every argument::
 
-    from rabbit_postgres.schema import materials, posts
+    from rabbit_postgres.schema import materials, posts, schedules
 
     # one row or None; ``live`` skips soft-deleted rows, ``for_update`` locks it (ADR 0012)
     await session.one_where(
@@ -25,7 +25,9 @@ written and mypy sees every argument::
     await session.replace(MATERIALS, material)  # every column; the row must be locked
 
     # anything else: a Core statement prepared once (module level), run with its values
-    _DUE = prepare(sa.select(*SCHEDULES.columns).where(s.c.next_run_at <= sa.bindparam("now")))
+    _DUE = prepare(
+        sa.select(*SCHEDULES.columns).where(schedules.c.next_run_at <= sa.bindparam("now"))
+    )
     rows = await session.execute(_DUE, {"now": now})  # named tuples, values converted
     due = [SCHEDULES.entity_from(row) for row in rows]
 

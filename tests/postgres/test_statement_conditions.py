@@ -16,9 +16,12 @@ from rabbit_postgres.mapping import MATERIALS, POSTS
 from rabbit_postgres.runtime import new_engine
 from rabbit_postgres.schema import materials, pending_posts, posts
 from rabbit_postgres.session import (
+    Condition,
     ForeignColumnError,
     Statement,
     ascending,
+    at_least,
+    at_most,
     cached_select,
     descending,
     eq,
@@ -26,6 +29,23 @@ from rabbit_postgres.session import (
 )
 from rabbit_postgres.statements import CompiledStatement
 from rabbit_postgres.unit_of_work import PostgresUnitOfWork
+
+
+def test_each_condition_reads_as_its_sql() -> None:
+    c = materials.c
+    conditions = (
+        eq(c.organization_id, "o"),
+        at_least(c.created_at, None),
+        at_most(c.updated_at, None),
+        one_of(c.status, iter(())),
+    )
+    assert conditions[3] == Condition(c.status, "in", [])  # any iterable, bound as one list
+    shape = tuple((condition.column, condition.operator) for condition in conditions)
+    sql = cached_select(MATERIALS, shape).sql
+    assert "materials.organization_id = $1::VARCHAR" in sql
+    assert "materials.created_at >= $2" in sql
+    assert "materials.updated_at <= $3" in sql
+    assert "materials.status = ANY ($4" in sql
 
 
 def test_an_order_reads_as_its_sql() -> None:
