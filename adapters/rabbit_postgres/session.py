@@ -1,5 +1,42 @@
 """One unit of work's connection and transaction, and the statement helpers repositories use.
 
+How a repository reads and writes
+---------------------------------
+A repository holds the unit of work's :class:`PostgresSession` and an
+:class:`~rabbit_postgres.mapping.EntityMapping` per table (``USERS``, ``MATERIALS`` …). The
+common reads name their conditions with real columns, so a misspelt column fails where it is
+written and mypy sees every argument::
+
+    from rabbit_postgres.schema import materials, posts, schedules
+
+    # one row or None; ``live`` skips soft-deleted rows, ``for_update`` locks it (ADR 0012)
+    await session.one_where(
+        MATERIALS, eq(materials.c.organization_id, org), eq(materials.c.id, id), live=True
+    )
+    # rows, ordered (then by id); ``limit``, ``for_update``, ``skip_locked`` as needed
+    await session.many_where(
+        POSTS, eq(posts.c.organization_id, org), at_least(posts.c.published_at, since),
+        order_by=(descending(posts.c.published_at),),
+    )
+    # how many rows match; ``one_of`` is ``= ANY($n)``, one array whatever its length
+    await session.count_where(MATERIALS, one_of(materials.c.status, statuses), live=True)
+
+    await session.insert(MATERIALS, material)   # every column, from the entity
+    await session.replace(MATERIALS, material)  # every column; the row must be locked
+
+    # anything else: a Core statement prepared once (module level), run with its values
+    _DUE = prepare(
+        sa.select(*SCHEDULES.columns).where(schedules.c.next_run_at <= sa.bindparam("now"))
+    )
+    rows = await session.execute(_DUE, {"now": now})  # named tuples, values converted
+    due = [SCHEDULES.entity_from(row) for row in rows]
+
+``one_where``, ``many_where`` and ``count_where`` build and compile their statement once per
+*shape* (the columns, operators and options, never the values: :func:`cached_select`), so a
+call costs what a module-level ``prepare`` costs. A condition on a column of another table
+than the mapping's is refused (:class:`ForeignColumnError`) when its shape is first built.
+Why the statements skip SQLAlchemy's execution: docs/adr/0009 and docs/adr/0023.
+
 Every write goes through :meth:`PostgresSession.execute`, which turns a violated constraint
 into the domain error it stands for (:func:`rabbit_postgres.errors.translate_integrity_error`).
 After such an error PostgreSQL has aborted the transaction: the caller leaves the unit of work
@@ -11,6 +48,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal, TypeVar
 
@@ -255,13 +293,13 @@ class PostgresSession:
         mapping: EntityMapping[E],
         *conditions: Condition,
         live: bool = False,
-        order_by: tuple[str, ...] = (),
+        order_by: tuple[Order, ...] = (),
         limit: int | None = None,
         skip_locked: bool = False,
         for_update: bool = False,
     ) -> list[E]:
-        """As :meth:`many`, the conditions and ``order_by`` (column names, optionally
-        followed by ``" DESC NULLS LAST"``) given as data so the statement is built once.
+        """As :meth:`many`, the conditions and ``order_by`` (:func:`ascending`,
+        :func:`descending`) given as data so the statement is built once per shape.
         ``for_update`` locks every row found (waiting for other holders), ``skip_locked``
         only the rows no one else holds (and returns only those)."""
         statement = cached_select(
@@ -330,9 +368,9 @@ class PostgresSession:
         values = mapping.values(entity)
         if (table.name, _row_id(entity)) not in self._locked:
             # the same answer as the memory store: a missing row is "not found" first
-            key: list[Condition] = [("id", "=", values["id"])]
+            key = [eq(table.c.id, values["id"])]
             if "organization_id" in table.c:
-                key.append(("organization_id", "=", values["organization_id"]))
+                key.append(eq(table.c.organization_id, values["organization_id"]))
             if await self.count_where(mapping, *key) == 0:
                 raise NotFoundError(entity_name(table.name), str(values["id"]))
             raise UnlockedWriteError(table.name, _row_id(entity))
@@ -367,25 +405,91 @@ def _rowcount(status: str) -> int:
 # compiled once per shape (rabbit_postgres.statements); each call only binds its values.
 
 Operator = Literal["=", ">=", "<=", "in"]
-Condition = tuple[str, Operator, Any]
-"""``(column, operator, value)``; ``"in"`` takes a list (bound as one array: ``= ANY($n)``)."""
+Shape = tuple[tuple[sa.Column[Any], Operator], ...]
+"""The conditions without their values: what a cached statement is keyed by."""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """``column <operator> value``, one condition of :meth:`PostgresSession.one_where` & co.;
+    written with :func:`eq`, :func:`at_least`, :func:`at_most` or :func:`one_of`."""
+
+    column: sa.Column[Any]
+    operator: Operator
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One key of ``many_where(order_by=…)``: :func:`ascending` or :func:`descending`."""
+
+    column: sa.Column[Any]
+    descending: bool = False
+
+
+def eq(column: sa.Column[Any], value: Any) -> Condition:
+    """``column = value``."""
+    return Condition(column, "=", value)
+
+
+def at_least(column: sa.Column[Any], value: Any) -> Condition:
+    """``column >= value``."""
+    return Condition(column, ">=", value)
+
+
+def at_most(column: sa.Column[Any], value: Any) -> Condition:
+    """``column <= value``."""
+    return Condition(column, "<=", value)
+
+
+def one_of(column: sa.Column[Any], values: Iterable[Any]) -> Condition:
+    """``column = ANY(:values)``: ``IN`` with one array parameter (see :func:`in_array`)."""
+    return Condition(column, "in", list(values))
+
+
+def ascending(column: sa.Column[Any]) -> Order:
+    """``ORDER BY column`` (nulls last, PostgreSQL's default for ascending)."""
+    return Order(column)
+
+
+def descending(column: sa.Column[Any]) -> Order:
+    """``ORDER BY column DESC NULLS LAST``."""
+    return Order(column, descending=True)
+
+
+class ForeignColumnError(ValueError):
+    """A condition or an order names a column of another table than the mapping's."""
+
 
 _LIMIT = "limit_"
 _KEY_ID = "key_id_"
 _KEY_ORGANIZATION = "key_organization_id_"
-_DESCENDING = " DESC NULLS LAST"
 
 _SELECTS: dict[tuple[Any, ...], CompiledStatement] = {}
 _INSERTS: dict[str, CompiledStatement] = {}
 _REPLACES: dict[str, CompiledStatement] = {}
 
 
-def _shape(conditions: Sequence[Condition]) -> tuple[tuple[str, Operator], ...]:
-    return tuple((column, operator) for column, operator, _ in conditions)
+def _shape(conditions: Sequence[Condition]) -> Shape:
+    # the Column objects themselves: hashed by identity, so a column of another table with
+    # the same name is another shape, and is checked when that shape is built
+    return tuple((condition.column, condition.operator) for condition in conditions)
 
 
 def _parameters(conditions: Sequence[Condition]) -> dict[str, Any]:
-    return {f"w{index}_": value for index, (_, _, value) in enumerate(conditions)}
+    return {f"w{index}_": condition.value for index, condition in enumerate(conditions)}
+
+
+def _own_column(mapping: EntityMapping[Any], column: sa.Column[Any]) -> sa.Column[Any]:
+    """``column``, when it belongs to the mapping's table (checked once per shape)."""
+    if column.table is not mapping.table:
+        owner = getattr(column.table, "name", None) or "no table"
+        raise ForeignColumnError(
+            f"{owner}.{column.key} is not a column of {mapping.table.name} "
+            f"(the table of {mapping.entity.__name__}); "
+            f"write the condition with {mapping.table.name}.c.<column>"
+        )
+    return column
 
 
 def _condition(
@@ -403,11 +507,11 @@ def _condition(
 
 def cached_select(
     mapping: EntityMapping[Any],
-    shape: tuple[tuple[str, Operator], ...],
+    shape: Shape,
     *,
     live: bool = False,
     ordered: bool = False,
-    order_by: tuple[str, ...] = (),
+    order_by: tuple[Order, ...] = (),
     limited: bool = False,
     lock: Literal["update", "skip locked"] | None = None,
     counted: bool = False,
@@ -415,7 +519,10 @@ def cached_select(
     """``SELECT <mapping's columns> WHERE <shape> [AND deleted_at IS NULL] ORDER BY
     <order_by>, id (when ``ordered``) [LIMIT :limit_] [FOR UPDATE [SKIP LOCKED]]``
     (``SELECT count(*)`` instead of the columns with ``counted``),
-    parameters ``w0_``, ``w1_`` … in the shape's order; built on first use."""
+    parameters ``w0_``, ``w1_`` … in the shape's order; built on first use, when its
+    columns are checked to be the mapping's table's (:class:`ForeignColumnError`).
+
+    The engine of ``one_where``/``many_where``/``count_where``; a repository calls those."""
     key = (
         mapping.table.name,
         mapping.entity,
@@ -432,7 +539,7 @@ def cached_select(
         return cached
     table = mapping.table
     where = [
-        _condition(table.c[column], operator, f"w{index}_")
+        _condition(_own_column(mapping, column), operator, f"w{index}_")
         for index, (column, operator) in enumerate(shape)
     ]
     if live:
@@ -443,11 +550,9 @@ def cached_select(
         statement = sa.select(*mapping.columns).where(*where)
     if ordered:
         ordering: list[sa.ColumnElement[Any]] = []
-        for spec in order_by:
-            if spec.endswith(_DESCENDING):
-                ordering.append(table.c[spec.removesuffix(_DESCENDING)].desc().nulls_last())
-            else:
-                ordering.append(table.c[spec])
+        for order in order_by:
+            column = _own_column(mapping, order.column)
+            ordering.append(column.desc().nulls_last() if order.descending else column)
         statement = statement.order_by(*ordering, by_id(table.c.id))
     if limited:
         statement = statement.limit(sa.bindparam(_LIMIT, type_=sa.Integer))

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from rabbit.domain.model import BillingEvent, CreditTransaction, Subscription
 from rabbit_postgres.mapping import BILLING_EVENTS, CREDIT_TRANSACTIONS, SUBSCRIPTIONS
-from rabbit_postgres.schema import credit_transactions
-from rabbit_postgres.session import Condition, PostgresSession
+from rabbit_postgres.schema import billing_events, credit_transactions, subscriptions
+from rabbit_postgres.session import Condition, PostgresSession, ascending, at_least, eq
 from rabbit_postgres.statements import CompiledStatement, prepare
 
 
@@ -24,7 +24,9 @@ class PostgresSubscriptionRepository:
 
     async def get(self, organization_id: str, *, for_update: bool = False) -> Subscription | None:
         return await self._session.one_where(
-            SUBSCRIPTIONS, ("organization_id", "=", organization_id), for_update=for_update
+            SUBSCRIPTIONS,
+            eq(subscriptions.c.organization_id, organization_id),
+            for_update=for_update,
         )
 
     async def update(self, subscription: Subscription) -> None:
@@ -41,10 +43,12 @@ class PostgresCreditLedger:
     async def find(
         self, organization_id: str, *, since: datetime | None = None
     ) -> list[CreditTransaction]:
-        where: list[Condition] = [("organization_id", "=", organization_id)]
+        where: list[Condition] = [eq(credit_transactions.c.organization_id, organization_id)]
         if since is not None:
-            where.append(("created_at", ">=", since))
-        return await self._session.many_where(CREDIT_TRANSACTIONS, *where, order_by=("created_at",))
+            where.append(at_least(credit_transactions.c.created_at, since))
+        return await self._session.many_where(
+            CREDIT_TRANSACTIONS, *where, order_by=(ascending(credit_transactions.c.created_at),)
+        )
 
     async def total(self, organization_id: str, *, since: datetime | None = None) -> int:
         statement = _TOTAL if since is None else _TOTAL_SINCE
@@ -60,11 +64,15 @@ class PostgresBillingEventRepository:
         await self._session.insert(BILLING_EVENTS, event)
 
     async def get(self, reference: str) -> BillingEvent | None:
-        return await self._session.one_where(BILLING_EVENTS, ("reference", "=", reference))
+        return await self._session.one_where(
+            BILLING_EVENTS, eq(billing_events.c.reference, reference)
+        )
 
     async def find(self, organization_id: str) -> list[BillingEvent]:
         return await self._session.many_where(
-            BILLING_EVENTS, ("organization_id", "=", organization_id), order_by=("created_at",)
+            BILLING_EVENTS,
+            eq(billing_events.c.organization_id, organization_id),
+            order_by=(ascending(billing_events.c.created_at),),
         )
 
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from rabbit.domain.model import BrandProfile, BrandProfileAccount, ExternalSource
 from rabbit_postgres.mapping import BRANDS, EXTERNAL_SOURCES, LINKS
-from rabbit_postgres.schema import brand_profile_accounts, brand_profiles
-from rabbit_postgres.session import Condition, PostgresSession, purged_before
+from rabbit_postgres.schema import brand_profile_accounts, brand_profiles, external_sources
+from rabbit_postgres.session import Condition, PostgresSession, ascending, eq, purged_before
 
 
 class PostgresBrandRepository:
@@ -29,8 +29,8 @@ class PostgresBrandRepository:
     ) -> BrandProfile | None:
         return await self._session.one_where(
             BRANDS,
-            ("organization_id", "=", organization_id),
-            ("id", "=", brand_id),
+            eq(brand_profiles.c.organization_id, organization_id),
+            eq(brand_profiles.c.id, brand_id),
             live=not include_deleted,
             for_update=for_update,
         )
@@ -40,9 +40,9 @@ class PostgresBrandRepository:
     ) -> list[BrandProfile]:
         return await self._session.many_where(
             BRANDS,
-            ("organization_id", "=", organization_id),
+            eq(brand_profiles.c.organization_id, organization_id),
             live=not include_deleted,
-            order_by=("created_at",),
+            order_by=(ascending(brand_profiles.c.created_at),),
         )
 
     async def update(self, brand: BrandProfile) -> None:
@@ -76,9 +76,9 @@ class PostgresBrandAccountLinkRepository:
     ) -> BrandProfileAccount | None:
         return await self._session.one_where(
             LINKS,
-            ("organization_id", "=", organization_id),
-            ("brand_profile_id", "=", brand_id),
-            ("social_account_id", "=", account_id),
+            eq(brand_profile_accounts.c.organization_id, organization_id),
+            eq(brand_profile_accounts.c.brand_profile_id, brand_id),
+            eq(brand_profile_accounts.c.social_account_id, account_id),
             for_update=for_update,
         )
 
@@ -96,9 +96,9 @@ class PostgresBrandAccountLinkRepository:
     ) -> list[BrandProfileAccount]:
         return await self._session.many_where(
             LINKS,
-            ("organization_id", "=", organization_id),
-            ("brand_profile_id", "=", brand_id),
-            order_by=("created_at",),
+            eq(brand_profile_accounts.c.organization_id, organization_id),
+            eq(brand_profile_accounts.c.brand_profile_id, brand_id),
+            order_by=(ascending(brand_profile_accounts.c.created_at),),
             for_update=for_update,
         )
 
@@ -107,9 +107,9 @@ class PostgresBrandAccountLinkRepository:
     ) -> list[BrandProfileAccount]:
         return await self._session.many_where(
             LINKS,
-            ("organization_id", "=", organization_id),
-            ("social_account_id", "=", account_id),
-            order_by=("created_at",),
+            eq(brand_profile_accounts.c.organization_id, organization_id),
+            eq(brand_profile_accounts.c.social_account_id, account_id),
+            order_by=(ascending(brand_profile_accounts.c.created_at),),
         )
 
 
@@ -125,18 +125,20 @@ class PostgresExternalSourceRepository:
     ) -> ExternalSource | None:
         return await self._session.one_where(
             EXTERNAL_SOURCES,
-            ("organization_id", "=", organization_id),
-            ("id", "=", source_id),
+            eq(external_sources.c.organization_id, organization_id),
+            eq(external_sources.c.id, source_id),
             for_update=for_update,
         )
 
     async def find(
         self, organization_id: str, *, brand_id: str | None = None
     ) -> list[ExternalSource]:
-        where: list[Condition] = [("organization_id", "=", organization_id)]
+        where: list[Condition] = [eq(external_sources.c.organization_id, organization_id)]
         if brand_id is not None:
-            where.append(("brand_profile_id", "=", brand_id))
-        return await self._session.many_where(EXTERNAL_SOURCES, *where, order_by=("created_at",))
+            where.append(eq(external_sources.c.brand_profile_id, brand_id))
+        return await self._session.many_where(
+            EXTERNAL_SOURCES, *where, order_by=(ascending(external_sources.c.created_at),)
+        )
 
     async def list_all(self, *, for_update: bool = False) -> list[ExternalSource]:
         return await self._session.many(EXTERNAL_SOURCES, for_update=for_update)

@@ -10,8 +10,24 @@ import sqlalchemy as sa
 from rabbit.domain.enums import PendingPostStatus, SocialPlatform
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
-from rabbit_postgres.schema import organizations, pending_posts, posts
-from rabbit_postgres.session import Condition, PostgresSession, by_id, purged_before
+from rabbit_postgres.schema import (
+    organizations,
+    pending_posts,
+    post_metrics,
+    posts,
+    publish_attempts,
+)
+from rabbit_postgres.session import (
+    Condition,
+    PostgresSession,
+    ascending,
+    at_least,
+    by_id,
+    descending,
+    eq,
+    one_of,
+    purged_before,
+)
 from rabbit_postgres.statements import prepare
 
 #: PENDING posts past ``expires_at`` of live organisations (ADR 0014). The status is a
@@ -88,8 +104,8 @@ class PostgresPendingPostRepository:
     ) -> PendingPost | None:
         return await self._session.one_where(
             PENDING_POSTS,
-            ("organization_id", "=", organization_id),
-            ("id", "=", pending_post_id),
+            eq(pending_posts.c.organization_id, organization_id),
+            eq(pending_posts.c.id, pending_post_id),
             for_update=for_update,
         )
 
@@ -100,12 +116,14 @@ class PostgresPendingPostRepository:
         brand_id: str | None = None,
         statuses: Sequence[PendingPostStatus] | None = None,
     ) -> list[PendingPost]:
-        where: list[Condition] = [("organization_id", "=", organization_id)]
+        where: list[Condition] = [eq(pending_posts.c.organization_id, organization_id)]
         if brand_id is not None:
-            where.append(("brand_profile_id", "=", brand_id))
+            where.append(eq(pending_posts.c.brand_profile_id, brand_id))
         if statuses is not None:
-            where.append(("status", "in", list(statuses)))
-        return await self._session.many_where(PENDING_POSTS, *where, order_by=("created_at",))
+            where.append(one_of(pending_posts.c.status, statuses))
+        return await self._session.many_where(
+            PENDING_POSTS, *where, order_by=(ascending(pending_posts.c.created_at),)
+        )
 
     async def update(self, pending_post: PendingPost) -> None:
         await self._session.replace(PENDING_POSTS, pending_post)
@@ -148,8 +166,8 @@ class PostgresPostRepository:
     ) -> Post | None:
         return await self._session.one_where(
             POSTS,
-            ("organization_id", "=", organization_id),
-            ("id", "=", post_id),
+            eq(posts.c.organization_id, organization_id),
+            eq(posts.c.id, post_id),
             live=not include_deleted,
             for_update=for_update,
         )
@@ -159,9 +177,9 @@ class PostgresPostRepository:
     ) -> Post | None:
         return await self._session.one_where(
             POSTS,
-            ("organization_id", "=", organization_id),
-            ("pending_post_id", "=", pending_post_id),
-            ("platform", "=", platform),
+            eq(posts.c.organization_id, organization_id),
+            eq(posts.c.pending_post_id, pending_post_id),
+            eq(posts.c.platform, platform),
             live=True,
         )
 
@@ -173,23 +191,23 @@ class PostgresPostRepository:
         published_since: datetime | None = None,
         include_deleted: bool = False,
     ) -> list[Post]:
-        where: list[Condition] = [("organization_id", "=", organization_id)]
+        where: list[Condition] = [eq(posts.c.organization_id, organization_id)]
         if brand_id is not None:
-            where.append(("brand_profile_id", "=", brand_id))
+            where.append(eq(posts.c.brand_profile_id, brand_id))
         if published_since is not None:
-            where.append(("published_at", ">=", published_since))
+            where.append(at_least(posts.c.published_at, published_since))
         return await self._session.many_where(
             POSTS,
             *where,
             live=not include_deleted,
-            order_by=("published_at DESC NULLS LAST",),
+            order_by=(descending(posts.c.published_at),),
         )
 
     async def count_published(self, organization_id: str, *, since: datetime) -> int:
         return await self._session.count_where(
             POSTS,
-            ("organization_id", "=", organization_id),
-            ("published_at", ">=", since),
+            eq(posts.c.organization_id, organization_id),
+            at_least(posts.c.published_at, since),
             live=True,
         )
 
@@ -212,9 +230,9 @@ class PostgresPostMetricRepository:
     async def list_for_post(self, organization_id: str, post_id: str) -> list[PostMetric]:
         return await self._session.many_where(
             POST_METRICS,
-            ("organization_id", "=", organization_id),
-            ("post_id", "=", post_id),
-            order_by=("collected_at",),
+            eq(post_metrics.c.organization_id, organization_id),
+            eq(post_metrics.c.post_id, post_id),
+            order_by=(ascending(post_metrics.c.collected_at),),
         )
 
 
@@ -238,9 +256,9 @@ class PostgresPublishAttemptRepository:
     ) -> list[PublishAttempt]:
         return await self._session.many_where(
             PUBLISH_ATTEMPTS,
-            ("organization_id", "=", organization_id),
-            ("pending_post_id", "=", pending_post_id),
-            ("platform", "=", platform),
-            order_by=("attempt_number",),
+            eq(publish_attempts.c.organization_id, organization_id),
+            eq(publish_attempts.c.pending_post_id, pending_post_id),
+            eq(publish_attempts.c.platform, platform),
+            order_by=(ascending(publish_attempts.c.attempt_number),),
             for_update=for_update,
         )

@@ -29,7 +29,7 @@ from rabbit.domain.enums import ContentType
 from rabbit.domain.model import ContentEmbedding, SimilarContent
 from rabbit_postgres.mapping import EMBEDDINGS
 from rabbit_postgres.schema import content_embeddings
-from rabbit_postgres.session import PostgresSession, by_id
+from rabbit_postgres.session import PostgresSession, by_id, eq
 from rabbit_postgres.statements import CompiledStatement, prepare
 
 _c = content_embeddings.c
@@ -204,9 +204,9 @@ class PostgresEmbeddingRepository:
     ) -> ContentEmbedding | None:
         return await self._session.one_where(
             EMBEDDINGS,
-            ("organization_id", "=", organization_id),
-            ("content_type", "=", content_type),
-            ("content_id", "=", content_id),
+            eq(_c.organization_id, organization_id),
+            eq(_c.content_type, content_type),
+            eq(_c.content_id, content_id),
         )
 
     async def find_by_hash(

@@ -10,7 +10,7 @@ from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import Organization, OrganizationMember, User
 from rabbit_postgres.mapping import MEMBERS, ORGANIZATIONS, USERS
 from rabbit_postgres.schema import organization_members, organizations, users
-from rabbit_postgres.session import PostgresSession, by_id, live, purged_before
+from rabbit_postgres.session import PostgresSession, ascending, by_id, eq, live, purged_before
 
 
 class PostgresUserRepository:
@@ -24,11 +24,11 @@ class PostgresUserRepository:
         self, user_id: str, *, include_deleted: bool = False, for_update: bool = False
     ) -> User | None:
         return await self._session.one_where(
-            USERS, ("id", "=", user_id), live=not include_deleted, for_update=for_update
+            USERS, eq(users.c.id, user_id), live=not include_deleted, for_update=for_update
         )
 
     async def get_by_email(self, email: str) -> User | None:
-        return await self._session.one_where(USERS, ("email", "=", email.lower()), live=True)
+        return await self._session.one_where(USERS, eq(users.c.email, email.lower()), live=True)
 
     async def update(self, user: User) -> None:
         await self._session.replace(USERS, user)
@@ -49,13 +49,15 @@ class PostgresOrganizationRepository:
     ) -> Organization | None:
         return await self._session.one_where(
             ORGANIZATIONS,
-            ("id", "=", organization_id),
+            eq(organizations.c.id, organization_id),
             live=not include_deleted,
             for_update=for_update,
         )
 
     async def get_by_slug(self, slug: str) -> Organization | None:
-        return await self._session.one_where(ORGANIZATIONS, ("slug", "=", slug), live=True)
+        return await self._session.one_where(
+            ORGANIZATIONS, eq(organizations.c.slug, slug), live=True
+        )
 
     async def update(self, organization: Organization) -> None:
         await self._session.replace(ORGANIZATIONS, organization)
@@ -87,19 +89,23 @@ class PostgresMemberRepository:
     ) -> OrganizationMember | None:
         return await self._session.one_where(
             MEMBERS,
-            ("organization_id", "=", organization_id),
-            ("user_id", "=", user_id),
+            eq(organization_members.c.organization_id, organization_id),
+            eq(organization_members.c.user_id, user_id),
             for_update=for_update,
         )
 
     async def find(self, organization_id: str) -> list[OrganizationMember]:
         return await self._session.many_where(
-            MEMBERS, ("organization_id", "=", organization_id), order_by=("created_at",)
+            MEMBERS,
+            eq(organization_members.c.organization_id, organization_id),
+            order_by=(ascending(organization_members.c.created_at),),
         )
 
     async def list_for_user(self, user_id: str) -> list[OrganizationMember]:
         return await self._session.many_where(
-            MEMBERS, ("user_id", "=", user_id), order_by=("created_at",)
+            MEMBERS,
+            eq(organization_members.c.user_id, user_id),
+            order_by=(ascending(organization_members.c.created_at),),
         )
 
     async def update(self, member: OrganizationMember) -> None:

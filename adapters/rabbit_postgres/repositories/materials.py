@@ -9,7 +9,7 @@ from rabbit.domain.enums import MaterialStatus
 from rabbit.domain.model import Material
 from rabbit_postgres.mapping import MATERIALS
 from rabbit_postgres.schema import materials
-from rabbit_postgres.session import Condition, PostgresSession, purged_before
+from rabbit_postgres.session import Condition, PostgresSession, ascending, eq, one_of, purged_before
 
 
 class PostgresMaterialRepository:
@@ -29,8 +29,8 @@ class PostgresMaterialRepository:
     ) -> Material | None:
         return await self._session.one_where(
             MATERIALS,
-            ("organization_id", "=", organization_id),
-            ("id", "=", material_id),
+            eq(materials.c.organization_id, organization_id),
+            eq(materials.c.id, material_id),
             live=not include_deleted,
             for_update=for_update,
         )
@@ -44,24 +44,27 @@ class PostgresMaterialRepository:
         include_deleted: bool = False,
         ids: Collection[str] | None = None,
     ) -> list[Material]:
-        where: list[Condition] = [("organization_id", "=", organization_id)]
+        where: list[Condition] = [eq(materials.c.organization_id, organization_id)]
         if statuses is not None:
-            where.append(("status", "in", list(statuses)))
+            where.append(one_of(materials.c.status, statuses))
         if brand_id is not None:
-            where.append(("brand_profile_id", "=", brand_id))
+            where.append(eq(materials.c.brand_profile_id, brand_id))
         if ids is not None:
-            where.append(("id", "in", sorted(ids)))
+            where.append(one_of(materials.c.id, sorted(ids)))
         return await self._session.many_where(
-            MATERIALS, *where, live=not include_deleted, order_by=("created_at",)
+            MATERIALS,
+            *where,
+            live=not include_deleted,
+            order_by=(ascending(materials.c.created_at),),
         )
 
     async def count(
         self, organization_id: str, *, statuses: Sequence[MaterialStatus] | None = None
     ) -> int:
         """Live materials (not deleted) of the organisation, of those statuses if given."""
-        where: list[Condition] = [("organization_id", "=", organization_id)]
+        where: list[Condition] = [eq(materials.c.organization_id, organization_id)]
         if statuses is not None:
-            where.append(("status", "in", list(statuses)))
+            where.append(one_of(materials.c.status, statuses))
         return await self._session.count_where(MATERIALS, *where, live=True)
 
     async def update(self, material: Material) -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from rabbit.domain.model import Schedule
 from rabbit_postgres.mapping import SCHEDULES
 from rabbit_postgres.schema import organizations, schedules
-from rabbit_postgres.session import Condition, PostgresSession, by_id
+from rabbit_postgres.session import Condition, PostgresSession, ascending, by_id, eq
 from rabbit_postgres.statements import prepare
 
 #: ``is_active`` is written as a literal (not a parameter) so that the partial index
@@ -45,16 +45,18 @@ class PostgresScheduleRepository:
     ) -> Schedule | None:
         return await self._session.one_where(
             SCHEDULES,
-            ("organization_id", "=", organization_id),
-            ("id", "=", schedule_id),
+            eq(schedules.c.organization_id, organization_id),
+            eq(schedules.c.id, schedule_id),
             for_update=for_update,
         )
 
     async def find(self, organization_id: str, *, brand_id: str | None = None) -> list[Schedule]:
-        where: list[Condition] = [("organization_id", "=", organization_id)]
+        where: list[Condition] = [eq(schedules.c.organization_id, organization_id)]
         if brand_id is not None:
-            where.append(("brand_profile_id", "=", brand_id))
-        return await self._session.many_where(SCHEDULES, *where, order_by=("created_at",))
+            where.append(eq(schedules.c.brand_profile_id, brand_id))
+        return await self._session.many_where(
+            SCHEDULES, *where, order_by=(ascending(schedules.c.created_at),)
+        )
 
     async def update(self, schedule: Schedule) -> None:
         await self._session.replace(SCHEDULES, schedule)

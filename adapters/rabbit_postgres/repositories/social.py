@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from rabbit.domain.model import SocialAccount
 from rabbit_postgres.mapping import SOCIAL_ACCOUNTS
 from rabbit_postgres.schema import social_accounts
-from rabbit_postgres.session import PostgresSession, live, purged_before
+from rabbit_postgres.session import PostgresSession, ascending, eq, live, purged_before
 
 
 class PostgresSocialAccountRepository:
@@ -29,8 +29,8 @@ class PostgresSocialAccountRepository:
     ) -> SocialAccount | None:
         return await self._session.one_where(
             SOCIAL_ACCOUNTS,
-            ("organization_id", "=", organization_id),
-            ("id", "=", account_id),
+            eq(social_accounts.c.organization_id, organization_id),
+            eq(social_accounts.c.id, account_id),
             live=not include_deleted,
             for_update=for_update,
         )
@@ -40,9 +40,9 @@ class PostgresSocialAccountRepository:
     ) -> list[SocialAccount]:
         return await self._session.many_where(
             SOCIAL_ACCOUNTS,
-            ("organization_id", "=", organization_id),
+            eq(social_accounts.c.organization_id, organization_id),
             live=not include_deleted,
-            order_by=("created_at",),
+            order_by=(ascending(social_accounts.c.created_at),),
         )
 
     async def list_all(
@@ -54,7 +54,7 @@ class PostgresSocialAccountRepository:
 
     async def count_live(self, organization_id: str) -> int:
         return await self._session.count_where(
-            SOCIAL_ACCOUNTS, ("organization_id", "=", organization_id), live=True
+            SOCIAL_ACCOUNTS, eq(social_accounts.c.organization_id, organization_id), live=True
         )
 
     async def update(self, account: SocialAccount) -> None:
