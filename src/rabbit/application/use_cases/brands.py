@@ -121,12 +121,11 @@ class Brands(UseCases):
         now = self._clock.now()
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = BrandProfile(
+            brand = BrandProfile.created(
                 id=self._ids.new_id(),
                 organization_id=organization_id,
-                created_at=now,
-                updated_at=now,
-                **command.changes(),
+                settings=command.changes(),
+                now=now,
             )
             await uow.brands.add(brand)
             await uow.commit()

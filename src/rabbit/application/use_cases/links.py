@@ -66,14 +66,12 @@ class Links(UseCases):
                 organization_id, brand_id, account_id, for_update=True
             )
             if link is None:
-                link = BrandProfileAccount(
+                link = BrandProfileAccount.linked(
                     id=self._ids.new_id(),
-                    organization_id=organization_id,
                     brand_profile_id=brand_id,
-                    social_account_id=account_id,
-                    platform=account.platform,
+                    account=account,
                     is_default=command.is_default,
-                    created_at=self._clock.now(),
+                    now=self._clock.now(),
                 )
                 await uow.brand_accounts.add(link)
             else:

@@ -77,17 +77,13 @@ class Schedules(UseCases):
         self, actor_id: str, organization_id: str, brand_id: str, command: CreateSchedule
     ) -> Schedule:
         now = self._clock.now()
-        fields = {k: v for k, v in command.model_dump().items() if v is not None}
-        schedule = Schedule(
+        schedule = Schedule.planned(
             id=self._ids.new_id(),
             organization_id=organization_id,
             brand_profile_id=brand_id,
-            created_at=now,
-            updated_at=now,
-            **fields,
+            settings={k: v for k, v in command.model_dump().items() if v is not None},
+            now=now,
         )
-        schedule.validate()
-        schedule.advance_past(now)
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             if await uow.brands.get(organization_id, brand_id) is None:

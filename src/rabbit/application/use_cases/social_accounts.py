@@ -123,8 +123,7 @@ class SocialAccounts(UseCases):
             command.refresh_token,
             token_context(organization_id, row_id, "refresh_token"),
         )
-        now = self._clock.now()
-        return SocialAccount(
+        return SocialAccount.connected(
             id=row_id,
             organization_id=organization_id,
             platform=command.platform,
@@ -136,8 +135,7 @@ class SocialAccounts(UseCases):
             access_token=access_token,
             refresh_token=refresh_token,
             token_expires_at=command.token_expires_at,
-            created_at=now,
-            updated_at=now,
+            now=self._clock.now(),
         )
 
     async def _check_owner(self, command: ConnectAccount) -> None:
