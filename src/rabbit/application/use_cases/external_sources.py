@@ -30,9 +30,9 @@ from rabbit.application.ports import (
 )
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_brand
 from rabbit.domain import limits
 from rabbit.domain.enums import ExternalSourceType
-from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import ExternalSource
 from rabbit.domain.policies.cron import validate_cron
 from rabbit.domain.policies.permissions import Permission
@@ -122,8 +122,7 @@ class ExternalSources(UseCases):
         )
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            if await uow.brands.get(organization_id, brand_id) is None:
-                raise NotFoundError("brand_profile", brand_id)
+            await existing_brand(uow, organization_id, brand_id)
             await uow.external_sources.add(source)
             await uow.commit()
         return ExternalSourceView.of(source)
