@@ -5,8 +5,9 @@ A function of the application layer fits on a screen: at most ``MAX_LINES`` line
 past it mixes rules with orchestration: the rules go to ``rabbit.domain`` (a policy or the
 entity that owns them), the steps to helpers named for what they do.
 
-No code of the application layer assigns ``updated_at``: an entity changes its own state
-and stamps it with the ``now`` it is given (docs/architecture.md#where-each-rule-lives).
+No code of the application layer assigns ``updated_at``, nor passes ``created_at`` or
+``updated_at`` to a constructor: an entity is built by its named factory and changes its own
+state, stamping it with the ``now`` it is given (docs/architecture.md#where-each-rule-lives).
 """
 
 from __future__ import annotations
@@ -97,3 +98,37 @@ def test_the_walk_finds_every_form_of_stamp() -> None:
         "e = Row(updated_at=now)\n"
     )
     assert list(_stamps(ast.parse(source))) == [1, 2, 3, 4]
+
+
+TIMESTAMPS = frozenset({"created_at", "updated_at"})
+
+
+def _timestamp_arguments(tree: ast.AST) -> Iterator[int]:
+    """Line of every call that passes ``created_at=`` or ``updated_at=``: a row built field
+    by field instead of by its entity's factory."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg in TIMESTAMPS:
+                    yield node.lineno
+
+
+def test_no_application_code_builds_a_row_field_by_field() -> None:
+    found = [
+        f"{path.relative_to(APPLICATION).as_posix()}:{line}"
+        for path in sorted(APPLICATION.rglob("*.py"))
+        for line in _timestamp_arguments(
+            ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        )
+    ]
+    assert not found, f"timestamps passed by hand (use the entity's factory): {', '.join(found)}"
+
+
+def test_the_walk_finds_timestamps_passed_to_a_call() -> None:
+    source = (
+        "a = Row(id=1, created_at=now)\n"
+        "b = f(\n    updated_at=now,\n)\n"
+        "c = Row.created(id=1, now=now)\n"
+        "d = dict(created=now)\n"
+    )
+    assert list(_timestamp_arguments(ast.parse(source))) == [1, 2]

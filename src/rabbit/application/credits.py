@@ -141,15 +141,14 @@ class Credits:
         description: str | None,
         related_post_id: str | None,
     ) -> CreditTransaction:
-        transaction = CreditTransaction(
+        transaction = CreditTransaction.booked(
             id=self._ids.new_id(),
-            organization_id=subscription.organization_id,
-            subscription_id=subscription.id,
+            subscription=subscription,
             amount=amount,
             action=action,
             description=description,
             related_post_id=related_post_id,
-            created_at=self._clock.now(),
+            now=self._clock.now(),
         )
         await uow.ledger.append(transaction)
         return transaction

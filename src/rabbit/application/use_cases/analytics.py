@@ -12,8 +12,8 @@ from datetime import timedelta
 from rabbit.application.authorization import authorize
 from rabbit.application.ports import Clock, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
+from rabbit.application.use_cases._lookups import existing_brand
 from rabbit.domain.enums import MaterialStatus
-from rabbit.domain.errors import NotFoundError
 from rabbit.domain.policies.analytics import (
     AnglePerformance,
     PlatformPerformance,
@@ -51,8 +51,7 @@ class Analytics(UseCases):
         since = self._clock.now() - (window or self._analytics_window)
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            if await uow.brands.get(organization_id, brand_id) is None:
-                raise NotFoundError("brand_profile", brand_id)
+            await existing_brand(uow, organization_id, brand_id)
             posts = await uow.posts.find(organization_id, brand_id=brand_id, published_since=since)
         return angle_performance(posts)
 

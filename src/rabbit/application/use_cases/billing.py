@@ -235,12 +235,12 @@ class Payments(UseCases):
         kind: BillingEventKind,
     ) -> None:
         await uow.billing_events.add(
-            BillingEvent(
+            BillingEvent.recorded(
                 id=self._ids.new_id(),
                 organization_id=subscription.organization_id,
                 reference=reference,
                 kind=kind,
-                created_at=self._clock.now(),
+                now=self._clock.now(),
             )
         )
 

@@ -12,12 +12,12 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from rabbit.application.authorization import authorize
-from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from rabbit.application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_brand
 from rabbit.domain import limits
 from rabbit.domain.enums import FontPreference, VisualStyle
-from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import BrandProfile
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.values import (
@@ -121,12 +121,11 @@ class Brands(UseCases):
         now = self._clock.now()
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = BrandProfile(
+            brand = BrandProfile.created(
                 id=self._ids.new_id(),
                 organization_id=organization_id,
-                created_at=now,
-                updated_at=now,
-                **command.changes(),
+                settings=command.changes(),
+                now=now,
             )
             await uow.brands.add(brand)
             await uow.commit()
@@ -137,7 +136,7 @@ class Brands(UseCases):
     ) -> BrandProfile:
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = await _brand(uow, organization_id, brand_id, for_update=True)
+            brand = await existing_brand(uow, organization_id, brand_id, for_update=True)
             brand.edit(command.changes(), self._clock.now())
             await uow.brands.update(brand)
             await uow.commit()
@@ -147,7 +146,7 @@ class Brands(UseCases):
         """Soft delete: hidden from every ordinary query until restored or purged."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = await _brand(uow, organization_id, brand_id, for_update=True)
+            brand = await existing_brand(uow, organization_id, brand_id, for_update=True)
             brand.delete(self._clock.now())
             await uow.brands.update(brand)
             await uow.commit()
@@ -157,7 +156,7 @@ class Brands(UseCases):
     ) -> BrandProfile:
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            brand = await _brand(
+            brand = await existing_brand(
                 uow, organization_id, brand_id, include_deleted=True, for_update=True
             )
             brand.restore(self._clock.now())
@@ -168,7 +167,7 @@ class Brands(UseCases):
     async def get_brand(self, actor_id: str, organization_id: str, brand_id: str) -> BrandProfile:
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            return await _brand(uow, organization_id, brand_id)
+            return await existing_brand(uow, organization_id, brand_id)
 
     async def list_brands(
         self, actor_id: str, organization_id: str, *, include_deleted: bool = False
@@ -177,19 +176,3 @@ class Brands(UseCases):
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             return await uow.brands.find(organization_id, include_deleted=include_deleted)
-
-
-async def _brand(
-    uow: UnitOfWork,
-    organization_id: str,
-    brand_id: str,
-    *,
-    include_deleted: bool = False,
-    for_update: bool = False,
-) -> BrandProfile:
-    brand = await uow.brands.get(
-        organization_id, brand_id, include_deleted=include_deleted, for_update=for_update
-    )
-    if brand is None:
-        raise NotFoundError("brand_profile", brand_id)
-    return brand

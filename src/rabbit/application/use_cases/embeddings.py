@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from rabbit.application.ports import Clock, Embedder, IdGenerator, UnitOfWork
 from rabbit.domain.enums import ContentType
 from rabbit.domain.model import ContentEmbedding
-from rabbit.domain.policies.similarity import content_hash
 
 
 async def store_embedding(
@@ -27,14 +26,14 @@ async def store_embedding(
 ) -> ContentEmbedding:
     """Upsert the embedding of one content (its vector and the hash of ``text``)."""
     return await uow.embeddings.upsert(
-        ContentEmbedding(
+        ContentEmbedding.embedded(
             id=ids.new_id(),
             organization_id=organization_id,
             content_type=content_type,
             content_id=content_id,
-            embedding=tuple(vector),
-            content_hash=content_hash(text),
-            created_at=clock.now(),
+            text=text,
+            vector=vector,
+            now=clock.now(),
         )
     )
 

@@ -13,7 +13,7 @@ cron expression checked by the cron policy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -30,9 +30,9 @@ from rabbit.application.ports import (
 )
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_brand
 from rabbit.domain import limits
 from rabbit.domain.enums import ExternalSourceType
-from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import ExternalSource
 from rabbit.domain.policies.cron import validate_cron
 from rabbit.domain.policies.permissions import Permission
@@ -85,20 +85,10 @@ class ExternalSourceView:
 
     @classmethod
     def of(cls, source: ExternalSource) -> ExternalSourceView:
-        return cls(
-            id=source.id,
-            organization_id=source.organization_id,
-            brand_profile_id=source.brand_profile_id,
-            type=source.type,
-            name=source.name,
-            store_url=source.store_url,
-            connection_config=MappingProxyType(source.connection_config.masked()),
-            last_crawl_at=source.last_crawl_at,
-            crawl_frequency=source.crawl_frequency,
-            is_active=source.is_active,
-            created_at=source.created_at,
-            updated_at=source.updated_at,
-        )
+        """Every field as the source holds it, but its configuration masked."""
+        shown = {f.name: getattr(source, f.name) for f in fields(cls)}
+        shown["connection_config"] = MappingProxyType(source.connection_config.masked())
+        return cls(**shown)
 
 
 class ExternalSources(UseCases):
@@ -117,26 +107,22 @@ class ExternalSources(UseCases):
     ) -> ExternalSourceView:
         crawl_frequency = validate_cron(command.crawl_frequency, "crawl_frequency")
         source_id = self._ids.new_id()  # before encrypting: each secret is bound to it
-        config = encrypt_secrets(
-            self._cipher, command.connection_config, organization_id, source_id
+        source = ExternalSource.added(
+            id=source_id,
+            organization_id=organization_id,
+            brand_profile_id=brand_id,
+            type=command.type,
+            name=command.name,
+            store_url=command.store_url,
+            connection_config=encrypt_secrets(
+                self._cipher, command.connection_config, organization_id, source_id
+            ),
+            crawl_frequency=crawl_frequency,
+            now=self._clock.now(),
         )
-        now = self._clock.now()
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            if await uow.brands.get(organization_id, brand_id) is None:
-                raise NotFoundError("brand_profile", brand_id)
-            source = ExternalSource(
-                id=source_id,
-                organization_id=organization_id,
-                brand_profile_id=brand_id,
-                type=command.type,
-                name=command.name,
-                store_url=command.store_url,
-                connection_config=config,
-                crawl_frequency=crawl_frequency,
-                created_at=now,
-                updated_at=now,
-            )
+            await existing_brand(uow, organization_id, brand_id)
             await uow.external_sources.add(source)
             await uow.commit()
         return ExternalSourceView.of(source)

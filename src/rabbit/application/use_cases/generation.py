@@ -15,10 +15,11 @@ from rabbit.application.authorization import authorize, live_organization
 from rabbit.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_brand, existing_material
 from rabbit.application.use_cases.generation_steps import GenerationBrief, GenerationSteps
 from rabbit.domain import limits
 from rabbit.domain.enums import GenerationMode, SocialPlatform
-from rabbit.domain.errors import NotFoundError, ValidationError
+from rabbit.domain.errors import ValidationError
 from rabbit.domain.model import BrandProfile, Material, PendingPost
 from rabbit.domain.policies.permissions import Permission
 
@@ -75,10 +76,6 @@ class Generations(UseCases):
 async def _brand_and_material(
     uow: UnitOfWork, organization_id: str, command: GeneratePost
 ) -> tuple[BrandProfile, Material]:
-    brand = await uow.brands.get(organization_id, command.brand_profile_id)
-    if brand is None:
-        raise NotFoundError("brand_profile", command.brand_profile_id)
-    material = await uow.materials.get(organization_id, command.material_id)
-    if material is None:
-        raise NotFoundError("material", command.material_id)
+    brand = await existing_brand(uow, organization_id, command.brand_profile_id)
+    material = await existing_material(uow, organization_id, command.material_id)
     return brand, material

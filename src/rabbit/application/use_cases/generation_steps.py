@@ -29,6 +29,7 @@ from rabbit.application.ports import (
     RandomSource,
     UnitOfWork,
 )
+from rabbit.application.use_cases._lookups import existing_brand, existing_material
 from rabbit.application.use_cases.deduplication import DuplicateCheck, NewPost, check_new_posts
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
 from rabbit.domain.enums import (
@@ -39,7 +40,7 @@ from rabbit.domain.enums import (
     PendingPostStatus,
     SocialPlatform,
 )
-from rabbit.domain.errors import NotFoundError, ValidationError
+from rabbit.domain.errors import ValidationError
 from rabbit.domain.model import BrandProfile, Material, PendingPost, Schedule
 from rabbit.domain.policies.analytics import angle_rates
 from rabbit.domain.policies.angles import AngleChoice, choose_angle
@@ -167,13 +168,9 @@ class GenerationSteps:
         Raises NotFoundError when the brand or the material is gone (deleted), and
         ValidationError(``material_id``) when the material can no longer be generated from."""
         org = brief.brand.organization_id
-        brand = await uow.brands.get(org, brief.brand.id, for_update=True)
-        if brand is None:
-            raise NotFoundError("brand_profile", brief.brand.id)
+        brand = await existing_brand(uow, org, brief.brand.id, for_update=True)
         await uow.subscriptions.get(org, for_update=True)  # see above: before the material
-        material = await uow.materials.get(org, brief.material.id, for_update=True)
-        if material is None:
-            raise NotFoundError("material", brief.material.id)
+        material = await existing_material(uow, org, brief.material.id, for_update=True)
         _require_generatable(material)
         return replace(brief, brand=brand, material=material)
 

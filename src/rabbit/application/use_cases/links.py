@@ -16,6 +16,7 @@ from rabbit.application.authorization import authorize
 from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_account, existing_brand
 from rabbit.application.use_cases.publishing_accounts import find_publishing_account
 from rabbit.domain.enums import SocialPlatform
 from rabbit.domain.errors import NotFoundError
@@ -58,22 +59,20 @@ class Links(UseCases):
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
             # the brand's row locks its set of links: one default per platform (ADR 0012)
-            await _brand(uow, organization_id, brand_id, for_update=True)
-            account = await _account(uow, organization_id, account_id)
+            await existing_brand(uow, organization_id, brand_id, for_update=True)
+            account = await existing_account(uow, organization_id, account_id)
             if command.is_default:
                 await _clear_default(uow, organization_id, brand_id, account)
             link = await uow.brand_accounts.get(
                 organization_id, brand_id, account_id, for_update=True
             )
             if link is None:
-                link = BrandProfileAccount(
+                link = BrandProfileAccount.linked(
                     id=self._ids.new_id(),
-                    organization_id=organization_id,
                     brand_profile_id=brand_id,
-                    social_account_id=account_id,
-                    platform=account.platform,
+                    account=account,
                     is_default=command.is_default,
-                    created_at=self._clock.now(),
+                    now=self._clock.now(),
                 )
                 await uow.brand_accounts.add(link)
             else:
@@ -97,7 +96,7 @@ class Links(UseCases):
         """The brand's live accounts, by link creation, with their is_default flag."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            await _brand(uow, organization_id, brand_id)
+            await existing_brand(uow, organization_id, brand_id)
             result = []
             for link in await uow.brand_accounts.list_for_brand(organization_id, brand_id):
                 account = await uow.social_accounts.get(organization_id, link.social_account_id)
@@ -111,7 +110,7 @@ class Links(UseCases):
         """The account's live brands, by link creation, with the is_default flag."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            await _account(uow, organization_id, account_id)
+            await existing_account(uow, organization_id, account_id)
             result = []
             for link in await uow.brand_accounts.list_for_account(organization_id, account_id):
                 brand = await uow.brands.get(organization_id, link.brand_profile_id)
@@ -124,7 +123,7 @@ class Links(UseCases):
     ) -> SocialAccount | None:
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            await _brand(uow, organization_id, brand_id)
+            await existing_brand(uow, organization_id, brand_id)
             return await find_publishing_account(uow, organization_id, brand_id, platform)
 
 
@@ -137,19 +136,3 @@ async def _clear_default(
         if link.is_default and link.platform == account.platform and is_other:
             link.set_default(False)
             await uow.brand_accounts.update(link)
-
-
-async def _brand(
-    uow: UnitOfWork, organization_id: str, brand_id: str, *, for_update: bool = False
-) -> BrandProfile:
-    brand = await uow.brands.get(organization_id, brand_id, for_update=for_update)
-    if brand is None:
-        raise NotFoundError("brand_profile", brand_id)
-    return brand
-
-
-async def _account(uow: UnitOfWork, organization_id: str, account_id: str) -> SocialAccount:
-    account = await uow.social_accounts.get(organization_id, account_id)
-    if account is None:
-        raise NotFoundError("social_account", account_id)
-    return account

@@ -33,6 +33,7 @@ from rabbit.application.ports import (
 )
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_brand, existing_material
 from rabbit.application.use_cases.deduplication import RECENT_CONTENT, check_duplicate
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
 from rabbit.domain import limits
@@ -45,7 +46,7 @@ from rabbit.domain.enums import (
     MaterialType,
     Sentiment,
 )
-from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.errors import ConflictError
 from rabbit.domain.model import BrandProfile, Material
 from rabbit.domain.policies.materials import validate_upload
 from rabbit.domain.policies.permissions import Permission
@@ -116,7 +117,7 @@ class Materials(UseCases):
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
             if command.brand_profile_id is not None:
-                await _brand(uow, organization_id, command.brand_profile_id)
+                await existing_brand(uow, organization_id, command.brand_profile_id)
             material = Material.uploaded(
                 id=self._ids.new_id(),
                 organization_id=organization_id,
@@ -153,7 +154,7 @@ class Materials(UseCases):
         """PROCESSING → ANALYZED with what the analysis found."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            material = await _material(uow, organization_id, material_id, for_update=True)
+            material = await existing_material(uow, organization_id, material_id, for_update=True)
             material.record_analysis(self._clock.now(), **command.model_dump())
             await uow.materials.update(material)
             await uow.commit()
@@ -169,13 +170,13 @@ class Materials(UseCases):
         still the one embedded (ConflictError on ``text`` otherwise)."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            read = await _material(uow, organization_id, material_id)
+            read = await existing_material(uow, organization_id, material_id)
             read.check_move(MaterialStatus.READY)  # refuses early what the write would refuse
         text = read.text
         vector = await embed_one(self._embedder, text)
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            material = await _material(uow, organization_id, material_id, for_update=True)
+            material = await existing_material(uow, organization_id, material_id, for_update=True)
             material.check_move(MaterialStatus.READY)
             if material.text != text:
                 raise ConflictError("material", "text", "changed while it was embedded: retry")
@@ -205,7 +206,7 @@ class Materials(UseCases):
         now = self._clock.now()
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            brand = await _brand(uow, organization_id, brand_id)
+            brand = await existing_brand(uow, organization_id, brand_id)
             for material in await rank_materials(
                 uow,
                 brand,
@@ -225,7 +226,7 @@ class Materials(UseCases):
     ) -> Material:
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            material = await _material(uow, organization_id, material_id, for_update=True)
+            material = await existing_material(uow, organization_id, material_id, for_update=True)
             material.move_to(target, self._clock.now())
             await uow.materials.update(material)
             await uow.commit()
@@ -300,19 +301,3 @@ async def _recent_pillar_counts(
         )
     }
     return pillar_counts(posts, pillar_of)
-
-
-async def _material(
-    uow: UnitOfWork, organization_id: str, material_id: str, *, for_update: bool = False
-) -> Material:
-    material = await uow.materials.get(organization_id, material_id, for_update=for_update)
-    if material is None:
-        raise NotFoundError("material", material_id)
-    return material
-
-
-async def _brand(uow: UnitOfWork, organization_id: str, brand_id: str) -> BrandProfile:
-    brand = await uow.brands.get(organization_id, brand_id)
-    if brand is None:
-        raise NotFoundError("brand_profile", brand_id)
-    return brand

@@ -78,13 +78,8 @@ class Organizations(UseCases):
         async with self._uow() as uow:
             if await uow.users.get_by_email(email) is not None:
                 raise ConflictError("user", "email", "is already registered")
-            user = User(
-                id=self._ids.new_id(),
-                email=email,
-                name=command.name,
-                image=command.image,
-                created_at=now,
-                updated_at=now,
+            user = User.registered(
+                id=self._ids.new_id(), email=email, name=command.name, image=command.image, now=now
             )
             await uow.users.add(user)
             await uow.commit()
@@ -193,13 +188,12 @@ class Organizations(UseCases):
             await self._live_user(uow, command.user_id)
             if await uow.members.get(organization_id, command.user_id) is not None:
                 raise ConflictError("organization_member", "user_id", "is already a member")
-            member = OrganizationMember(
+            member = OrganizationMember.invited(
                 id=self._ids.new_id(),
                 organization_id=organization_id,
                 user_id=command.user_id,
                 role=command.role,
-                invited_at=now,
-                created_at=now,
+                now=now,
             )
             await uow.members.add(member)
             await uow.commit()

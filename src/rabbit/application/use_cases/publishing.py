@@ -30,6 +30,7 @@ from rabbit.application.ports import (
     UnitOfWorkFactory,
 )
 from rabbit.application.use_cases._arguments import UseCases
+from rabbit.application.use_cases._lookups import existing_account
 from rabbit.application.use_cases.embeddings import store_embedding
 from rabbit.application.use_cases.publishing_accounts import (
     UnreadableToken,
@@ -614,11 +615,10 @@ def _last_error(attempts: list[PublishAttempt], platform: SocialPlatform) -> str
 async def _settling(uow: UnitOfWork, attempt: PublishAttempt) -> _Plan:
     """SETTLE ``attempt`` by lookup, through the account it was started with (a deleted one
     too: the platform still knows it)."""
-    account = await uow.social_accounts.get(
-        attempt.organization_id, attempt.social_account_id, include_deleted=True
+    # NotFoundError when the account row is gone: nothing can be asked
+    account = await existing_account(
+        uow, attempt.organization_id, attempt.social_account_id, include_deleted=True
     )
-    if account is None:  # the account row is gone: nothing can be asked
-        raise NotFoundError("social_account", attempt.social_account_id)
     return _Plan(NextStep.SETTLE, attempt=attempt, account_ref=account.account_id)
 
 

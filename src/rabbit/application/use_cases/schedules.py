@@ -15,6 +15,7 @@ from rabbit.application.authorization import authorize
 from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_brand
 from rabbit.domain import limits
 from rabbit.domain.enums import MaterialStrategy, ScheduleFrequency, SocialPlatform
 from rabbit.domain.errors import NotFoundError
@@ -77,21 +78,16 @@ class Schedules(UseCases):
         self, actor_id: str, organization_id: str, brand_id: str, command: CreateSchedule
     ) -> Schedule:
         now = self._clock.now()
-        fields = {k: v for k, v in command.model_dump().items() if v is not None}
-        schedule = Schedule(
+        schedule = Schedule.planned(
             id=self._ids.new_id(),
             organization_id=organization_id,
             brand_profile_id=brand_id,
-            created_at=now,
-            updated_at=now,
-            **fields,
+            settings={k: v for k, v in command.model_dump().items() if v is not None},
+            now=now,
         )
-        schedule.validate()
-        schedule.advance_past(now)
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            if await uow.brands.get(organization_id, brand_id) is None:
-                raise NotFoundError("brand_profile", brand_id)
+            await existing_brand(uow, organization_id, brand_id)
             await uow.schedules.add(schedule)
             await uow.commit()
         return schedule

@@ -28,6 +28,7 @@ from rabbit.application.ports import (
 )
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_account
 from rabbit.domain import limits
 from rabbit.domain.enums import SocialAccountType, SocialPlatform
 from rabbit.domain.errors import (
@@ -123,8 +124,7 @@ class SocialAccounts(UseCases):
             command.refresh_token,
             token_context(organization_id, row_id, "refresh_token"),
         )
-        now = self._clock.now()
-        return SocialAccount(
+        return SocialAccount.connected(
             id=row_id,
             organization_id=organization_id,
             platform=command.platform,
@@ -136,8 +136,7 @@ class SocialAccounts(UseCases):
             access_token=access_token,
             refresh_token=refresh_token,
             token_expires_at=command.token_expires_at,
-            created_at=now,
-            updated_at=now,
+            now=self._clock.now(),
         )
 
     async def _check_owner(self, command: ConnectAccount) -> None:
@@ -162,7 +161,7 @@ class SocialAccounts(UseCases):
         """Soft delete and deactivate; the platform account may be connected again later."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.MANAGE_BRANDS)
-            account = await _account(uow, organization_id, account_id, for_update=True)
+            account = await existing_account(uow, organization_id, account_id, for_update=True)
             account.disconnect(self._clock.now())
             await uow.social_accounts.update(account)
             await uow.commit()
@@ -204,7 +203,7 @@ class AccountTokens(UseCases):
             token_context(organization_id, account_id, "refresh_token"),
         )
         async with self._uow() as uow:
-            account = await _account(uow, organization_id, account_id)
+            account = await existing_account(uow, organization_id, account_id)
             account.refresh_tokens(
                 access_token,
                 refresh_token,
@@ -226,7 +225,7 @@ class AccountTokens(UseCases):
         """The platform definitely refused the refresh token: deactivate the account until it
         is reconnected (it can no longer publish)."""
         async with self._uow() as uow:
-            account = await _account(uow, organization_id, account_id, for_update=True)
+            account = await existing_account(uow, organization_id, account_id, for_update=True)
             account.deactivate(self._clock.now())
             await uow.social_accounts.update(account)
             await uow.commit()
@@ -257,12 +256,3 @@ def _encrypt_optional(
     cipher: TokenCipher, value: SecretStr | None, context: SecretContext
 ) -> str | None:
     return None if value is None else cipher.encrypt(value.get_secret_value(), context)
-
-
-async def _account(
-    uow: UnitOfWork, organization_id: str, account_id: str, *, for_update: bool = False
-) -> SocialAccount:
-    account = await uow.social_accounts.get(organization_id, account_id, for_update=for_update)
-    if account is None:
-        raise NotFoundError("social_account", account_id)
-    return account

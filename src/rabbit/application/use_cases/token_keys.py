@@ -45,7 +45,7 @@ class TokenKeys(UseCases):
             for key_id in sorted(fingerprints):
                 fingerprint = fingerprints[key_id]
                 stored = await uow.token_keys.register(
-                    TokenKey(id=key_id, fingerprint=fingerprint, created_at=self._clock.now())
+                    TokenKey.registered(id=key_id, fingerprint=fingerprint, now=self._clock.now())
                 )
                 if stored.fingerprint != fingerprint:
                     raise TokenKeyError(

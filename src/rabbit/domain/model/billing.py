@@ -31,6 +31,27 @@ class Subscription:
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def opened(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        tier: SubscriptionTier,
+        status: SubscriptionStatus,
+        now: datetime,
+    ) -> Subscription:
+        """A new subscription with no credits and no period: :meth:`start_period` opens
+        its first one."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            tier=tier,
+            status=status,
+            created_at=now,
+            updated_at=now,
+        )
+
     @property
     def credits_remaining(self) -> int:
         return self.credits_total - self.credits_used
@@ -93,6 +114,31 @@ class CreditTransaction:
     related_post_id: str | None = None
     created_at: datetime
 
+    @classmethod
+    def booked(
+        cls,
+        *,
+        id: str,
+        subscription: Subscription,
+        amount: int,
+        action: CreditAction,
+        description: str | None,
+        related_post_id: str | None,
+        now: datetime,
+    ) -> CreditTransaction:
+        """The ledger row of a change of ``subscription``'s credits (``amount`` signed: a
+        grant positive, a debit negative), stamped ``now`` so that it falls in the period."""
+        return cls(
+            id=id,
+            organization_id=subscription.organization_id,
+            subscription_id=subscription.id,
+            amount=amount,
+            action=action,
+            description=description,
+            related_post_id=related_post_id,
+            created_at=now,
+        )
+
 
 @dataclass(kw_only=True, slots=True)
 class BillingEvent:
@@ -105,3 +151,12 @@ class BillingEvent:
     reference: str
     kind: BillingEventKind
     created_at: datetime
+
+    @classmethod
+    def recorded(
+        cls, *, id: str, organization_id: str, reference: str, kind: BillingEventKind, now: datetime
+    ) -> BillingEvent:
+        """The provider's ``reference`` of a change applied ``now`` to the organisation."""
+        return cls(
+            id=id, organization_id=organization_id, reference=reference, kind=kind, created_at=now
+        )

@@ -9,7 +9,9 @@ from typing import Any
 
 from rabbit.domain.enums import ExternalSourceType, FontPreference, SocialPlatform, VisualStyle
 from rabbit.domain.errors import ValidationError
+from rabbit.domain.model.social import SocialAccount
 from rabbit.domain.policies.approval import DEFAULT_APPROVAL_TIMEOUT_HOURS
+from rabbit.domain.policies.cron import validate_cron
 from rabbit.domain.values import (
     BrandColors,
     ContentPillars,
@@ -50,11 +52,21 @@ class BrandProfile:
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def created(
+        cls, *, id: str, organization_id: str, settings: Mapping[str, Any], now: datetime
+    ) -> BrandProfile:
+        """A new brand with its ``settings`` (name → value: ``name`` and any editable field;
+        a field left out takes its default)."""
+        _check_editable(settings)
+        return cls(
+            id=id, organization_id=organization_id, created_at=now, updated_at=now, **settings
+        )
+
     def edit(self, changes: Mapping[str, Any], now: datetime) -> None:
         """Take the edited fields (name → value; a field left out stays as it is). Only the
         brand's own settings may change this way, never its identity or timestamps."""
-        for name in _FIXED_BRAND_FIELDS.intersection(changes):
-            raise ValidationError(name, "is not an editable field of a brand")
+        _check_editable(changes)
         for name, value in changes.items():
             setattr(self, name, value)
         self.updated_at = now
@@ -72,6 +84,13 @@ class BrandProfile:
 _FIXED_BRAND_FIELDS = frozenset({"id", "organization_id", "deleted_at", "created_at", "updated_at"})
 
 
+def _check_editable(settings: Mapping[str, Any]) -> None:
+    """ValidationError naming a field of ``settings`` that is the brand's identity
+    or a timestamp, which only the brand itself sets."""
+    for name in _FIXED_BRAND_FIELDS.intersection(settings):
+        raise ValidationError(name, "is not an editable field of a brand")
+
+
 @dataclass(kw_only=True, slots=True)
 class BrandProfileAccount:
     """An N:M link between a brand and a social account; at most one default per platform.
@@ -87,6 +106,27 @@ class BrandProfileAccount:
     platform: SocialPlatform
     is_default: bool = False
     created_at: datetime
+
+    @classmethod
+    def linked(
+        cls,
+        *,
+        id: str,
+        brand_profile_id: str,
+        account: SocialAccount,
+        is_default: bool,
+        now: datetime,
+    ) -> BrandProfileAccount:
+        """A new link of the brand to ``account``, on the account's platform."""
+        return cls(
+            id=id,
+            organization_id=account.organization_id,
+            brand_profile_id=brand_profile_id,
+            social_account_id=account.id,
+            platform=account.platform,
+            is_default=is_default,
+            created_at=now,
+        )
 
     def set_default(self, is_default: bool) -> None:
         """Whether the brand publishes to this platform through this account by default;
@@ -111,6 +151,36 @@ class ExternalSource:
     is_active: bool = True
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def added(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        brand_profile_id: str,
+        type: ExternalSourceType,
+        name: str,
+        store_url: str | None,
+        connection_config: ExternalSourceConfig,
+        crawl_frequency: str,
+        now: datetime,
+    ) -> ExternalSource:
+        """A new active source, never crawled yet; its secrets already in their stored form.
+        The crawl frequency is kept normalised, or ValidationError(crawl_frequency)
+        (:func:`~rabbit.domain.policies.cron.validate_cron`)."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            brand_profile_id=brand_profile_id,
+            type=type,
+            name=name,
+            store_url=store_url,
+            connection_config=connection_config,
+            crawl_frequency=validate_cron(crawl_frequency, "crawl_frequency"),
+            created_at=now,
+            updated_at=now,
+        )
 
     def replace_secrets(self, secrets: Mapping[str, str], now: datetime) -> None:
         """New stored forms of some secrets of its configuration (path → ciphertext), as a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from rabbit.domain.enums import (
 from rabbit.domain.policies.approval import approval_expires_at
 from rabbit.domain.policies.backoff import backoff_delay
 from rabbit.domain.policies.engagement import engagement_rate
+from rabbit.domain.policies.similarity import content_hash
 from rabbit.domain.policies.transitions import check_pending_post_transition
 
 EMBEDDING_DIMENSIONS = 768
@@ -367,6 +369,30 @@ class ContentEmbedding:
     embedding: tuple[float, ...] = field(repr=False)
     content_hash: str
     created_at: datetime
+
+    @classmethod
+    def embedded(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        content_type: ContentType,
+        content_id: str,
+        text: str,
+        vector: Sequence[float],
+        now: datetime,
+    ) -> ContentEmbedding:
+        """The ``vector`` of ``text``, with the hash that finds exact repeats of it
+        (:func:`~rabbit.domain.policies.similarity.content_hash`)."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            content_type=content_type,
+            content_id=content_id,
+            embedding=tuple(vector),
+            content_hash=content_hash(text),
+            created_at=now,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rabbit.domain.enums import MemberRole
+from rabbit.domain.policies.identity import normalise_email
 
 
 @dataclass(kw_only=True, slots=True)
@@ -22,6 +23,21 @@ class User:
     deleted_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def registered(
+        cls, *, id: str, email: str, name: str | None, image: str | None, now: datetime
+    ) -> User:
+        """A new user, not yet verified; the email is kept in its stored form
+        (:func:`~rabbit.domain.policies.identity.normalise_email`), or ValidationError."""
+        return cls(
+            id=id,
+            email=normalise_email(email),
+            name=name,
+            image=image,
+            created_at=now,
+            updated_at=now,
+        )
 
     def delete(self, now: datetime) -> None:
         """Soft delete: the account acts for no one from now on; purge removes it later."""
@@ -40,6 +56,14 @@ class Organization:
     deleted_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def founded(
+        cls, *, id: str, name: str, slug: str, logo: str | None, now: datetime
+    ) -> Organization:
+        """A new organisation; ``slug`` must already be checked
+        (:func:`~rabbit.domain.policies.identity.check_slug`)."""
+        return cls(id=id, name=name, slug=slug, logo=logo, created_at=now, updated_at=now)
 
     def delete(self, now: datetime) -> None:
         """Soft delete: nothing works on its behalf from now on (ADR 0014)."""
@@ -65,6 +89,34 @@ class OrganizationMember:
     invited_at: datetime | None = None
     joined_at: datetime | None = None
     created_at: datetime
+
+    @classmethod
+    def founder(
+        cls, *, id: str, organization_id: str, user_id: str, now: datetime
+    ) -> OrganizationMember:
+        """The creator of a new organisation: its OWNER, joined at once (no invitation)."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            user_id=user_id,
+            role=MemberRole.OWNER,
+            joined_at=now,
+            created_at=now,
+        )
+
+    @classmethod
+    def invited(
+        cls, *, id: str, organization_id: str, user_id: str, role: MemberRole, now: datetime
+    ) -> OrganizationMember:
+        """An open invitation to ``role``: not a member until :meth:`join`."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            user_id=user_id,
+            role=role,
+            invited_at=now,
+            created_at=now,
+        )
 
     @property
     def has_joined(self) -> bool:

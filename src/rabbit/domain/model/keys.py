@@ -17,3 +17,8 @@ class TokenKey:
     fingerprint: str
     """32 lowercase hex digits (``rabbit_local.cipher.key_fingerprint``)."""
     created_at: datetime
+
+    @classmethod
+    def registered(cls, *, id: str, fingerprint: str, now: datetime) -> TokenKey:
+        """Key id ``id`` seen for the first time, naming the key of ``fingerprint``."""
+        return cls(id=id, fingerprint=fingerprint, created_at=now)

@@ -33,6 +33,31 @@ class Schedule:
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def planned(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        brand_profile_id: str,
+        settings: Mapping[str, Any],
+        now: datetime,
+    ) -> Schedule:
+        """A new active schedule with its ``settings`` (name → value; a setting left out
+        takes its default), checked, and due at its first slot after ``now``."""
+        _check_editable(settings)
+        schedule = cls(
+            id=id,
+            organization_id=organization_id,
+            brand_profile_id=brand_profile_id,
+            created_at=now,
+            updated_at=now,
+            **settings,
+        )
+        schedule.validate()
+        schedule.advance_past(now)
+        return schedule
+
     def validate(self) -> None:
         """Raise ValidationError unless its times, timezone, days and platforms make a
         schedule (:func:`~rabbit.domain.policies.scheduling.validate_schedule`)."""
@@ -44,8 +69,7 @@ class Schedule:
         """Take the edited settings (name → value; a field left out stays as it is), check
         the result, and run next at the first slot after ``now`` (none that passed while it
         was edited)."""
-        for name in _FIXED_SCHEDULE_FIELDS.intersection(changes):
-            raise ValidationError(name, "is not an editable field of a schedule")
+        _check_editable(changes)
         for name, value in changes.items():
             setattr(self, name, value)
         self.validate()
@@ -96,3 +120,10 @@ _FIXED_SCHEDULE_FIELDS = frozenset(
         "updated_at",
     }
 )
+
+
+def _check_editable(settings: Mapping[str, Any]) -> None:
+    """ValidationError naming a field of ``settings`` that only the schedule itself
+    sets (its identity, state and timestamps)."""
+    for name in _FIXED_SCHEDULE_FIELDS.intersection(settings):
+        raise ValidationError(name, "is not an editable field of a schedule")

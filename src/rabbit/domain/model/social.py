@@ -33,6 +33,41 @@ class SocialAccount:
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def connected(
+        cls,
+        *,
+        id: str,
+        organization_id: str,
+        platform: SocialPlatform,
+        account_id: str,
+        account_name: str,
+        account_type: SocialAccountType | None,
+        profile_url: str | None,
+        avatar_url: str | None,
+        access_token: str,
+        refresh_token: str | None,
+        token_expires_at: datetime | None,
+        now: datetime,
+    ) -> SocialAccount:
+        """A newly connected account, active, at its first token version; the tokens
+        already in their stored (encrypted) form."""
+        return cls(
+            id=id,
+            organization_id=organization_id,
+            platform=platform,
+            account_id=account_id,
+            account_name=account_name,
+            account_type=account_type,
+            profile_url=profile_url,
+            avatar_url=avatar_url,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            token_expires_at=token_expires_at,
+            created_at=now,
+            updated_at=now,
+        )
+
     @property
     def is_usable(self) -> bool:
         """Active and not deleted: may publish."""

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from rabbit.domain.enums import MemberRole
 from rabbit.domain.model import Organization, OrganizationMember, Subscription
 from rabbit.domain.policies.pricing import (
     REGISTRATION_BONUS,
@@ -48,24 +47,18 @@ def found_organization(
     """A new organisation owned by ``founder_id``, in its trial with the registration bonus.
 
     ``slug`` must already be checked (:func:`~rabbit.domain.policies.identity.check_slug`)."""
-    organization = Organization(
-        id=organization_id, name=name, slug=slug, logo=logo, created_at=now, updated_at=now
+    organization = Organization.founded(
+        id=organization_id, name=name, slug=slug, logo=logo, now=now
     )
-    owner = OrganizationMember(
-        id=owner_membership_id,
-        organization_id=organization_id,
-        user_id=founder_id,
-        role=MemberRole.OWNER,
-        joined_at=now,
-        created_at=now,
+    owner = OrganizationMember.founder(
+        id=owner_membership_id, organization_id=organization_id, user_id=founder_id, now=now
     )
-    subscription = Subscription(
+    subscription = Subscription.opened(
         id=subscription_id,
         organization_id=organization_id,
         tier=TRIAL_TIER,
         status=TRIAL_STATUS,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
     subscription.start_period(now, now + TRIAL_PERIOD, REGISTRATION_BONUS)
     return Founding(organization, owner, subscription)
