@@ -8,6 +8,9 @@ The database, first match wins:
 3. ``DATABASE_URL`` (through the application's settings, so the same variables apply);
 4. otherwise the embedded server in ``$RABBIT_DATA_DIR/pgdata`` (default ``.rabbit``).
 
+``config.attributes["settings"]``, when given, are the application's settings for the
+migrations that need them (revision 0005's token keys); otherwise they read ``Settings()``.
+
 ``target_metadata`` is :data:`rabbit_postgres.schema.metadata`; :func:`include_object`
 documents what autogenerate cannot see (the vector extension's own objects).
 """

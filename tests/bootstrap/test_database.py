@@ -26,9 +26,10 @@ from rabbit.bootstrap import (
     running,
     schema_status,
 )
+from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_postgres.errors import MigrationsMissingError
 from rabbit_postgres.runtime import to_sqlalchemy_url
-from support.keys import TEST_TOKEN_KEYS
+from support.keys import TEST_KEY_ID, TEST_TOKEN_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 HOW = "run `rabbit db upgrade` (or `await rabbit.bootstrap.migrate(settings)`)"
@@ -166,3 +167,32 @@ async def test_migrate_inside_the_event_loop_brings_a_fresh_database_to_head(
             RegisterUser(email=f"{uuid.uuid4().hex[:8]}@example.com")
         )
     assert user.id
+
+
+@pytest.mark.postgres
+async def test_migrations_read_the_token_keys_of_the_settings_migrate_was_given(
+    monkeypatch: pytest.MonkeyPatch, scratch_database_url: str, tmp_path: Path
+) -> None:
+    for name in ("RABBIT_TOKEN_KEYS", "RABBIT_TOKEN_KEYS_FILE", "RABBIT_DEV"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", scratch_database_url)  # Settings() alone has no keys
+    monkeypatch.setenv("RABBIT_DATA_DIR", str(tmp_path))
+    settings = settings_for(scratch_database_url, tmp_path)
+    await migrate(settings, "0003")
+    v1 = AesGcmTokenCipher.from_config(TEST_TOKEN_KEYS, TEST_KEY_ID).seal_v1("plain")
+    await execute(scratch_database_url, "INSERT INTO organizations VALUES ('o1', 'O', 'o')")
+    await execute(
+        scratch_database_url,
+        "INSERT INTO social_accounts (id, organization_id, platform, account_id, account_name,"
+        f" access_token) VALUES ('a1', 'o1', 'TWITTER', 'tw', '@tw', '{v1}')",
+    )
+
+    await migrate(settings)  # 0005 rewrites the token with the settings' keys
+
+    engine = create_async_engine(to_sqlalchemy_url(scratch_database_url), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            token = await connection.scalar(sa.text("SELECT access_token FROM social_accounts"))
+    finally:
+        await engine.dispose()
+    assert str(token).startswith("v2:")

@@ -74,9 +74,12 @@ def script_location() -> Path:
     )
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(
+    connection: Connection | None = None, settings: Settings | None = None
+) -> Config:
     """Alembic's configuration, built in code (no ``alembic.ini`` needed), optionally bound
-    to an open connection that ``migrations/env.py`` then migrates."""
+    to an open connection that ``migrations/env.py`` then migrates, and to the settings a
+    migration may need (revision 0005 builds the token cipher from them)."""
     config = Config()
     config.set_main_option("script_location", str(script_location()))
     for name, value in ALEMBIC_OPTIONS.items():
@@ -84,6 +87,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.attributes["configure_logger"] = False  # the application owns logging
     if connection is not None:
         config.attributes["connection"] = connection
+    if settings is not None:
+        config.attributes["settings"] = settings
     return config
 
 
@@ -177,7 +182,7 @@ async def migrate(settings: Settings, revision: str = "head") -> None:
     a running event loop. The memory store has no schema: nothing to do."""
     if settings.store is StoreKind.MEMORY:
         return
-    await _on_database(settings, lambda c: command.upgrade(alembic_config(c), revision))
+    await _on_database(settings, lambda c: command.upgrade(alembic_config(c, settings), revision))
 
 
 async def schema_status(settings: Settings) -> SchemaStatus:
@@ -193,7 +198,7 @@ async def schema_status(settings: Settings) -> SchemaStatus:
 
 
 def _run(settings: Settings, action: Callable[[Config], object]) -> None:
-    asyncio.run(_on_database(settings, lambda connection: action(alembic_config(connection))))
+    asyncio.run(_on_database(settings, lambda c: action(alembic_config(c, settings))))
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
