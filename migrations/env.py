@@ -2,10 +2,14 @@
 
 The database, first match wins:
 1. ``config.attributes["connection"]``: a sync connection handed in by a caller that is
-   already inside an engine (tests: ``await conn.run_sync(run_upgrade)``);
+   already inside an engine (``rabbit.bootstrap.migrate`` and the ``rabbit db`` commands,
+   tests: ``await conn.run_sync(run_upgrade)``); the only way inside a running event loop;
 2. ``config.attributes["database_url"]``: a URL handed in programmatically;
 3. ``DATABASE_URL`` (through the application's settings, so the same variables apply);
 4. otherwise the embedded server in ``$RABBIT_DATA_DIR/pgdata`` (default ``.rabbit``).
+
+``config.attributes["settings"]``, when given, are the application's settings for the
+migrations that need them (revision 0005's token keys); otherwise they read ``Settings()``.
 
 ``target_metadata`` is :data:`rabbit_postgres.schema.metadata`; :func:`include_object`
 documents what autogenerate cannot see (the vector extension's own objects).
@@ -87,8 +91,17 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         run_on(connection)
-    else:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop running: the alembic command line
         asyncio.run(run_async())
+        return
+    raise RuntimeError(
+        "alembic cannot start its own event loop inside a running one: "
+        "use `await rabbit.bootstrap.migrate(settings)`, or hand a connection in "
+        'through config.attributes["connection"]'
+    )
 
 
 if context.is_offline_mode():

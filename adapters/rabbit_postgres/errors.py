@@ -56,6 +56,16 @@ class PgVectorMissingError(PostgresAdapterError):
     """The server has no pgvector extension available to install."""
 
 
+class SchemaNotCurrentError(PostgresAdapterError):
+    """The database's schema is not at the revision the code needs (a fresh database has
+    none): the message says which revision it is at, which one is needed and how to migrate.
+    Raised when the core starts (``rabbit.bootstrap.running``), before any work."""
+
+
+class MigrationsMissingError(PostgresAdapterError):
+    """The migration scripts cannot be found (an incomplete installation)."""
+
+
 class StatementError(PostgresAdapterError):
     """The server refused a statement for a reason no domain rule stands for (a bug, or an
     operator's limit such as a statement timeout); ``sqlstate`` says which."""

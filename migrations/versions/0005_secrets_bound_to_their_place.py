@@ -20,9 +20,10 @@ the runtime refuses ``v1:`` values. Upgrade:
   as a secret, since nobody can tell which of them were secrets: nothing is lost and nothing
   stays readable; listings show them masked.
 
-The keys are the application's (``rabbit.bootstrap.keys.build_cipher(Settings())``: so
-``RABBIT_TOKEN_KEYS`` for a deployed database). The cipher is built only when a row holds
-a value to encrypt, so an empty database needs no key.
+The keys are the application's: ``rabbit.bootstrap.keys.build_cipher`` of the settings
+``rabbit.bootstrap.migrate(settings)`` was given (``config.attributes["settings"]``), else
+of ``Settings()``, so ``RABBIT_TOKEN_KEYS`` for a deployed database. The cipher is built
+only when a row holds a value to encrypt, so an empty database needs no key.
 
 Downgrade writes ``v1:`` again where revision 0003 reads ciphertext (the tokens, the four
 keys above at the top level), and refuses, changing nothing, when a source holds a secret
@@ -74,7 +75,9 @@ class _Cipher:
             from rabbit.bootstrap.keys import build_cipher
             from rabbit.bootstrap.settings import Settings
 
-            self._cipher = build_cipher(Settings())
+            config = op.get_context().config
+            given = config.attributes.get("settings") if config is not None else None
+            self._cipher = build_cipher(given if given is not None else Settings())
         return self._cipher
 
 

@@ -11,7 +11,6 @@ import pytest
 from rabbit.application.facade import Rabbit
 from rabbit.application.use_cases.organizations import RegisterUser
 from support.keys import TEST_TOKEN_KEYS
-from support.postgres import migrate
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -52,23 +51,17 @@ def test_the_embedding_example_runs_on_the_memory_store(
     assert capsys.readouterr().out == "northwind ['OWNER']\n"
 
 
-@pytest.fixture
-async def migrated_scratch_database(scratch_database_url: str) -> str:
-    await migrate(scratch_database_url)
-    return scratch_database_url
-
-
 @pytest.mark.postgres
-def test_the_embedding_example_runs_on_postgres(
+def test_the_embedding_example_runs_on_a_fresh_postgres_database(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    migrated_scratch_database: str,
+    scratch_database_url: str,
 ) -> None:
     run_embedding_example(
         monkeypatch,
         tmp_path,
-        DATABASE_URL=migrated_scratch_database,
+        DATABASE_URL=scratch_database_url,  # empty: the example migrates it
         RABBIT_TOKEN_KEYS=TEST_TOKEN_KEYS,
     )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rabbit.bootstrap import database
 from rabbit.bootstrap.keys import NO_KEYS
 from rabbit.cli.main import EXIT_FAILURE, EXIT_USAGE, main
 from support.keys import TEST_TOKEN_KEYS
@@ -200,3 +201,76 @@ def test_db_downgrade_with_yes_and_force_goes_on_to_the_server(
 
     assert main(["db", "downgrade", "base", "--yes", "--force"]) == EXIT_FAILURE
     assert error_lines(capsys)[0].startswith("rabbit: error: cannot migrate")
+
+
+def test_missing_migration_scripts_are_one_line_before_the_server_is_contacted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)  # never contacted
+    monkeypatch.setattr(database, "MIGRATIONS_PACKAGE", "rabbit_memory")
+    monkeypatch.setattr(database, "CHECKOUT_MIGRATIONS", tmp_path / "migrations")
+
+    code = main(["db", "upgrade"])
+
+    lines = error_lines(capsys)
+    assert code == EXIT_FAILURE
+    assert len(lines) == 1
+    assert lines[0].startswith("rabbit: error: the migration scripts are missing:")
+
+
+def test_an_unexpected_failure_is_one_line_naming_its_type_and_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(settings: object) -> None:
+        raise RuntimeError("\nsomething broke\nand more")
+
+    monkeypatch.setattr(database, "current", broken)
+
+    code = main(["db", "current"])
+
+    assert code == EXIT_FAILURE
+    assert error_lines(capsys) == [
+        "rabbit: error: RuntimeError: something broke (rabbit --debug … shows the traceback)"
+    ]
+
+
+def test_debug_lets_an_unexpected_failure_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(settings: object) -> None:
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(database, "current", broken)
+
+    with pytest.raises(RuntimeError, match="something broke"):
+        main(["--debug", "db", "current"])
+
+
+@pytest.mark.postgres
+def test_an_alembic_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], scratch_database_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", scratch_database_url)
+
+    code = main(["db", "downgrade", "nosuchrevision", "--yes", "--force"])
+
+    lines = error_lines(capsys)
+    assert code == EXIT_FAILURE
+    assert len(lines) == 1
+    assert lines[0].startswith("rabbit: error: ")
+    assert "nosuchrevision" in lines[0]
+    assert "--debug" not in lines[0]  # alembic's own message, not an unexpected failure
+
+
+@pytest.mark.postgres
+def test_a_worker_on_an_unmigrated_database_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], scratch_database_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", scratch_database_url)
+    monkeypatch.setenv("RABBIT_TOKEN_KEYS", TEST_TOKEN_KEYS)
+
+    code = main(["autopilot", "tick"])
+
+    lines = error_lines(capsys)
+    assert code == EXIT_FAILURE
+    assert len(lines) == 1
+    assert lines[0].startswith("rabbit: error: the database has no schema yet")
+    assert "rabbit db upgrade" in lines[0]

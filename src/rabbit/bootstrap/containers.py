@@ -6,7 +6,8 @@ work is a ``Factory``: a fresh one per use-case call, never shared.
 
 Usage::
 
-    async with running(create_container(Settings())) as container:  # checks the database
+    await migrate(settings)  # once per deployment, or `rabbit db upgrade`
+    async with running(create_container(settings)) as container:  # checks the database
         rabbit = container.rabbit()  # the member facade, for what users do
         system = container.system()  # the system facade, for workers and payment webhooks
         ...
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from rabbit.application.context import CoreConfig, Ports
 from rabbit.application.facade import Rabbit
 from rabbit.application.system import RabbitSystem
+from rabbit.bootstrap.database import check_schema
 from rabbit.bootstrap.keys import build_cipher
 from rabbit.bootstrap.settings import Settings, StoreKind
 from rabbit_local import (
@@ -124,13 +126,17 @@ async def running(container: Container) -> AsyncIterator[Container]:
     A start that cannot run safely fails here, before any work (ADR 0017): the token cipher
     is built first (no configured keys on a ``DATABASE_URL`` server, or a key file others
     may read, is :class:`~rabbit.domain.errors.TokenKeyError` before the database is even
-    contacted), then the store's resources start (the engine check), then the cipher's key
-    fingerprints are registered and compared with the database's, so a key id naming
-    another key than on the other workers refuses the start.
+    contacted), then the store's resources start (the engine check), then a PostgreSQL
+    schema not at the code's head revision (a fresh database included) is refused with a
+    one-line :class:`~rabbit_postgres.errors.SchemaNotCurrentError` saying how to migrate
+    (ADR 0027), then the cipher's key fingerprints are registered and compared with the
+    database's, so a key id naming another key than on the other workers refuses the start.
     """
     container.services.cipher()
     await _maybe_await(container.init_resources())
     try:
+        if container.settings().store is StoreKind.POSTGRES:
+            await check_schema(container.store.engine())
         await container.system().token_keys.check_fingerprints()
         yield container
     finally:

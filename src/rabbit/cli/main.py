@@ -1,8 +1,10 @@
 """The ``rabbit`` command: the demo, the autopilot job and database administration.
 
-Every failure a user can cause (bad flags, bad input, an unreachable database, a server
-without pgvector) ends as one line on stderr and a non-zero exit code; ``--debug`` shows
-the traceback instead.
+Every failure ends as one ``rabbit: error: …`` line on stderr and a non-zero exit code:
+what a user can cause or fix (bad flags, bad input, an unreachable database, a server
+without pgvector, a schema not at head, an alembic error such as an unknown revision) says
+what is wrong; anything else (a bug) names its exception type and points to ``--debug``,
+which shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -194,12 +196,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"rabbit: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, CliError) else EXIT_FAILURE
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"rabbit: error: {type(exc).__name__}: {_one_line(exc)} "
+            "(rabbit --debug … shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     return EXIT_OK
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    """The first non-blank line of the message (alembic's start with a blank one), else
+    the exception's type."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 if __name__ == "__main__":
