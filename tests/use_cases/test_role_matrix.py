@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from rabbit.application.facade import Rabbit
 from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.generation import GeneratePost
@@ -183,6 +184,20 @@ async def _invite(s: Scene) -> object:
     return await s.app.organizations.invite_member(s.actor, s.org, InviteMember(user_id=user))
 
 
+async def _on_pending(s: Scene, name: str) -> object:
+    pending = await _pending(s)
+    rabbit = Rabbit(s.app.ports)
+    area = rabbit.review if name == "get_pending" else rabbit.posts
+    return await getattr(area, name)(s.actor, s.org, pending)
+
+
+async def _retry_publication(s: Scene) -> object:
+    pending = await _pending(s)
+    return await Rabbit(s.app.ports).posts.retry_publication(
+        s.actor, s.org, pending, SocialPlatform.TWITTER
+    )
+
+
 USE_CASES: dict[str, tuple[Permission, Call]] = {
     "invite_member": (Permission.MANAGE_MEMBERS, _invite),
     "change_role": (
@@ -307,6 +322,23 @@ USE_CASES: dict[str, tuple[Permission, Call]] = {
         Permission.VIEW_ANALYTICS,
         lambda s: s.content.review.list_pending(s.actor, s.org),
     ),
+    "get_pending": (
+        Permission.VIEW_ANALYTICS,
+        lambda s: _on_pending(s, "get_pending"),
+    ),
+    "list_materials": (
+        Permission.VIEW_ANALYTICS,
+        lambda s: s.content.materials.list_materials(s.actor, s.org),
+    ),
+    "list_published": (
+        Permission.VIEW_ANALYTICS,
+        lambda s: Rabbit(s.app.ports).posts.list_published(s.actor, s.org),
+    ),
+    "publish_attempts": (
+        Permission.VIEW_ANALYTICS,
+        lambda s: _on_pending(s, "publish_attempts"),
+    ),
+    "retry_publication": (Permission.CREATE_CONTENT, _retry_publication),
     "create_schedule": (
         Permission.MANAGE_BRANDS,
         lambda s: s.content.schedules.create_schedule(s.actor, s.org, s.brand, _create_schedule()),

@@ -208,6 +208,8 @@ EXEMPT = {
     "register_user": "no organisation",
     "create_organization": "makes a new organisation; names no record of another",
     "delete_user": "acts on the actor's own user only",
+    "get_me": "reads the actor's own user only",
+    "list_my_organizations": "reads the actor's own memberships only",
     **dict.fromkeys(
         ("renew_period", "top_up", "change_tier", "payment_failed", "payment_recovered", "cancel"),
         "a payment provider's report on the organisation it is given; names no record",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from rabbit.application.ports.repositories import Keyset
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -25,3 +28,15 @@ def newest_first_missing_last(instant: datetime | None) -> tuple[bool, int]:
 def purged_before(deleted_at: datetime | None, before: datetime) -> bool:
     """Soft-deleted strictly before ``before``: due for a hard delete."""
     return deleted_at is not None and deleted_at < before
+
+
+def newest_page(
+    rows: list[Any], key: Callable[[Any], tuple[datetime, str]], after: Keyset | None, limit: int
+) -> list[Any]:
+    """At most ``limit`` of ``rows`` by ``key`` (an instant and an id) descending, strictly
+    after ``after``: PostgreSQL's ``WHERE (at, id) < (:at, :id) ORDER BY at DESC, id DESC``
+    (ids compared as code points, the byte order of ``COLLATE "C"`` on UTF-8)."""
+    if after is not None:
+        rows = [row for row in rows if key(row) < (after.at, after.id)]
+    rows.sort(key=key, reverse=True)
+    return rows[: max(limit, 0)]

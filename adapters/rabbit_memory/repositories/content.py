@@ -6,11 +6,13 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
+from rabbit.application.ports.repositories import Keyset
 from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
 from rabbit.domain.model import Organization, PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_memory.repositories._ordering import (
     by_created,
     newest_first_missing_last,
+    newest_page,
     purged_before,
 )
 from rabbit_memory.session import Session, Table
@@ -163,6 +165,30 @@ class MemoryPostRepository:
             order=lambda p: newest_first_missing_last(p.published_at),
         )
 
+    async def page_published(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+        platform: SocialPlatform | None = None,
+        published_from: datetime | None = None,
+        published_before: datetime | None = None,
+    ) -> list[Post]:
+        found = self._posts.select(
+            lambda p: (
+                p.organization_id == organization_id
+                and p.deleted_at is None
+                and p.published_at is not None
+                and (brand_id is None or p.brand_profile_id == brand_id)
+                and (platform is None or p.platform == platform)
+                and (published_from is None or p.published_at >= published_from)
+                and (published_before is None or p.published_at < published_before)
+            )
+        )
+        return newest_page(found, _published_key, after, limit)
+
     async def count_published(self, organization_id: str, *, since: datetime) -> int:
         return self._posts.count(
             lambda p: (
@@ -184,6 +210,11 @@ class MemoryPostRepository:
                 )
             )
         )
+
+
+def _published_key(post: Post) -> tuple[datetime, str]:
+    assert post.published_at is not None  # the page holds published posts only
+    return (post.published_at, post.id)
 
 
 class MemoryPostMetricRepository:

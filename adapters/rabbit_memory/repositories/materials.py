@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from rabbit.application.ports.repositories import Keyset, ascii_folded
 from rabbit.domain.enums import MaterialStatus
 from rabbit.domain.model import Material
-from rabbit_memory.repositories._ordering import by_created, purged_before
+from rabbit_memory.repositories._ordering import by_created, newest_page, purged_before
 from rabbit_memory.session import Session, Table
 
 
@@ -54,6 +55,29 @@ class MemoryMaterialRepository:
             ),
             order=by_created,
         )
+
+    async def page(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+        statuses: Sequence[MaterialStatus] | None = None,
+        name_contains: str | None = None,
+    ) -> list[Material]:
+        wanted = None if statuses is None else frozenset(statuses)
+        needle = None if name_contains is None else ascii_folded(name_contains)
+        found = self._materials.select(
+            lambda m: (
+                m.organization_id == organization_id
+                and m.deleted_at is None
+                and (brand_id is None or m.brand_profile_id == brand_id)
+                and (wanted is None or m.status in wanted)
+                and (needle is None or (m.name is not None and needle in ascii_folded(m.name)))
+            )
+        )
+        return newest_page(found, lambda m: (m.created_at, m.id), after, limit)
 
     async def count(
         self, organization_id: str, *, statuses: Sequence[MaterialStatus] | None = None

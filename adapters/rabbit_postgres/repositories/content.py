@@ -7,9 +7,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from rabbit.application.ports.repositories import Keyset
 from rabbit.domain.enums import PendingPostStatus, SocialPlatform
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
+from rabbit_postgres.repositories._pages import Filters, newest_page
 from rabbit_postgres.schema import (
     organizations,
     pending_posts,
@@ -50,6 +52,23 @@ _LIST_EXPIRED = prepare(
 )
 
 _p = pending_posts.c
+_posts = posts.c
+
+#: The optional filters of a page of published posts (ADR 0028).
+_PUBLISHED_FILTERS: Filters = {
+    "brand_id": lambda: _posts.brand_profile_id == sa.bindparam("brand_id", type_=_posts.id.type),
+    "platform": lambda: _posts.platform == sa.bindparam("platform", type_=_posts.platform.type),
+    "published_from": lambda: (
+        _posts.published_at >= sa.bindparam("published_from", type_=_posts.published_at.type)
+    ),
+    "published_before": lambda: (
+        _posts.published_at < sa.bindparam("published_before", type_=_posts.published_at.type)
+    ),
+}
+
+
+def _published_live() -> sa.ColumnElement[bool]:
+    return sa.and_(_posts.deleted_at.is_(None), _posts.published_at.is_not(None))
 
 
 def _due_now() -> list[sa.ColumnElement[bool] | sa.TextClause]:
@@ -201,6 +220,35 @@ class PostgresPostRepository:
             *where,
             live=not include_deleted,
             order_by=(descending(posts.c.published_at),),
+        )
+
+    async def page_published(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+        platform: SocialPlatform | None = None,
+        published_from: datetime | None = None,
+        published_before: datetime | None = None,
+    ) -> list[Post]:
+        values = {
+            "organization": organization_id,
+            "brand_id": brand_id,
+            "platform": platform,
+            "published_from": published_from,
+            "published_before": published_before,
+        }
+        return await newest_page(
+            self._session,
+            POSTS,
+            _posts.published_at,
+            _PUBLISHED_FILTERS,
+            (_published_live,),
+            values,
+            after,
+            limit,
         )
 
     async def count_published(self, organization_id: str, *, since: datetime) -> int:

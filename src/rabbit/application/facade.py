@@ -16,7 +16,7 @@ the bundle: each use case gets only the ports and rules it uses (ADR 0025).
 from __future__ import annotations
 
 from rabbit.application.context import Ports
-from rabbit.application.shared_services import credits_of, generation_steps_of
+from rabbit.application.shared_services import credits_of, generation_steps_of, publishing_of
 from rabbit.application.use_cases.analytics import Analytics
 from rabbit.application.use_cases.billing import Billing
 from rabbit.application.use_cases.brands import Brands
@@ -25,6 +25,7 @@ from rabbit.application.use_cases.generation import Generations
 from rabbit.application.use_cases.links import Links
 from rabbit.application.use_cases.materials import Materials
 from rabbit.application.use_cases.organizations import Organizations
+from rabbit.application.use_cases.posts import Posts
 from rabbit.application.use_cases.review import Review
 from rabbit.application.use_cases.schedules import Schedules
 from rabbit.application.use_cases.social_accounts import SocialAccounts
@@ -70,4 +71,11 @@ class Rabbit:
         )
         self.analytics = Analytics(
             uow=ports.uow, clock=ports.clock, analytics_window=ports.config.analytics_window
+        )
+        self.posts = Posts(
+            uow=ports.uow,
+            clock=ports.clock,
+            publishing=publishing_of(ports, credits),
+            publish_max_attempts=ports.config.publish_max_attempts,
+            publish_attempt_lease=ports.config.publish_attempt_lease,
         )

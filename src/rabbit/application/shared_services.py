@@ -13,6 +13,7 @@ from __future__ import annotations
 from rabbit.application.context import Ports
 from rabbit.application.credits import Credits
 from rabbit.application.use_cases.generation_steps import GenerationSteps
+from rabbit.application.use_cases.publishing import Publishing
 
 
 def credits_of(ports: Ports) -> Credits:
@@ -32,4 +33,23 @@ def generation_steps_of(ports: Ports, credits: Credits) -> GenerationSteps:
         analytics_window=config.analytics_window,
         exploration_rate=config.exploration_rate,
         dedup_window=config.dedup_window,
+    )
+
+
+def publishing_of(ports: Ports, credits: Credits) -> Publishing:
+    """The publishing steps: the system's ``publishing`` and the autopilot run them, and a
+    member's retry of one publication (``Rabbit.posts.retry_publication``)."""
+    config = ports.config
+    return Publishing(
+        uow=ports.uow,
+        clock=ports.clock,
+        ids=ports.ids,
+        cipher=ports.cipher,
+        publisher=ports.publisher,
+        credits=credits,
+        tick_batch_size=config.tick_batch_size,
+        publish_max_attempts=config.publish_max_attempts,
+        publish_attempt_lease=config.publish_attempt_lease,
+        publish_backoff=config.publish_backoff,
+        publish_backoff_max=config.publish_backoff_max,
     )

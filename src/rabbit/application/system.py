@@ -12,12 +12,11 @@ ports and rules it uses (ADR 0025).
 from __future__ import annotations
 
 from rabbit.application.context import Ports
-from rabbit.application.shared_services import credits_of, generation_steps_of
+from rabbit.application.shared_services import credits_of, generation_steps_of, publishing_of
 from rabbit.application.use_cases.autopilot import Autopilot
 from rabbit.application.use_cases.billing import Payments
 from rabbit.application.use_cases.key_rotation import KeyRotation
 from rabbit.application.use_cases.metrics import Metrics
-from rabbit.application.use_cases.publishing import Publishing
 from rabbit.application.use_cases.purge import Purge
 from rabbit.application.use_cases.review import ReviewExpiry
 from rabbit.application.use_cases.social_accounts import AccountTokens
@@ -47,19 +46,7 @@ class RabbitSystem:
         self.review_expiry = ReviewExpiry(
             uow=ports.uow, clock=ports.clock, tick_batch_size=ports.config.tick_batch_size
         )
-        self.publishing = Publishing(
-            uow=ports.uow,
-            clock=ports.clock,
-            ids=ports.ids,
-            cipher=ports.cipher,
-            publisher=ports.publisher,
-            credits=credits,
-            tick_batch_size=ports.config.tick_batch_size,
-            publish_max_attempts=ports.config.publish_max_attempts,
-            publish_attempt_lease=ports.config.publish_attempt_lease,
-            publish_backoff=ports.config.publish_backoff,
-            publish_backoff_max=ports.config.publish_backoff_max,
-        )
+        self.publishing = publishing_of(ports, credits)
         self.autopilot = Autopilot(
             uow=ports.uow,
             clock=ports.clock,

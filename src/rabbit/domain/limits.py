@@ -63,6 +63,8 @@ constant                   value       fields
 ``INT8_MAX``               2^63-1      a material's ``file_size`` (``bigint``)
 ``MAX_WINDOW``             3,650 days  analytics windows
 ``MAX_DEPTH``              16          nesting of a JSON-ish document
+``MAX_PAGE``               100         rows of one page of a listing (``limit``; the
+                                       default is ``DEFAULT_PAGE``, 50; ADR 0028)
 =========================  ==========  ===================================================
 
 Error messages quote at most :data:`QUOTE_CHARS` characters of an offending input
@@ -109,6 +111,8 @@ MIN_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
 
 MAX_DEPTH = 16
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
 MAX_ANY_TEXT = MAX_MATERIAL_TEXT
 """No string anywhere in an input is longer (the longest field's limit)."""
 MAX_ANY_ITEMS = MAX_IDS

@@ -12,6 +12,7 @@ visible to others before ``commit``; lists are ordered as each method says, ties
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -42,6 +43,27 @@ from rabbit.domain.model import (
     TokenKey,
     User,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Where a page of a listing newest first starts: just after the row with this sort
+    instant and id (ADR 0028). A ``page`` method returns the rows strictly before
+    ``(at, id)`` in the order ``at`` descending, then ``id`` descending (ids compared as
+    code points, which is PostgreSQL's byte order under ``COLLATE "C"``)."""
+
+    at: datetime
+    id: str
+
+
+def ascii_folded(text: str) -> str:
+    """``text`` with A–Z lowered and nothing else changed: what PostgreSQL's ``lower`` does
+    under ``COLLATE "C"`` whatever the database's locale, so a title search matches the
+    same rows on both stores."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class UserRepository(Protocol):
@@ -292,6 +314,22 @@ class MaterialRepository(Protocol):
         (``ids`` loads a known set in one call instead of one ``get`` each)."""
         ...
 
+    async def page(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+        statuses: Sequence[MaterialStatus] | None = None,
+        name_contains: str | None = None,
+    ) -> list[Material]:
+        """At most ``limit`` live materials newest first (created_at, then id, both
+        descending), strictly after ``after`` (:class:`Keyset` of ``created_at``), filtered
+        by brand and status when given; ``name_contains`` keeps the rows whose name holds it
+        with ASCII letters compared case-insensitively (:func:`ascii_folded`)."""
+        ...
+
     async def count(
         self, organization_id: str, *, statuses: Sequence[MaterialStatus] | None = None
     ) -> int: ...
@@ -384,6 +422,23 @@ class PostRepository(Protocol):
         include_deleted: bool = False,
     ) -> list[Post]:
         """Posts by published_at descending (unpublished last), then id."""
+        ...
+
+    async def page_published(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+        platform: SocialPlatform | None = None,
+        published_from: datetime | None = None,
+        published_before: datetime | None = None,
+    ) -> list[Post]:
+        """At most ``limit`` live published posts newest first (published_at, then id,
+        both descending), strictly after ``after`` (:class:`Keyset` of ``published_at``),
+        filtered by brand and platform, published at or after ``published_from`` and
+        before ``published_before`` when given."""
         ...
 
     async def count_published(self, organization_id: str, *, since: datetime) -> int: ...

@@ -23,6 +23,13 @@ from typing import Annotated
 from pydantic import Field
 
 from rabbit.application.authorization import authorize
+from rabbit.application.pagination import (
+    Page,
+    decode_cursor,
+    filter_value,
+    page_of,
+    page_size,
+)
 from rabbit.application.ports import (
     Clock,
     Embedder,
@@ -31,6 +38,8 @@ from rabbit.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from rabbit.application.ports.repositories import Keyset
+from rabbit.application.read_models import MaterialSummary, view_of
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases._lookups import existing_brand, existing_material
@@ -80,6 +89,10 @@ class RecordAnalysis(Command):
     suggested_angles: tuple[ContentAngle, ...] = Field(default=(), max_length=limits.MAX_WORDS)
     sentiment: Sentiment | None = None
     content_pillar: str | None = Field(default=None, max_length=limits.MAX_WORD)
+
+
+_MATERIALS = "materials"
+"""The cursor tag of :meth:`Materials.list_materials`."""
 
 
 class Materials(UseCases):
@@ -220,6 +233,40 @@ class Materials(UseCases):
                 ):
                     return material
         return None
+
+    async def list_materials(
+        self,
+        actor_id: str,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        status: MaterialStatus | None = None,
+        search: str | None = None,
+        cursor: str | None = None,
+        limit: int = limits.DEFAULT_PAGE,
+    ) -> Page[MaterialSummary]:
+        """Live materials newest first, a page at a time (ADR 0028): of a brand, in a
+        status, whose name holds ``search`` (ASCII letters in any case) when given."""
+        size = page_size(limit)
+        after = decode_cursor(_MATERIALS, cursor)
+        wanted = filter_value("status", MaterialStatus, status)
+        async with self._uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            rows = await uow.materials.page(
+                organization_id,
+                after=after,
+                limit=size + 1,
+                brand_id=brand_id,
+                statuses=None if wanted is None else [wanted],
+                name_contains=search,
+            )
+        return page_of(
+            _MATERIALS,
+            rows,
+            size,
+            lambda m: Keyset(m.created_at, m.id),
+            lambda m: view_of(MaterialSummary, m),
+        )
 
     async def _move(
         self, actor_id: str, organization_id: str, material_id: str, target: MaterialStatus

@@ -21,6 +21,7 @@ from pydantic import Field
 from rabbit.application.authorization import authorize, live_actor, live_organization
 from rabbit.application.credits import Credits
 from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from rabbit.application.read_models import MembershipView, UserView, view_of
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.domain import limits
@@ -198,6 +199,25 @@ class Organizations(UseCases):
             await uow.members.add(member)
             await uow.commit()
         return member
+
+    async def get_me(self, actor_id: str) -> UserView:
+        """The acting user's own account (NotFoundError("user") once it is deleted)."""
+        async with self._uow() as uow:
+            return view_of(UserView, await live_actor(uow, actor_id))
+
+    async def list_my_organizations(self, actor_id: str) -> list[MembershipView]:
+        """The organisations the actor belongs to or is invited to, by when the membership
+        began; a soft-deleted one too (``deleted_at`` set: its OWNER may restore it)."""
+        async with self._uow() as uow:
+            await live_actor(uow, actor_id)
+            found = []
+            for member in await uow.members.list_for_user(actor_id):
+                organization = await uow.organizations.get(
+                    member.organization_id, include_deleted=True
+                )
+                if organization is not None:
+                    found.append(MembershipView.of(member, organization))
+            return found
 
     async def accept_invitation(self, actor_id: str, organization_id: str) -> OrganizationMember:
         """The invited user joins; NotFoundError when there is no open invitation for them."""

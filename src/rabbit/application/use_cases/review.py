@@ -97,6 +97,15 @@ class Review(UseCases):
             await uow.commit()
         return pending
 
+    async def get_pending(
+        self, actor_id: str, organization_id: str, pending_post_id: str
+    ) -> PendingPost:
+        """One pending post, whatever its status (NotFoundError for another
+        organisation's)."""
+        async with self._uow() as uow:
+            await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
+            return await _found(uow, organization_id, pending_post_id)
+
     async def list_pending(
         self, actor_id: str, organization_id: str, brand_id: str | None = None
     ) -> list[PendingPost]:
