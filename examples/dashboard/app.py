@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from examples.dashboard import errors
 from examples.dashboard.auth import TokenSigner
 from examples.dashboard.requests import Services
-from examples.dashboard.routes import accounts, analytics, brands, content, organizations
+from examples.dashboard.routes import accounts, analytics, brands, content, organizations, posts
 from rabbit.bootstrap import Container, Settings, create_container, migrate, running
 from rabbit_local import RecordingPublisher
 
@@ -49,7 +49,7 @@ def create_app(container: Container, *, secret: str, migrate_on_start: bool = Tr
 
     app = FastAPI(title="rabbit agency dashboard (example)", lifespan=lifespan)
     errors.install(app)
-    for area in (organizations, brands, accounts, content, analytics):
+    for area in (organizations, brands, accounts, content, posts, analytics):
         app.include_router(area.router)
     return app
 

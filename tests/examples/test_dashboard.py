@@ -190,18 +190,47 @@ async def run_agency_flow(client: httpx.AsyncClient) -> None:
     assert (approved["status"], approved["hashtags"]) == ("APPROVED", ["coldbrew"])
     assert ok(await client.get(f"{o}/review", headers=bob)) == []
 
+    listed = ok(await client.get(f"{o}/materials", params={"status": "READY"}, headers=bob))
+    assert [x["id"] for x in listed["items"]] == [material["id"]]
+    assert listed["next_cursor"] is None
+
+    p = f"{o}/pending-posts/{pending['id']}"
+    assert ok(await client.get(p, headers=bob))["status"] == "APPROVED"
+    assert ok(await client.get(f"{p}/attempts", headers=bob)) == []
+    retry = ok(await client.post(f"{p}/platforms/TWITTER/retry", headers=alice))
+    assert retry["outcome"] == "PUBLISHED"  # due at once: published now, not at the next tick
+    again = ok(await client.post(f"{p}/platforms/TWITTER/retry", headers=alice))
+    assert again["outcome"] == "ALREADY_PUBLISHED"  # never twice
+    [attempt] = ok(await client.get(f"{p}/attempts", headers=bob))
+    assert (attempt["status"], attempt["idempotency_key"]) == (
+        "SUCCEEDED",
+        retry["idempotency_key"],
+    )
+    published = ok(await client.get(f"{o}/posts", headers=bob))
+    assert [(x["pending_post_id"], x["platform"]) for x in published["items"]] == [
+        (pending["id"], "TWITTER")
+    ]
+
     board = ok(await client.get(f"{o}/analytics/dashboard", headers=bob))
     after = ok(await client.get(f"{o}/billing/balance", headers=alice))["credits_remaining"]
-    assert after < before  # generating cost credits
+    assert after < before  # generating and publishing cost credits
     assert board == {
         "active_brands": 1,
-        "posts_last_30_days": 0,  # approved, not yet published
-        "ready_materials": 1,
+        "posts_last_30_days": 1,
+        "ready_materials": 0,  # used now (see below)
         "credits_remaining": after,
     }
-    assert ok(await client.get(f"{o}/analytics/platforms", headers=bob)) == []
-    assert ok(await client.get(f"{o}/brands/{b}/analytics/angles", headers=bob)) == []
+    [used] = ok(await client.get(f"{o}/materials", headers=bob))["items"]
+    assert (used["id"], used["status"], used["usage_count"]) == (material["id"], "USED", 1)
+    [twitter] = ok(await client.get(f"{o}/analytics/platforms", headers=bob))
+    assert (twitter["platform"], twitter["post_count"]) == ("TWITTER", 1)
+    [angle] = ok(await client.get(f"{o}/brands/{b}/analytics/angles", headers=bob))
+    assert angle["post_count"] == 1
     assert ok(await client.get(f"{o}/billing/ledger", headers=alice))
+
+    assert ok(await client.get("/me", headers=bob))["email"] == "bob@example.com"
+    mine = ok(await client.get("/me/organizations", headers=bob))
+    assert [(x["slug"], x["role"]) for x in mine] == [("northwind", "MEMBER")]
 
 
 async def test_an_agency_works_through_the_dashboard_on_the_memory_store(
@@ -323,6 +352,11 @@ async def test_another_organisations_records_are_404(client: httpx.AsyncClient) 
         pytest.param("/brands", {"name": "B", "colour": "red"}, "colour", id="unknown-field"),
         pytest.param("/brands", {"name": "B\x00"}, "name", id="nul-character"),
         pytest.param("/brands", b"{not json", "body", id="not-json"),
+        pytest.param("/materials?cursor=bm9wZQ", None, "cursor", id="bad-cursor"),
+        pytest.param("/materials?limit=0", None, "limit", id="page-too-small"),
+        pytest.param(
+            "/posts?published_from=2026-01-01T00:00:00", None, "published_from", id="naive"
+        ),
         pytest.param(
             "/accounts",
             {
@@ -337,12 +371,14 @@ async def test_another_organisations_records_are_404(client: httpx.AsyncClient) 
     ],
 )
 async def test_bad_input_is_422_naming_the_field(
-    client: httpx.AsyncClient, path: str, payload: dict[str, Any] | bytes, field: str
+    client: httpx.AsyncClient, path: str, payload: dict[str, Any] | bytes | None, field: str
 ) -> None:
     org, owner = await organization(client, "acme")
     url = f"/organizations/{org}{path}"
 
-    if isinstance(payload, bytes):
+    if payload is None:
+        response = await client.get(url, headers=owner)
+    elif isinstance(payload, bytes):
         response = await client.post(url, content=payload, headers=owner)
     else:
         response = await client.post(url, json=payload, headers=owner)

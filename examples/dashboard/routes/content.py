@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from examples.dashboard.requests import ActorDep, RabbitDep, body
 from examples.dashboard.views import view, views
@@ -12,8 +12,13 @@ from rabbit.application.use_cases.generation import GeneratePost
 from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.review import ApprovePost, RejectPost
 from rabbit.application.use_cases.schedules import CreateSchedule, UpdateSchedule
+from rabbit.domain import limits
+from rabbit.domain.enums import MaterialStatus
 
 router = APIRouter(prefix="/organizations/{organization_id}")
+
+Cursor = Annotated[str | None, Query(description="the next_cursor of the previous page")]
+Limit = Annotated[int, Query(description=f"rows of a page, 1 to {limits.MAX_PAGE}")]
 
 
 @router.post("/materials", status_code=201, tags=["materials"])
@@ -24,6 +29,30 @@ async def upload_material(
     command: Annotated[UploadMaterial, Depends(body(UploadMaterial))],
 ) -> dict[str, Any]:
     return view(await rabbit.materials.upload_material(actor, organization_id, command))
+
+
+@router.get("/materials", tags=["materials"])
+async def list_materials(
+    rabbit: RabbitDep,
+    actor: ActorDep,
+    organization_id: str,
+    brand_id: str | None = None,
+    status: MaterialStatus | None = None,
+    search: str | None = None,
+    cursor: Cursor = None,
+    limit: Limit = limits.DEFAULT_PAGE,
+) -> dict[str, Any]:
+    """Materials newest first, a page at a time: ``{"items", "next_cursor"}``."""
+    page = await rabbit.materials.list_materials(
+        actor,
+        organization_id,
+        brand_id=brand_id,
+        status=status,
+        search=search,
+        cursor=cursor,
+        limit=limit,
+    )
+    return view(page)
 
 
 @router.post("/materials/{material_id}/analysis/start", tags=["materials"])

@@ -29,6 +29,18 @@ async def sign_up(
     return {"user": view(user), "token": found.signer.issue(user.id)}
 
 
+@router.get("/me")
+async def me(rabbit: RabbitDep, actor: ActorDep) -> dict[str, Any]:
+    """The acting user's own account."""
+    return view(await rabbit.organizations.get_me(actor))
+
+
+@router.get("/me/organizations")
+async def my_organizations(rabbit: RabbitDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """The organisations the acting user belongs to or is invited to, with their role."""
+    return views(await rabbit.organizations.list_my_organizations(actor))
+
+
 @router.post("/organizations", status_code=201)
 async def create_organization(
     rabbit: RabbitDep,
