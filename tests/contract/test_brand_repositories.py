@@ -56,21 +56,6 @@ async def test_get_brand_returns_none_for_an_unknown_id(
     assert await backend.read(lambda uow: uow.brands.get(org.id, "no-such-brand")) is None
 
 
-async def test_soft_deleted_brand_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization
-) -> None:
-    live, deleted = a_brand(org, created_at=at(1)), a_brand(org, deleted_at=at(3))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.brands.get(org.id, deleted.id)) is None
-    assert await backend.read(
-        lambda uow: uow.brands.get(org.id, deleted.id, include_deleted=True)
-    ) == (deleted)
-    assert await backend.read(lambda uow: uow.brands.find(org.id)) == [live]
-    everything = await backend.read(lambda uow: uow.brands.find(org.id, include_deleted=True))
-    assert [b.id for b in everything] == [deleted.id, live.id]
-
-
 async def test_brands_are_listed_by_created_at_then_id(
     backend: ContractBackend, org: Organization, other_org: Organization
 ) -> None:
@@ -141,24 +126,6 @@ async def test_social_account_round_trip_preserves_every_field(
     await backend.seed(account)
 
     assert await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id)) == account
-
-
-async def test_soft_deleted_social_account_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization
-) -> None:
-    live = a_social_account(org)
-    deleted = a_social_account(org, deleted_at=at(4))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.social_accounts.get(org.id, deleted.id)) is None
-    assert await backend.read(
-        lambda uow: uow.social_accounts.get(org.id, deleted.id, include_deleted=True)
-    ) == (deleted)
-    assert await backend.read(lambda uow: uow.social_accounts.find(org.id)) == [live]
-    everything = await backend.read(
-        lambda uow: uow.social_accounts.find(org.id, include_deleted=True)
-    )
-    assert {a.id for a in everything} == {live.id, deleted.id}
 
 
 async def test_the_same_platform_account_cannot_be_connected_twice_anywhere(

@@ -286,20 +286,6 @@ async def test_post_round_trip_preserves_every_field(
     assert found == post
 
 
-async def test_soft_deleted_post_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
-) -> None:
-    live = a_post(org, brand, account, published_at=at(2))
-    deleted = a_post(org, brand, account, published_at=at(1), deleted_at=at(3))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.posts.get(org.id, deleted.id)) is None
-    assert await backend.read(lambda uow: uow.posts.get(org.id, deleted.id, include_deleted=True))
-    assert [p.id for p in await backend.read(lambda uow: uow.posts.find(org.id))] == [live.id]
-    everything = await backend.read(lambda uow: uow.posts.find(org.id, include_deleted=True))
-    assert [p.id for p in everything] == [live.id, deleted.id]
-
-
 async def test_a_pending_post_is_published_to_a_platform_at_most_once(
     backend: ContractBackend,
     org: Organization,

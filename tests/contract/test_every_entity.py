@@ -425,3 +425,62 @@ async def test_rows_of_a_brand_are_listed_by_created_at_then_id_and_filtered_by_
 
     assert [row.id for row in everything] == [low, high, late.id]
     assert [row.id for row in of_brand] == [low, late.id]
+
+
+# a soft-deleted row is hidden unless included --------------------------------------------
+
+SoftDeleteCase = Callable[[Organization], tuple[Rows, str, Any, Any, list[Any]]]
+"""(the rows it needs, the repository, a live row, a soft-deleted one, both in the order
+``find(include_deleted=True)`` lists them)."""
+
+
+def _soft_deleted_brand(org: Organization) -> tuple[Rows, str, Any, Any, list[Any]]:
+    live, deleted = a_brand(org, created_at=at(1)), a_brand(org, deleted_at=at(3))
+    return (), "brands", live, deleted, [deleted, live]
+
+
+def _soft_deleted_account(org: Organization) -> tuple[Rows, str, Any, Any, list[Any]]:
+    live = a_social_account(org)
+    deleted = a_social_account(org, deleted_at=at(4), created_at=at(1))
+    return (), "social_accounts", live, deleted, [live, deleted]
+
+
+def _soft_deleted_material(org: Organization) -> tuple[Rows, str, Any, Any, list[Any]]:
+    live, deleted = a_material(org), a_material(org, deleted_at=at(2), created_at=at(1))
+    return (), "materials", live, deleted, [live, deleted]
+
+
+def _soft_deleted_post(org: Organization) -> tuple[Rows, str, Any, Any, list[Any]]:
+    brand, account = a_brand(org), a_social_account(org)
+    live = a_post(org, brand, account, published_at=at(2))
+    deleted = a_post(org, brand, account, published_at=at(1), deleted_at=at(3))
+    return (brand, account), "posts", live, deleted, [live, deleted]
+
+
+SOFT_DELETES: dict[str, SoftDeleteCase] = {
+    "brand": _soft_deleted_brand,
+    "social_account": _soft_deleted_account,
+    "material": _soft_deleted_material,
+    "post": _soft_deleted_post,
+}
+
+
+@pytest.mark.parametrize("case", SOFT_DELETES.values(), ids=SOFT_DELETES.keys())
+async def test_a_soft_deleted_row_is_hidden_unless_included(
+    backend: ContractBackend, org: Organization, case: SoftDeleteCase
+) -> None:
+    needed, repository, live, deleted, everything = case(org)
+    await backend.seed(*needed, live, deleted)
+
+    def rows(uow: UnitOfWork) -> Any:
+        return getattr(uow, repository)
+
+    assert await backend.read(lambda uow: rows(uow).get(org.id, deleted.id)) is None
+    assert (
+        await backend.read(lambda uow: rows(uow).get(org.id, deleted.id, include_deleted=True))
+        == deleted
+    )
+    assert await backend.read(lambda uow: rows(uow).find(org.id)) == [live]
+    assert await backend.read(lambda uow: rows(uow).find(org.id, include_deleted=True)) == (
+        everything
+    )

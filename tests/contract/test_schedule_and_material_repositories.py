@@ -120,21 +120,6 @@ async def test_a_material_without_brand_round_trips(
     assert await backend.read(lambda uow: uow.materials.get(org.id, material.id)) == material
 
 
-async def test_soft_deleted_material_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization
-) -> None:
-    live, deleted = a_material(org), a_material(org, deleted_at=at(2), created_at=at(1))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.materials.get(org.id, deleted.id)) is None
-    assert await backend.read(
-        lambda uow: uow.materials.get(org.id, deleted.id, include_deleted=True)
-    ) == (deleted)
-    assert await backend.read(lambda uow: uow.materials.find(org.id)) == [live]
-    everything = await backend.read(lambda uow: uow.materials.find(org.id, include_deleted=True))
-    assert [m.id for m in everything] == [live.id, deleted.id]
-
-
 async def test_materials_are_listed_by_created_at_then_id_with_brand_and_status_filters(
     backend: ContractBackend, org: Organization, brand: BrandProfile
 ) -> None:
