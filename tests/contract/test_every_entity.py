@@ -209,19 +209,14 @@ def _link_to_a_brand(org: Organization, other: Organization) -> tuple[Rows, obje
     return (account, foreign), a_link(org, foreign, account)
 
 
-def _schedule_of_a_brand(org: Organization, other: Organization) -> tuple[Rows, object]:
-    foreign = a_brand(other)
-    return (foreign,), a_schedule(org, foreign)
+def _of_a_brand(make: Callable[..., object]) -> ForeignCase:
+    """A new row, built by ``make(org, brand)``, of the other organisation's brand."""
 
+    def case(org: Organization, other: Organization) -> tuple[Rows, object]:
+        foreign = a_brand(other)
+        return (foreign,), make(org, foreign)
 
-def _material_of_a_brand(org: Organization, other: Organization) -> tuple[Rows, object]:
-    foreign = a_brand(other)
-    return (foreign,), a_material(org, foreign)
-
-
-def _external_source_of_a_brand(org: Organization, other: Organization) -> tuple[Rows, object]:
-    foreign = a_brand(other)
-    return (foreign,), an_external_source(org, foreign)
+    return case
 
 
 def _pending_post_of_a_material(org: Organization, other: Organization) -> tuple[Rows, object]:
@@ -251,9 +246,9 @@ FOREIGN_REFERENCES: dict[str, ForeignCase] = {
     "credit_transaction-subscription": _ledger_row_to_a_subscription,
     "link-social_account": _link_to_an_account,
     "link-brand": _link_to_a_brand,
-    "schedule-brand": _schedule_of_a_brand,
-    "material-brand": _material_of_a_brand,
-    "external_source-brand": _external_source_of_a_brand,
+    "schedule-brand": _of_a_brand(a_schedule),
+    "material-brand": _of_a_brand(a_material),
+    "external_source-brand": _of_a_brand(an_external_source),
     "pending_post-material": _pending_post_of_a_material,
     "post-social_account": _post_through_an_account,
     "publish_attempt-social_account": _attempt_through_an_account,
