@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -108,6 +109,9 @@ offsets = st.sampled_from([None, -30, -1, 0, 1, 30])  # minutes from the step's 
 orgs = st.sampled_from(ORGS)
 commits = st.sampled_from([True, True, True, False])
 content_types = st.sampled_from([ContentType.MATERIAL, ContentType.POST])
+#: The arguments of every write to one organisation's rows: the organisation, and whether
+#: the unit of work commits.
+IN_AN_ORGANISATION = {"org": orgs, "commit": commits}
 #: Mostly the row's own organisation; sometimes the other one (the row is then "not found").
 elsewhere = st.sampled_from([False, False, False, True])
 
@@ -368,6 +372,28 @@ class StoresAgree(RuleBasedStateMachine):
 
         self.run_both(action, commit=commit)
 
+    def delete_or_restore_both(
+        self,
+        repository: str,
+        org: str,
+        row_id: str,
+        deleted: bool,
+        *,
+        missing: Callable[[str, str, datetime], Any] | None = None,
+        **changes: Any,
+    ) -> None:
+        """Soft-delete (or restore) a row of ``org``, deleted or not, with ``changes``, on
+        both stores; ``missing(row_id, org, at)`` builds the stand-in for a row not found."""
+        at = self.now()
+        self.rewrite_both(
+            repository,
+            lambda rows: rows.get(org, row_id, include_deleted=True, for_update=True),
+            missing=None if missing is None else lambda: missing(row_id, org, at),
+            deleted_at=at if deleted else None,
+            updated_at=at,
+            **changes,
+        )
+
     def read_both(self, query: Callable[[UnitOfWork], Awaitable[Any]]) -> tuple[Any, Any]:
         memory = self.run_one("memory", query, commit=False)
         postgres = self.run_one("postgres", query, commit=False)
@@ -424,11 +450,7 @@ class StoresAgree(RuleBasedStateMachine):
     # brands ------------------------------------------------------------------------
 
     @rule(
-        target=brands,
-        brand=ids,
-        org=orgs,
-        tone=st.sampled_from([(), ("bold", "warm")]),
-        commit=commits,
+        target=brands, brand=ids, tone=st.sampled_from([(), ("bold", "warm")]), **IN_AN_ORGANISATION
     )
     def add_brand(
         self, brand: int, org: str, tone: tuple[str, ...], commit: bool
@@ -441,19 +463,13 @@ class StoresAgree(RuleBasedStateMachine):
         self, added: tuple[int, str], moved: bool, deleted: bool, commit: bool
     ) -> None:
         brand, org = org_of(added, moved)
-        at = self.now()
-        self.rewrite_both(
-            "brands",
-            lambda brands: brands.get(org, f"b{brand}", include_deleted=True, for_update=True),
-            missing=lambda: brand_row(f"b{brand}", org, at),
-            deleted_at=at if deleted else None,
-            updated_at=at,
-            commit=commit,
+        self.delete_or_restore_both(
+            "brands", org, f"b{brand}", deleted, missing=brand_row, commit=commit
         )
 
     # social accounts ---------------------------------------------------------------
 
-    @rule(target=accounts, account=ids, org=orgs, key=st.sampled_from(ACCOUNT_KEYS), commit=commits)
+    @rule(target=accounts, account=ids, key=st.sampled_from(ACCOUNT_KEYS), **IN_AN_ORGANISATION)
     def add_account(
         self, account: int, org: str, key: tuple[SocialPlatform, str], commit: bool
     ) -> tuple[int, str]:
@@ -466,15 +482,12 @@ class StoresAgree(RuleBasedStateMachine):
         self, added: tuple[int, str], moved: bool, deleted: bool, commit: bool
     ) -> None:
         account, org = org_of(added, moved)
-        at = self.now()
-        self.rewrite_both(
+        self.delete_or_restore_both(
             "social_accounts",
-            lambda accounts: accounts.get(
-                org, f"a{account}", include_deleted=True, for_update=True
-            ),
-            missing=lambda: account_row(f"a{account}", org, at, SocialPlatform.TWITTER, "?"),
-            deleted_at=at if deleted else None,
-            updated_at=at,
+            org,
+            f"a{account}",
+            deleted,
+            missing=functools.partial(account_row, platform=SocialPlatform.TWITTER, handle="?"),
             commit=commit,
         )
 
@@ -505,7 +518,7 @@ class StoresAgree(RuleBasedStateMachine):
 
     # materials ---------------------------------------------------------------------
 
-    @rule(target=materials, material=ids, org=orgs, brand=st.none() | ids, commit=commits)
+    @rule(target=materials, material=ids, brand=st.none() | ids, **IN_AN_ORGANISATION)
     def add_material(
         self, material: int, org: str, brand: int | None, commit: bool
     ) -> tuple[int, str]:
@@ -535,21 +548,18 @@ class StoresAgree(RuleBasedStateMachine):
         commit: bool,
     ) -> None:
         material, org = org_of(added, moved)
-        at = self.now()
 
         def use(current: Material) -> None:
             current.usage_count += 1
 
-        self.rewrite_both(
+        self.delete_or_restore_both(
             "materials",
-            lambda materials: materials.get(
-                org, f"m{material}", include_deleted=True, for_update=True
-            ),
-            missing=lambda: material_row(f"m{material}", org, at, type=MaterialType.URL),
+            org,
+            f"m{material}",
+            deleted,
+            missing=functools.partial(material_row, type=MaterialType.URL),
             then=use,
             status=status,
-            deleted_at=at if deleted else None,
-            updated_at=at,
             commit=commit,
         )
 
@@ -558,10 +568,9 @@ class StoresAgree(RuleBasedStateMachine):
     @rule(
         content=ids,
         content_type=content_types,
-        org=orgs,
         direction=st.sampled_from(DIRECTIONS),
         content_hash=st.sampled_from(HASHES),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def upsert_embedding(
         self,
@@ -583,7 +592,7 @@ class StoresAgree(RuleBasedStateMachine):
         )
         self.add_both(entity, commit=commit)
 
-    @rule(content=ids, content_type=content_types, org=orgs, commit=commits)
+    @rule(content=ids, content_type=content_types, **IN_AN_ORGANISATION)
     def delete_embedding(
         self, content: int, content_type: ContentType, org: str, commit: bool
     ) -> None:
@@ -593,14 +602,7 @@ class StoresAgree(RuleBasedStateMachine):
 
     # schedules ---------------------------------------------------------------------
 
-    @rule(
-        schedule=ids,
-        org=orgs,
-        brand=referenced,
-        active=st.booleans(),
-        due=offsets,
-        commit=commits,
-    )
+    @rule(schedule=ids, brand=referenced, active=st.booleans(), due=offsets, **IN_AN_ORGANISATION)
     def add_schedule(
         self, schedule: int, org: str, brand: str, active: bool, due: int | None, commit: bool
     ) -> None:
@@ -616,11 +618,10 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         schedule=referenced,
-        org=orgs,
         moved=elsewhere,
         active=st.booleans(),
         due=offsets,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def update_schedule(
         self, schedule: str, org: str, moved: bool, active: bool, due: int | None, commit: bool
@@ -646,12 +647,11 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         pending=ids,
-        org=orgs,
         brand=referenced,
         material=referenced,
         status=st.sampled_from(list(PendingPostStatus)),
         due=offsets,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def add_pending_post(
         self,
@@ -678,10 +678,9 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         pending=referenced,
-        org=orgs,
         moved=elsewhere,
         status=st.sampled_from(list(PendingPostStatus)),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def update_pending_post(
         self, pending: str, org: str, moved: bool, status: PendingPostStatus, commit: bool
@@ -696,7 +695,7 @@ class StoresAgree(RuleBasedStateMachine):
             commit=commit,
         )
 
-    @rule(org=orgs, brand=referenced, commit=commits)
+    @rule(brand=referenced, **IN_AN_ORGANISATION)
     def delete_pending_posts_of_brand(self, org: str, brand: str, commit: bool) -> None:
         self.run_both(
             lambda uow: uow.pending_posts.delete_for_brand(org, ref("b", brand, org)),
@@ -707,13 +706,12 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         post=ids,
-        org=orgs,
         brand=referenced,
         account=referenced,
         pending=st.none() | referenced,
         platform=platforms,
         published=offsets,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def add_post(
         self,
@@ -740,36 +738,32 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         post=referenced,
-        org=orgs,
         moved=elsewhere,
         likes=st.sampled_from([0, 7]),
         deleted=st.booleans(),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def update_post(
         self, post: str, org: str, moved: bool, likes: int, deleted: bool, commit: bool
     ) -> None:
-        post_id = ref_in("po", post, org, moved)
-        at = self.now()
-        self.rewrite_both(
+        self.delete_or_restore_both(
             "posts",
-            lambda posts: posts.get(org, post_id, include_deleted=True, for_update=True),
+            org,
+            ref_in("po", post, org, moved),
+            deleted,
             likes=likes,
             # exact in single precision: the column is REAL, the memory store keeps the
             # float as given (0.07 would come back as 0.07000000029802322 from Postgres)
             engagement_rate=likes / 128,
-            deleted_at=at if deleted else None,
-            updated_at=at,
             commit=commit,
         )
 
     @rule(
         pending=referenced,
-        org=orgs,
         account=referenced,
         platform=platforms,
         number=st.integers(1, 2),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def add_publish_attempt(
         self,
@@ -793,10 +787,9 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         pending=referenced,
-        org=orgs,
         platform=platforms,
         status=st.sampled_from(list(PublishAttemptStatus)),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def finish_publish_attempt(
         self,
@@ -822,11 +815,10 @@ class StoresAgree(RuleBasedStateMachine):
     # the credit ledger ---------------------------------------------------------------
 
     @rule(
-        org=orgs,
         amount=st.sampled_from([-3, -1, 10]),
         foreign=elsewhere,
         related=st.none() | ids,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def append_credit_transaction(
         self, org: str, amount: int, foreign: bool, related: int | None, commit: bool
