@@ -112,6 +112,9 @@ content_types = st.sampled_from([ContentType.MATERIAL, ContentType.POST])
 #: The arguments of every write to one organisation's rows: the organisation, and whether
 #: the unit of work commits.
 IN_AN_ORGANISATION = {"org": orgs, "commit": commits}
+pending_statuses = st.sampled_from(list(PendingPostStatus))
+attempt_statuses = st.sampled_from(list(PublishAttemptStatus))
+material_statuses = st.sampled_from(list(MaterialStatus))
 #: Mostly the row's own organisation; sometimes the other one (the row is then "not found").
 elsewhere = st.sampled_from([False, False, False, True])
 
@@ -535,7 +538,7 @@ class StoresAgree(RuleBasedStateMachine):
     @rule(
         added=materials,
         moved=elsewhere,
-        status=st.sampled_from(list(MaterialStatus)),
+        status=material_statuses,
         deleted=st.booleans(),
         commit=commits,
     )
@@ -649,7 +652,7 @@ class StoresAgree(RuleBasedStateMachine):
         pending=ids,
         brand=referenced,
         material=referenced,
-        status=st.sampled_from(list(PendingPostStatus)),
+        status=pending_statuses,
         due=offsets,
         **IN_AN_ORGANISATION,
     )
@@ -676,12 +679,7 @@ class StoresAgree(RuleBasedStateMachine):
         )
         self.add_both(entity, commit=commit)
 
-    @rule(
-        pending=referenced,
-        moved=elsewhere,
-        status=st.sampled_from(list(PendingPostStatus)),
-        **IN_AN_ORGANISATION,
-    )
+    @rule(pending=referenced, moved=elsewhere, status=pending_statuses, **IN_AN_ORGANISATION)
     def update_pending_post(
         self, pending: str, org: str, moved: bool, status: PendingPostStatus, commit: bool
     ) -> None:
@@ -785,12 +783,7 @@ class StoresAgree(RuleBasedStateMachine):
         )
         self.add_both(entity, commit=commit)
 
-    @rule(
-        pending=referenced,
-        platform=platforms,
-        status=st.sampled_from(list(PublishAttemptStatus)),
-        **IN_AN_ORGANISATION,
-    )
+    @rule(pending=referenced, platform=platforms, status=attempt_statuses, **IN_AN_ORGANISATION)
     def finish_publish_attempt(
         self,
         pending: str,
