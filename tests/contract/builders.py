@@ -6,10 +6,11 @@ never collide between tests; pass ``id=`` where a test needs a known order.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from cuid2 import Cuid
 
@@ -70,6 +71,7 @@ from rabbit.domain.values import (
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 _cuid = Cuid(length=24)
+E = TypeVar("E")
 
 
 def new_id() -> str:
@@ -88,6 +90,14 @@ def sorted_ids(count: int) -> list[str]:
 
 def _build(cls: type[Any], defaults: dict[str, Any], overrides: dict[str, Any]) -> Any:
     return cls(**{**defaults, **overrides})
+
+
+def _owned(cls: type[E], org: Organization, own: dict[str, Any], overrides: dict[str, Any]) -> E:
+    """A new row of ``org`` with a fresh id, stamped :data:`T0` (``created_at`` and
+    ``updated_at``, where the entity has them), its own defaults and the overrides."""
+    names = {field.name for field in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    stamps = {name: T0 for name in ("created_at", "updated_at") if name in names}
+    return _build(cls, {"id": new_id(), "organization_id": org.id, **stamps, **own}, overrides)  # type: ignore[no-any-return]
 
 
 def a_user(**fields: Any) -> User:
@@ -115,69 +125,52 @@ def an_organization(**fields: Any) -> Organization:
 
 
 def a_member(org: Organization, user: User, **fields: Any) -> OrganizationMember:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "user_id": user.id,
         "role": MemberRole.MEMBER,
         "invited_at": T0,
         "joined_at": None,
-        "created_at": T0,
     }
-    return _build(OrganizationMember, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(OrganizationMember, org, own, fields)
 
 
 def a_subscription(org: Organization, **fields: Any) -> Subscription:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "tier": SubscriptionTier.FREE,
         "status": SubscriptionStatus.TRIALING,
         "credits_total": 30,
         "credits_used": 0,
         "current_period_start": T0,
         "current_period_end": at(days=30),
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(Subscription, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(Subscription, org, own, fields)
 
 
 def a_credit_transaction(
     org: Organization, subscription: Subscription, **fields: Any
 ) -> CreditTransaction:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "subscription_id": subscription.id,
         "amount": -1,
         "action": CreditAction.GENERATE,
         "description": "generate a post",
-        "created_at": T0,
     }
-    return _build(CreditTransaction, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(CreditTransaction, org, own, fields)
 
 
 def a_billing_event(org: Organization, **fields: Any) -> BillingEvent:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "reference": f"evt_{new_id()}",
         "kind": BillingEventKind.RENEWAL,
-        "created_at": T0,
     }
-    return _build(BillingEvent, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(BillingEvent, org, own, fields)
 
 
 def a_brand(org: Organization, **fields: Any) -> BrandProfile:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "name": "Acme Coffee",
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(BrandProfile, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(BrandProfile, org, own, fields)
 
 
 def a_rich_brand(org: Organization, **fields: Any) -> BrandProfile:
@@ -231,17 +224,13 @@ def a_rich_brand(org: Organization, **fields: Any) -> BrandProfile:
 
 
 def a_social_account(org: Organization, **fields: Any) -> SocialAccount:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "platform": SocialPlatform.LINKEDIN,
         "account_id": f"ext-{new_id()}",
         "account_name": "Acme on LinkedIn",
         "access_token": "v2:key1:ciphertext-access",
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(SocialAccount, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(SocialAccount, org, own, fields)
 
 
 def a_rich_social_account(org: Organization, **fields: Any) -> SocialAccount:
@@ -263,22 +252,17 @@ def a_rich_social_account(org: Organization, **fields: Any) -> SocialAccount:
 def a_link(
     org: Organization, brand: BrandProfile, account: SocialAccount, **fields: Any
 ) -> BrandProfileAccount:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "brand_profile_id": brand.id,
         "social_account_id": account.id,
         "platform": account.platform,
         "is_default": False,
-        "created_at": T0,
     }
-    return _build(BrandProfileAccount, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(BrandProfileAccount, org, own, fields)
 
 
 def a_schedule(org: Organization, brand: BrandProfile, **fields: Any) -> Schedule:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "brand_profile_id": brand.id,
         "name": "Weekday mornings",
         "platforms": (SocialPlatform.LINKEDIN,),
@@ -286,10 +270,8 @@ def a_schedule(org: Organization, brand: BrandProfile, **fields: Any) -> Schedul
         "times": ("09:00",),
         "timezone": "Europe/Lisbon",
         "next_run_at": at(days=1),
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(Schedule, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(Schedule, org, own, fields)
 
 
 def a_rich_schedule(org: Organization, brand: BrandProfile, **fields: Any) -> Schedule:
@@ -312,17 +294,13 @@ def a_rich_schedule(org: Organization, brand: BrandProfile, **fields: Any) -> Sc
 
 
 def a_material(org: Organization, brand: BrandProfile | None = None, **fields: Any) -> Material:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "brand_profile_id": brand.id if brand is not None else None,
         "type": MaterialType.TEXT,
         "name": "Spring blend",
         "original_content": "Our spring blend has notes of cherry and cocoa.",
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(Material, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(Material, org, own, fields)
 
 
 def a_rich_material(org: Organization, brand: BrandProfile, **fields: Any) -> Material:
@@ -349,17 +327,13 @@ def a_rich_material(org: Organization, brand: BrandProfile, **fields: Any) -> Ma
 
 
 def an_external_source(org: Organization, brand: BrandProfile, **fields: Any) -> ExternalSource:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "brand_profile_id": brand.id,
         "type": ExternalSourceType.SHOPIFY,
         "name": "Acme shop",
         "connection_config": ShopifySourceConfig(),
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(ExternalSource, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(ExternalSource, org, own, fields)
 
 
 def a_rich_external_source(org: Organization, brand: BrandProfile, **fields: Any) -> ExternalSource:
@@ -387,45 +361,35 @@ def a_rich_external_source(org: Organization, brand: BrandProfile, **fields: Any
 def a_pending_post(
     org: Organization, brand: BrandProfile, material: Material, **fields: Any
 ) -> PendingPost:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "brand_profile_id": brand.id,
         "material_id": material.id,
         "platforms": (SocialPlatform.LINKEDIN,),
         "content": "Meet the spring blend.",
         "angle": ContentAngle.PRODUCT_FOCUS,
         "status": PendingPostStatus.PENDING,
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(PendingPost, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(PendingPost, org, own, fields)
 
 
 def a_post(org: Organization, brand: BrandProfile, account: SocialAccount, **fields: Any) -> Post:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "brand_profile_id": brand.id,
         "social_account_id": account.id,
         "content": "Meet the spring blend.",
         "platform": account.platform,
         "angle": ContentAngle.PRODUCT_FOCUS,
         "published_at": T0,
-        "created_at": T0,
-        "updated_at": T0,
     }
-    return _build(Post, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(Post, org, own, fields)
 
 
 def a_post_metric(org: Organization, post: Post, **fields: Any) -> PostMetric:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "post_id": post.id,
         "collected_at": T0,
     }
-    return _build(PostMetric, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(PostMetric, org, own, fields)
 
 
 def a_publish_attempt(
@@ -434,9 +398,7 @@ def a_publish_attempt(
     account: SocialAccount,
     **fields: Any,
 ) -> PublishAttempt:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "pending_post_id": pending_post.id,
         "platform": account.platform,
         "social_account_id": account.id,
@@ -445,7 +407,7 @@ def a_publish_attempt(
         "status": PublishAttemptStatus.STARTED,
         "started_at": T0,
     }
-    return _build(PublishAttempt, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(PublishAttempt, org, own, fields)
 
 
 def an_embedding(
@@ -454,16 +416,13 @@ def an_embedding(
     vector: Sequence[float] | None = None,
     **fields: Any,
 ) -> ContentEmbedding:
-    defaults = {
-        "id": new_id(),
-        "organization_id": org.id,
+    own = {
         "content_type": ContentType.MATERIAL,
         "content_id": new_id(),
         "embedding": tuple(vector) if vector is not None else basis(0),
         "content_hash": "0123456789abcdef",
-        "created_at": T0,
     }
-    return _build(ContentEmbedding, defaults, fields)  # type: ignore[no-any-return]
+    return _owned(ContentEmbedding, org, own, fields)
 
 
 # Vectors ---------------------------------------------------------------------------------

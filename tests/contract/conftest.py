@@ -14,51 +14,32 @@ from typing import Any, Protocol
 import pytest
 
 from rabbit.application.ports.unit_of_work import UnitOfWork
+from rabbit.domain import model
 from rabbit.domain.enums import SocialPlatform
-from rabbit.domain.model import (
-    BillingEvent,
-    BrandProfile,
-    BrandProfileAccount,
-    ContentEmbedding,
-    CreditTransaction,
-    ExternalSource,
-    Material,
-    Organization,
-    OrganizationMember,
-    PendingPost,
-    Post,
-    PostMetric,
-    PublishAttempt,
-    Schedule,
-    SocialAccount,
-    Subscription,
-    TokenKey,
-    User,
-)
 from rabbit_memory.unit_of_work import MemoryUnitOfWorkFactory
 
 from .builders import a_brand, a_material, a_social_account, an_organization
 
 # entity type -> (unit-of-work attribute, repository method that stores a new one)
 _STORE: dict[type, tuple[str, str]] = {
-    User: ("users", "add"),
-    Organization: ("organizations", "add"),
-    OrganizationMember: ("members", "add"),
-    Subscription: ("subscriptions", "add"),
-    CreditTransaction: ("ledger", "append"),
-    BillingEvent: ("billing_events", "add"),
-    BrandProfile: ("brands", "add"),
-    SocialAccount: ("social_accounts", "add"),
-    BrandProfileAccount: ("brand_accounts", "add"),
-    Schedule: ("schedules", "add"),
-    Material: ("materials", "add"),
-    ExternalSource: ("external_sources", "add"),
-    PendingPost: ("pending_posts", "add"),
-    Post: ("posts", "add"),
-    PostMetric: ("post_metrics", "add"),
-    PublishAttempt: ("publish_attempts", "add"),
-    ContentEmbedding: ("embeddings", "upsert"),
-    TokenKey: ("token_keys", "register"),
+    model.User: ("users", "add"),
+    model.Organization: ("organizations", "add"),
+    model.OrganizationMember: ("members", "add"),
+    model.Subscription: ("subscriptions", "add"),
+    model.CreditTransaction: ("ledger", "append"),
+    model.BillingEvent: ("billing_events", "add"),
+    model.BrandProfile: ("brands", "add"),
+    model.SocialAccount: ("social_accounts", "add"),
+    model.BrandProfileAccount: ("brand_accounts", "add"),
+    model.Schedule: ("schedules", "add"),
+    model.Material: ("materials", "add"),
+    model.ExternalSource: ("external_sources", "add"),
+    model.PendingPost: ("pending_posts", "add"),
+    model.Post: ("posts", "add"),
+    model.PostMetric: ("post_metrics", "add"),
+    model.PublishAttempt: ("publish_attempts", "add"),
+    model.ContentEmbedding: ("embeddings", "upsert"),
+    model.TokenKey: ("token_keys", "register"),
 }
 
 
@@ -73,41 +54,41 @@ async def load(uow: UnitOfWork, entity: Any, *, for_update: bool = False) -> Any
     type, or None: a row that is missing or belongs to another organisation is not found."""
     org = getattr(entity, "organization_id", None)
     match entity:
-        case User():
+        case model.User():
             return await uow.users.get(entity.id, include_deleted=True, for_update=for_update)
-        case Organization():
+        case model.Organization():
             return await uow.organizations.get(
                 entity.id, include_deleted=True, for_update=for_update
             )
-        case OrganizationMember():
+        case model.OrganizationMember():
             return await uow.members.get(
                 entity.organization_id, entity.user_id, for_update=for_update
             )
-        case Subscription():
+        case model.Subscription():
             return await uow.subscriptions.get(entity.organization_id, for_update=for_update)
-        case BrandProfile():
+        case model.BrandProfile():
             return await uow.brands.get(org, entity.id, include_deleted=True, for_update=for_update)
-        case SocialAccount():
+        case model.SocialAccount():
             return await uow.social_accounts.get(
                 org, entity.id, include_deleted=True, for_update=for_update
             )
-        case BrandProfileAccount():
+        case model.BrandProfileAccount():
             return await uow.brand_accounts.get(
                 org, entity.brand_profile_id, entity.social_account_id, for_update=for_update
             )
-        case Schedule():
+        case model.Schedule():
             return await uow.schedules.get(org, entity.id, for_update=for_update)
-        case Material():
+        case model.Material():
             return await uow.materials.get(
                 org, entity.id, include_deleted=True, for_update=for_update
             )
-        case ExternalSource():
+        case model.ExternalSource():
             return await uow.external_sources.get(org, entity.id, for_update=for_update)
-        case PendingPost():
+        case model.PendingPost():
             return await uow.pending_posts.get(org, entity.id, for_update=for_update)
-        case Post():
+        case model.Post():
             return await uow.posts.get(org, entity.id, include_deleted=True, for_update=for_update)
-        case PublishAttempt():
+        case model.PublishAttempt():
             attempts = await uow.publish_attempts.list_for(
                 org, entity.pending_post_id, entity.platform, for_update=for_update
             )
@@ -215,35 +196,37 @@ async def postgres_contract_backend(postgres_url: str) -> AsyncIterator[Backend]
 
 
 @pytest.fixture
-async def org(backend: ContractBackend) -> Organization:
+async def org(backend: ContractBackend) -> model.Organization:
     organization = an_organization()
     await backend.seed(organization)
     return organization
 
 
 @pytest.fixture
-async def other_org(backend: ContractBackend) -> Organization:
+async def other_org(backend: ContractBackend) -> model.Organization:
     organization = an_organization(name="Globex")
     await backend.seed(organization)
     return organization
 
 
 @pytest.fixture
-async def brand(backend: ContractBackend, org: Organization) -> BrandProfile:
+async def brand(backend: ContractBackend, org: model.Organization) -> model.BrandProfile:
     profile = a_brand(org)
     await backend.seed(profile)
     return profile
 
 
 @pytest.fixture
-async def material(backend: ContractBackend, org: Organization, brand: BrandProfile) -> Material:
+async def material(
+    backend: ContractBackend, org: model.Organization, brand: model.BrandProfile
+) -> model.Material:
     item = a_material(org, brand)
     await backend.seed(item)
     return item
 
 
 @pytest.fixture
-async def account(backend: ContractBackend, org: Organization) -> SocialAccount:
+async def account(backend: ContractBackend, org: model.Organization) -> model.SocialAccount:
     social = a_social_account(org, platform=SocialPlatform.LINKEDIN)
     await backend.seed(social)
     return social

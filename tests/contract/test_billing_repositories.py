@@ -46,14 +46,6 @@ async def test_get_subscription_for_update_returns_the_same_row(
     assert found == subscription
 
 
-async def test_get_subscription_returns_none_for_another_organization(
-    backend: ContractBackend, org: Organization, other_org: Organization
-) -> None:
-    await backend.seed(a_subscription(org))
-
-    assert await backend.read(lambda uow: uow.subscriptions.get(other_org.id)) is None
-
-
 async def test_a_second_subscription_for_an_organization_conflicts(
     backend: ContractBackend, org: Organization
 ) -> None:

@@ -50,31 +50,10 @@ async def test_brand_round_trip_preserves_defaults(
     assert await backend.read(lambda uow: uow.brands.get(org.id, brand.id)) == brand
 
 
-async def test_get_brand_returns_none_for_another_organizations_row(
-    backend: ContractBackend, brand: BrandProfile, other_org: Organization
-) -> None:
-    assert await backend.read(lambda uow: uow.brands.get(other_org.id, brand.id)) is None
-
-
 async def test_get_brand_returns_none_for_an_unknown_id(
     backend: ContractBackend, org: Organization
 ) -> None:
     assert await backend.read(lambda uow: uow.brands.get(org.id, "no-such-brand")) is None
-
-
-async def test_soft_deleted_brand_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization
-) -> None:
-    live, deleted = a_brand(org, created_at=at(1)), a_brand(org, deleted_at=at(3))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.brands.get(org.id, deleted.id)) is None
-    assert await backend.read(
-        lambda uow: uow.brands.get(org.id, deleted.id, include_deleted=True)
-    ) == (deleted)
-    assert await backend.read(lambda uow: uow.brands.find(org.id)) == [live]
-    everything = await backend.read(lambda uow: uow.brands.find(org.id, include_deleted=True))
-    assert [b.id for b in everything] == [deleted.id, live.id]
 
 
 async def test_brands_are_listed_by_created_at_then_id(
@@ -147,33 +126,6 @@ async def test_social_account_round_trip_preserves_every_field(
     await backend.seed(account)
 
     assert await backend.read(lambda uow: uow.social_accounts.get(org.id, account.id)) == account
-
-
-async def test_get_social_account_returns_none_for_another_organizations_row(
-    backend: ContractBackend, org: Organization, other_org: Organization
-) -> None:
-    account = a_social_account(org)
-    await backend.seed(account)
-
-    assert await backend.read(lambda uow: uow.social_accounts.get(other_org.id, account.id)) is None
-
-
-async def test_soft_deleted_social_account_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization
-) -> None:
-    live = a_social_account(org)
-    deleted = a_social_account(org, deleted_at=at(4))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.social_accounts.get(org.id, deleted.id)) is None
-    assert await backend.read(
-        lambda uow: uow.social_accounts.get(org.id, deleted.id, include_deleted=True)
-    ) == (deleted)
-    assert await backend.read(lambda uow: uow.social_accounts.find(org.id)) == [live]
-    everything = await backend.read(
-        lambda uow: uow.social_accounts.find(org.id, include_deleted=True)
-    )
-    assert {a.id for a in everything} == {live.id, deleted.id}
 
 
 async def test_the_same_platform_account_cannot_be_connected_twice_anywhere(
@@ -373,22 +325,6 @@ async def test_link_round_trip_preserves_every_field(
     )
 
 
-async def test_get_link_returns_none_for_another_organization(
-    backend: ContractBackend,
-    org: Organization,
-    other_org: Organization,
-    brand: BrandProfile,
-    account: SocialAccount,
-) -> None:
-    await backend.seed(a_link(org, brand, account))
-
-    found = await backend.read(
-        lambda uow: uow.brand_accounts.get(other_org.id, brand.id, account.id)
-    )
-
-    assert found is None
-
-
 async def test_a_second_link_of_the_same_brand_and_account_conflicts(
     backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
 ) -> None:
@@ -518,32 +454,6 @@ async def test_external_source_round_trip_preserves_every_field_and_secrets(
         "legacy.region": "v2:key1:enc-region",
     }
     assert found.connection_config.to_json()["api_version"] == "wc/v3"
-
-
-async def test_get_external_source_returns_none_for_another_organization(
-    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
-) -> None:
-    source = an_external_source(org, brand)
-    await backend.seed(source)
-
-    assert await backend.read(lambda uow: uow.external_sources.get(other_org.id, source.id)) is None
-
-
-async def test_external_sources_are_listed_by_created_at_then_id_and_filtered_by_brand(
-    backend: ContractBackend, org: Organization, brand: BrandProfile
-) -> None:
-    other_brand = a_brand(org)
-    low, high = sorted_ids(2)
-    late = an_external_source(org, brand, created_at=at(5))
-    tie_high = an_external_source(org, brand, id=high)
-    tie_low = an_external_source(org, other_brand, id=low)
-    await backend.seed(other_brand, late, tie_high, tie_low)
-
-    everything = await backend.read(lambda uow: uow.external_sources.find(org.id))
-    of_brand = await backend.read(lambda uow: uow.external_sources.find(org.id, brand_id=brand.id))
-
-    assert [s.id for s in everything] == [low, high, late.id]
-    assert [s.id for s in of_brand] == [high, late.id]
 
 
 async def test_list_all_external_sources_spans_organizations_by_id(

@@ -77,38 +77,6 @@ async def test_pending_post_round_trip_preserves_every_field(
     assert await backend.read(lambda uow: uow.pending_posts.get(org.id, pending.id)) == pending
 
 
-async def test_get_pending_post_returns_none_for_another_organizations_row(
-    backend: ContractBackend,
-    org: Organization,
-    other_org: Organization,
-    brand: BrandProfile,
-    material: Material,
-) -> None:
-    pending = a_pending_post(org, brand, material)
-    await backend.seed(pending)
-
-    assert await backend.read(lambda uow: uow.pending_posts.get(other_org.id, pending.id)) is None
-    assert (
-        await backend.read(
-            lambda uow: uow.pending_posts.get(other_org.id, pending.id, for_update=True)
-        )
-        is None
-    )
-
-
-async def test_get_pending_post_for_update_returns_the_row(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, material: Material
-) -> None:
-    pending = a_pending_post(org, brand, material)
-    await backend.seed(pending)
-
-    found = await backend.read(
-        lambda uow: uow.pending_posts.get(org.id, pending.id, for_update=True)
-    )
-
-    assert found == pending
-
-
 async def test_pending_posts_are_listed_by_created_at_then_id_with_filters(
     backend: ContractBackend, org: Organization, brand: BrandProfile, material: Material
 ) -> None:
@@ -318,33 +286,6 @@ async def test_post_round_trip_preserves_every_field(
     assert found == post
 
 
-async def test_get_post_returns_none_for_another_organizations_row(
-    backend: ContractBackend,
-    org: Organization,
-    other_org: Organization,
-    brand: BrandProfile,
-    account: SocialAccount,
-) -> None:
-    post = a_post(org, brand, account)
-    await backend.seed(post)
-
-    assert await backend.read(lambda uow: uow.posts.get(other_org.id, post.id)) is None
-
-
-async def test_soft_deleted_post_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization, brand: BrandProfile, account: SocialAccount
-) -> None:
-    live = a_post(org, brand, account, published_at=at(2))
-    deleted = a_post(org, brand, account, published_at=at(1), deleted_at=at(3))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.posts.get(org.id, deleted.id)) is None
-    assert await backend.read(lambda uow: uow.posts.get(org.id, deleted.id, include_deleted=True))
-    assert [p.id for p in await backend.read(lambda uow: uow.posts.find(org.id))] == [live.id]
-    everything = await backend.read(lambda uow: uow.posts.find(org.id, include_deleted=True))
-    assert [p.id for p in everything] == [live.id, deleted.id]
-
-
 async def test_a_pending_post_is_published_to_a_platform_at_most_once(
     backend: ContractBackend,
     org: Organization,
@@ -384,24 +325,6 @@ async def test_one_pending_post_may_have_posts_on_different_platforms(
 
     assert found == on_twitter
     assert missing is None
-
-
-async def test_get_for_pending_returns_none_for_another_organization(
-    backend: ContractBackend,
-    org: Organization,
-    other_org: Organization,
-    brand: BrandProfile,
-    material: Material,
-    account: SocialAccount,
-) -> None:
-    pending = a_pending_post(org, brand, material)
-    await backend.seed(pending, a_post(org, brand, account, pending_post_id=pending.id))
-
-    found = await backend.read(
-        lambda uow: uow.posts.get_for_pending(other_org.id, pending.id, account.platform)
-    )
-
-    assert found is None
 
 
 async def test_posts_are_listed_newest_first_unpublished_last_ties_by_id(

@@ -213,15 +213,6 @@ async def test_member_round_trip_preserves_every_field(
     assert await backend.read(lambda uow: uow.members.get(org.id, user.id)) == member
 
 
-async def test_get_member_returns_none_in_another_organization(
-    backend: ContractBackend, org: Organization, other_org: Organization
-) -> None:
-    user = a_user()
-    await backend.seed(user, a_member(org, user))
-
-    assert await backend.read(lambda uow: uow.members.get(other_org.id, user.id)) is None
-
-
 async def test_a_user_can_be_a_member_only_once_per_organization(
     backend: ContractBackend, org: Organization
 ) -> None:

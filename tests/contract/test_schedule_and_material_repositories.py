@@ -30,31 +30,10 @@ async def test_schedule_round_trip_preserves_every_field(
     assert locked == schedule
 
 
-async def test_get_schedule_returns_none_for_another_organizations_row(
-    backend: ContractBackend, org: Organization, other_org: Organization, brand: BrandProfile
+async def test_get_schedule_returns_none_for_an_unknown_id(
+    backend: ContractBackend, org: Organization
 ) -> None:
-    schedule = a_schedule(org, brand)
-    await backend.seed(schedule)
-
-    assert await backend.read(lambda uow: uow.schedules.get(other_org.id, schedule.id)) is None
     assert await backend.read(lambda uow: uow.schedules.get(org.id, "no-such-schedule")) is None
-
-
-async def test_schedules_are_listed_by_created_at_then_id_and_filtered_by_brand(
-    backend: ContractBackend, org: Organization, brand: BrandProfile
-) -> None:
-    other_brand = a_brand(org)
-    low, high = sorted_ids(2)
-    late = a_schedule(org, brand, created_at=at(3))
-    tie_high = a_schedule(org, other_brand, id=high)
-    tie_low = a_schedule(org, brand, id=low)
-    await backend.seed(other_brand, late, tie_high, tie_low)
-
-    everything = await backend.read(lambda uow: uow.schedules.find(org.id))
-    of_brand = await backend.read(lambda uow: uow.schedules.find(org.id, brand_id=brand.id))
-
-    assert [s.id for s in everything] == [low, high, late.id]
-    assert [s.id for s in of_brand] == [low, late.id]
 
 
 async def test_claim_due_selects_active_due_schedules_across_organizations_in_order(
@@ -139,30 +118,6 @@ async def test_a_material_without_brand_round_trips(
     await backend.seed(material)
 
     assert await backend.read(lambda uow: uow.materials.get(org.id, material.id)) == material
-
-
-async def test_get_material_returns_none_for_another_organizations_row(
-    backend: ContractBackend, org: Organization, other_org: Organization
-) -> None:
-    material = a_material(org)
-    await backend.seed(material)
-
-    assert await backend.read(lambda uow: uow.materials.get(other_org.id, material.id)) is None
-
-
-async def test_soft_deleted_material_is_hidden_unless_included(
-    backend: ContractBackend, org: Organization
-) -> None:
-    live, deleted = a_material(org), a_material(org, deleted_at=at(2), created_at=at(1))
-    await backend.seed(live, deleted)
-
-    assert await backend.read(lambda uow: uow.materials.get(org.id, deleted.id)) is None
-    assert await backend.read(
-        lambda uow: uow.materials.get(org.id, deleted.id, include_deleted=True)
-    ) == (deleted)
-    assert await backend.read(lambda uow: uow.materials.find(org.id)) == [live]
-    everything = await backend.read(lambda uow: uow.materials.find(org.id, include_deleted=True))
-    assert [m.id for m in everything] == [live.id, deleted.id]
 
 
 async def test_materials_are_listed_by_created_at_then_id_with_brand_and_status_filters(

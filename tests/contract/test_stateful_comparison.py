@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import settings
@@ -75,6 +76,7 @@ from rabbit.domain.model import (
 from rabbit_memory import MemoryUnitOfWorkFactory
 from rabbit_postgres.unit_of_work import PostgresUnitOfWorkFactory
 
+from .conftest import store
 from .postgres_backend import truncate_all
 
 pytestmark = pytest.mark.postgres
@@ -97,6 +99,8 @@ PLATFORMS = (SocialPlatform.TWITTER, SocialPlatform.LINKEDIN)
 # long ago), so that a store that shows a soft-deleted row is caught on the first step.
 SEEDED = ("seed", "old")
 
+R = TypeVar("R")
+
 ids = st.integers(0, POOL - 1)
 platforms = st.sampled_from(PLATFORMS)
 #: An existing row of the organisation (live or soft-deleted), or one of the pool's.
@@ -105,6 +109,12 @@ offsets = st.sampled_from([None, -30, -1, 0, 1, 30])  # minutes from the step's 
 orgs = st.sampled_from(ORGS)
 commits = st.sampled_from([True, True, True, False])
 content_types = st.sampled_from([ContentType.MATERIAL, ContentType.POST])
+#: The arguments of every write to one organisation's rows: the organisation, and whether
+#: the unit of work commits.
+IN_AN_ORGANISATION = {"org": orgs, "commit": commits}
+pending_statuses = st.sampled_from(list(PendingPostStatus))
+attempt_statuses = st.sampled_from(list(PublishAttemptStatus))
+material_statuses = st.sampled_from(list(MaterialStatus))
 #: Mostly the row's own organisation; sometimes the other one (the row is then "not found").
 elsewhere = st.sampled_from([False, False, False, True])
 
@@ -159,6 +169,66 @@ def assert_same_search(memory: list[SimilarContent], postgres: list[SimilarConte
         ]
 
 
+# The rows the machine writes: one builder a kind, for the seed, the rules' adds and the
+# stand-ins that an update of a missing row sends (which both stores must refuse alike).
+# ``org`` is an organisation id and the references are ids, which may name no row.
+
+
+def row(kind: type[R], row_id: str, org: str, at: datetime, **fields: Any) -> R:
+    """A row of ``org`` created and last updated ``at``."""
+    return kind(id=row_id, organization_id=org, created_at=at, updated_at=at, **fields)
+
+
+def brand_row(brand: str, org: str, at: datetime, **fields: Any) -> BrandProfile:
+    return row(BrandProfile, brand, org, at, name=brand, **fields)
+
+
+def account_row(
+    account: str, org: str, at: datetime, platform: SocialPlatform, handle: str, **fields: Any
+) -> SocialAccount:
+    names = {"account_id": handle, "account_name": handle, "access_token": "ciphertext"}
+    return row(SocialAccount, account, org, at, platform=platform, **names, **fields)
+
+
+def material_row(material: str, org: str, at: datetime, **fields: Any) -> Material:
+    fields = {"type": MaterialType.TEXT, "original_content": f"text {material}", **fields}
+    return row(Material, material, org, at, **fields)
+
+
+def schedule_row(schedule: str, org: str, brand: str, at: datetime, **fields: Any) -> Schedule:
+    fields = {"platforms": PLATFORMS, "times": ("09:00",), **fields}
+    return row(Schedule, schedule, org, at, brand_profile_id=brand, **fields)
+
+
+def pending_post_row(
+    pending: str, org: str, brand: str, material: str, at: datetime, **fields: Any
+) -> PendingPost:
+    made = {"brand_profile_id": brand, "material_id": material, "content": f"pending {pending}"}
+    return row(PendingPost, pending, org, at, platforms=PLATFORMS, **made, **fields)
+
+
+def post_row(post: str, org: str, brand: str, account: str, at: datetime, **fields: Any) -> Post:
+    fields = {"platform": SocialPlatform.TWITTER, "angle": ContentAngle.EDUCATIONAL, **fields}
+    made = {"brand_profile_id": brand, "social_account_id": account, "content": f"post {post}"}
+    return row(Post, post, org, at, **made, **fields)
+
+
+def attempt_row(
+    attempt: str, org: str, pending: str, account: str, at: datetime, **fields: Any
+) -> PublishAttempt:
+    fields = {"platform": SocialPlatform.TWITTER, "attempt_number": 1, **fields}
+    key = f"{pending}:{fields['platform']}:{fields['attempt_number']}"
+    return PublishAttempt(
+        id=attempt,
+        organization_id=org,
+        pending_post_id=pending,
+        social_account_id=account,
+        idempotency_key=key,
+        started_at=at,
+        **fields,
+    )
+
+
 class StoresAgree(RuleBasedStateMachine):
     """Adds put ``(pool index, organisation)`` into a bundle (whether or not the add was
     refused or rolled back), so later rules mostly touch rows that may exist."""
@@ -179,8 +249,8 @@ class StoresAgree(RuleBasedStateMachine):
             "postgres": PostgresUnitOfWorkFactory(self.engine),
         }
         self.step = 0
-        self.run_both(self._seed_organizations, commit=True)
-        self.run_both(self._seed_tenant_rows, commit=True)
+        assert self.add_both(*self._seed_organizations()) == ("ok", None)
+        assert self.add_both(*self._seed_tenant_rows()) == ("ok", None)
 
     def teardown(self) -> None:
         try:
@@ -193,127 +263,51 @@ class StoresAgree(RuleBasedStateMachine):
     def now(self) -> datetime:
         return T0 + timedelta(minutes=self.step)
 
-    async def _seed_organizations(self, uow: UnitOfWork) -> None:
-        for slug_index, organization_id in enumerate(ORGS):
-            await uow.organizations.add(
-                Organization(
-                    id=organization_id,
-                    name=organization_id,
-                    slug=f"seed-{slug_index}",
-                    created_at=T0,
-                    updated_at=T0,
-                )
-            )
-
     def at(self, offset: int | None) -> datetime | None:
         return None if offset is None else self.now() + timedelta(minutes=offset)
 
-    async def _seed_tenant_rows(self, uow: UnitOfWork) -> None:
+    @staticmethod
+    def _seed_organizations() -> list[Organization]:
+        return [
+            Organization(id=org, name=org, slug=f"seed-{index}", created_at=T0, updated_at=T0)
+            for index, org in enumerate(ORGS)
+        ]
+
+    @staticmethod
+    def _seed_tenant_rows() -> list[Any]:
         """A subscription, and a live and a long-deleted brand, account, material and post
         in each organisation, and a schedule, a pending post and its publish attempt (so
         that the rules touching existing rows find some in every example)."""
+        seeded: list[Any] = []
         for org in ORGS:
-            await uow.subscriptions.add(
-                Subscription(
-                    id=f"sub-{org}",
-                    organization_id=org,
-                    credits_total=50,
-                    created_at=T0,
-                    updated_at=T0,
-                )
-            )
+            seeded.append(row(Subscription, f"sub-{org}", org, T0, credits_total=50))
+            brand, material = ref("b", "seed", org), ref("m", "seed", org)
             for choice in SEEDED:
-                deleted_at = T0 if choice == "old" else None
-                brand, account = ref("b", choice, org), ref("a", choice, org)
-                await uow.brands.add(
-                    BrandProfile(
-                        id=brand,
-                        organization_id=org,
-                        name=brand,
-                        deleted_at=deleted_at,
-                        created_at=T0,
-                        updated_at=T0,
-                    )
-                )
-                await uow.social_accounts.add(
-                    SocialAccount(
-                        id=account,
-                        organization_id=org,
-                        platform=SocialPlatform.TWITTER,
-                        account_id=account,
-                        account_name=account,
-                        access_token="ciphertext",
-                        deleted_at=deleted_at,
-                        created_at=T0,
-                        updated_at=T0,
-                    )
-                )
-                await uow.materials.add(
-                    Material(
-                        id=ref("m", choice, org),
-                        organization_id=org,
-                        type=MaterialType.TEXT,
-                        original_content="seeded",
-                        status=MaterialStatus.READY,
-                        deleted_at=deleted_at,
-                        created_at=T0,
-                        updated_at=T0,
-                    )
-                )
-                await uow.pending_posts.add(
-                    PendingPost(
-                        id=ref("p", choice, org),
-                        organization_id=org,
-                        brand_profile_id=ref("b", "seed", org),
-                        material_id=ref("m", "seed", org),
-                        platforms=PLATFORMS,
-                        content="seeded",
+                gone = {"deleted_at": T0 if choice == "old" else None}
+                account, pending = ref("a", choice, org), ref("p", choice, org)
+                seeded += [
+                    brand_row(ref("b", choice, org), org, T0, **gone),
+                    account_row(account, org, T0, SocialPlatform.TWITTER, account, **gone),
+                    material_row(
+                        ref("m", choice, org), org, T0, status=MaterialStatus.READY, **gone
+                    ),
+                    pending_post_row(
+                        pending,
+                        org,
+                        brand,
+                        material,
+                        T0,
                         angle=ContentAngle.STORYTELLING,
                         status=PendingPostStatus.APPROVED,
                         scheduled_for=T0,
-                        created_at=T0,
-                        updated_at=T0,
-                    )
-                )
-                await uow.schedules.add(
-                    Schedule(
-                        id=ref("s", choice, org),
-                        organization_id=org,
-                        brand_profile_id=ref("b", "seed", org),
-                        platforms=PLATFORMS,
-                        times=("09:00",),
-                        next_run_at=T0,
-                        created_at=T0,
-                        updated_at=T0,
-                    )
-                )
-                await uow.publish_attempts.add(
-                    PublishAttempt(
-                        id=ref("pa", choice, org),
-                        organization_id=org,
-                        pending_post_id=ref("p", choice, org),
-                        platform=SocialPlatform.TWITTER,
-                        social_account_id=account,
-                        attempt_number=1,
-                        idempotency_key=ref("pa", choice, org),
-                        started_at=T0,
-                    )
-                )
-                await uow.posts.add(
-                    Post(
-                        id=ref("po", choice, org),
-                        organization_id=org,
-                        brand_profile_id=ref("b", "seed", org),
-                        social_account_id=account,
-                        content="seeded",
-                        platform=SocialPlatform.TWITTER,
-                        angle=ContentAngle.STORYTELLING,
-                        published_at=T0,
-                        deleted_at=deleted_at,
-                        created_at=T0,
-                        updated_at=T0,
-                    )
-                )
+                    ),
+                    schedule_row(ref("s", choice, org), org, brand, T0, next_run_at=T0),
+                    attempt_row(ref("pa", choice, org), org, pending, account, T0),
+                    post_row(
+                        ref("po", choice, org), org, brand, account, T0, published_at=T0, **gone
+                    ),
+                ]
+        return seeded
 
     def run_one(
         self, store: str, action: Callable[[UnitOfWork], Awaitable[Any]], *, commit: bool
@@ -332,17 +326,86 @@ class StoresAgree(RuleBasedStateMachine):
 
     def run_both(
         self, action: Callable[[UnitOfWork], Awaitable[Any]], *, commit: bool = True
-    ) -> None:
-        """Apply one write to both stores; the outcomes must be equal."""
+    ) -> Any:
+        """Apply one write to both stores; the outcomes must be equal. The outcome."""
         self.step += 1
         memory = self.run_one("memory", action, commit=commit)
         postgres = self.run_one("postgres", action, commit=commit)
         assert postgres == memory
+        return memory
+
+    def add_both(self, *entities: Any, commit: bool = True) -> Any:
+        """Add new rows, each through the repository that owns its type, in one unit of
+        work on both stores; the outcomes must be equal. The outcome."""
+
+        async def action(uow: UnitOfWork) -> None:
+            for entity in entities:
+                await store(uow, entity)
+
+        return self.run_both(action, commit=commit)
+
+    def rewrite_both(
+        self,
+        repository: str,
+        find: Callable[[Any], Awaitable[Any]],
+        *,
+        commit: bool,
+        missing: Callable[[], Any] | None = None,
+        then: Callable[[Any], None] = lambda _: None,
+        **fields: Any,
+    ) -> None:
+        """Read a row for update through ``uow.<repository>`` with ``find``, set ``fields``
+        (and apply ``then``), and write it back with ``update``, on both stores; the
+        outcomes must be equal. A row that is not found is either left alone (the outcome
+        is False) or, with ``missing``, replaced by a stand-in whose update must be refused
+        alike."""
+
+        async def action(uow: UnitOfWork) -> bool:
+            rows = getattr(uow, repository)
+            current = await find(rows)
+            if current is None:
+                if missing is None:
+                    return False
+                current = missing()
+            for field, value in fields.items():
+                setattr(current, field, value)
+            then(current)
+            await rows.update(current)
+            return True
+
+        self.run_both(action, commit=commit)
+
+    def delete_or_restore_both(
+        self,
+        repository: str,
+        org: str,
+        row_id: str,
+        deleted: bool,
+        *,
+        missing: Callable[[str, str, datetime], Any] | None = None,
+        **changes: Any,
+    ) -> None:
+        """Soft-delete (or restore) a row of ``org``, deleted or not, with ``changes``, on
+        both stores; ``missing(row_id, org, at)`` builds the stand-in for a row not found."""
+        at = self.now()
+        self.rewrite_both(
+            repository,
+            lambda rows: rows.get(org, row_id, include_deleted=True, for_update=True),
+            missing=None if missing is None else lambda: missing(row_id, org, at),
+            deleted_at=at if deleted else None,
+            updated_at=at,
+            **changes,
+        )
 
     def read_both(self, query: Callable[[UnitOfWork], Awaitable[Any]]) -> tuple[Any, Any]:
         memory = self.run_one("memory", query, commit=False)
         postgres = self.run_one("postgres", query, commit=False)
         return memory, postgres
+
+    def agree(self, query: Callable[[UnitOfWork], Awaitable[Any]]) -> None:
+        """Both stores give the same answer to one read."""
+        memory, postgres = self.read_both(query)
+        assert postgres == memory
 
     # users -------------------------------------------------------------------------
 
@@ -356,7 +419,7 @@ class StoresAgree(RuleBasedStateMachine):
             created_at=self.now(),
             updated_at=self.now(),
         )
-        self.run_both(lambda uow: uow.users.add(entity), commit=commit)
+        self.add_both(entity, commit=commit)
         return user
 
     @rule(
@@ -367,52 +430,35 @@ class StoresAgree(RuleBasedStateMachine):
     )
     def update_user(self, user: int, name: str | None, deleted: bool, commit: bool) -> None:
         at = self.now()
-
-        async def action(uow: UnitOfWork) -> None:
-            current = await uow.users.get(f"u{user}", include_deleted=True, for_update=True)
-            if current is None:
-                current = User(id=f"u{user}", email=EMAILS[0], created_at=at, updated_at=at)
-            current.name = name
-            current.deleted_at = at if deleted else None
-            current.updated_at = at
-            await uow.users.update(current)
-
-        self.run_both(action, commit=commit)
+        self.rewrite_both(
+            "users",
+            lambda users: users.get(f"u{user}", include_deleted=True, for_update=True),
+            missing=lambda: User(id=f"u{user}", email=EMAILS[0], created_at=at, updated_at=at),
+            name=name,
+            deleted_at=at if deleted else None,
+            updated_at=at,
+            commit=commit,
+        )
 
     # organisations -----------------------------------------------------------------
 
     @rule(slug=st.sampled_from(SLUGS), commit=commits)
     def add_organization(self, slug: str, commit: bool) -> None:
+        at = self.now()
         entity = Organization(
-            id=f"org-{self.step}",
-            name=slug,
-            slug=slug,
-            created_at=self.now(),
-            updated_at=self.now(),
+            id=f"org-{self.step}", name=slug, slug=slug, created_at=at, updated_at=at
         )
-        self.run_both(lambda uow: uow.organizations.add(entity), commit=commit)
+        self.add_both(entity, commit=commit)
 
     # brands ------------------------------------------------------------------------
 
     @rule(
-        target=brands,
-        brand=ids,
-        org=orgs,
-        tone=st.sampled_from([(), ("bold", "warm")]),
-        commit=commits,
+        target=brands, brand=ids, tone=st.sampled_from([(), ("bold", "warm")]), **IN_AN_ORGANISATION
     )
     def add_brand(
         self, brand: int, org: str, tone: tuple[str, ...], commit: bool
     ) -> tuple[int, str]:
-        entity = BrandProfile(
-            id=f"b{brand}",
-            organization_id=org,
-            name=f"Brand {brand}",
-            tone=tone,
-            created_at=self.now(),
-            updated_at=self.now(),
-        )
-        self.run_both(lambda uow: uow.brands.add(entity), commit=commit)
+        self.add_both(brand_row(f"b{brand}", org, self.now(), tone=tone), commit=commit)
         return brand, org
 
     @rule(added=brands, moved=elsewhere, deleted=st.booleans(), commit=commits)
@@ -420,38 +466,18 @@ class StoresAgree(RuleBasedStateMachine):
         self, added: tuple[int, str], moved: bool, deleted: bool, commit: bool
     ) -> None:
         brand, org = org_of(added, moved)
-        at = self.now()
-
-        async def action(uow: UnitOfWork) -> None:
-            current = await uow.brands.get(org, f"b{brand}", include_deleted=True, for_update=True)
-            if current is None:
-                current = BrandProfile(
-                    id=f"b{brand}", organization_id=org, name="?", created_at=at, updated_at=at
-                )
-            current.deleted_at = at if deleted else None
-            current.updated_at = at
-            await uow.brands.update(current)
-
-        self.run_both(action, commit=commit)
+        self.delete_or_restore_both(
+            "brands", org, f"b{brand}", deleted, missing=brand_row, commit=commit
+        )
 
     # social accounts ---------------------------------------------------------------
 
-    @rule(target=accounts, account=ids, org=orgs, key=st.sampled_from(ACCOUNT_KEYS), commit=commits)
+    @rule(target=accounts, account=ids, key=st.sampled_from(ACCOUNT_KEYS), **IN_AN_ORGANISATION)
     def add_account(
         self, account: int, org: str, key: tuple[SocialPlatform, str], commit: bool
     ) -> tuple[int, str]:
-        platform, account_id = key
-        entity = SocialAccount(
-            id=f"a{account}",
-            organization_id=org,
-            platform=platform,
-            account_id=account_id,
-            account_name="Acme",
-            access_token="ciphertext",
-            created_at=self.now(),
-            updated_at=self.now(),
-        )
-        self.run_both(lambda uow: uow.social_accounts.add(entity), commit=commit)
+        platform, handle = key
+        self.add_both(account_row(f"a{account}", org, self.now(), platform, handle), commit=commit)
         return account, org
 
     @rule(added=accounts, moved=elsewhere, deleted=st.booleans(), commit=commits)
@@ -459,28 +485,14 @@ class StoresAgree(RuleBasedStateMachine):
         self, added: tuple[int, str], moved: bool, deleted: bool, commit: bool
     ) -> None:
         account, org = org_of(added, moved)
-        at = self.now()
-
-        async def action(uow: UnitOfWork) -> None:
-            current = await uow.social_accounts.get(
-                org, f"a{account}", include_deleted=True, for_update=True
-            )
-            if current is None:
-                current = SocialAccount(
-                    id=f"a{account}",
-                    organization_id=org,
-                    platform=SocialPlatform.TWITTER,
-                    account_id="?",
-                    account_name="?",
-                    access_token="?",
-                    created_at=at,
-                    updated_at=at,
-                )
-            current.deleted_at = at if deleted else None
-            current.updated_at = at
-            await uow.social_accounts.update(current)
-
-        self.run_both(action, commit=commit)
+        self.delete_or_restore_both(
+            "social_accounts",
+            org,
+            f"a{account}",
+            deleted,
+            missing=functools.partial(account_row, platform=SocialPlatform.TWITTER, handle="?"),
+            commit=commit,
+        )
 
     @rule(added=accounts, moved=elsewhere, staleness=st.sampled_from([0, 0, 1, -1]), commit=commits)
     def refresh_tokens(
@@ -509,27 +521,24 @@ class StoresAgree(RuleBasedStateMachine):
 
     # materials ---------------------------------------------------------------------
 
-    @rule(target=materials, material=ids, org=orgs, brand=st.none() | ids, commit=commits)
+    @rule(target=materials, material=ids, brand=st.none() | ids, **IN_AN_ORGANISATION)
     def add_material(
         self, material: int, org: str, brand: int | None, commit: bool
     ) -> tuple[int, str]:
-        entity = Material(
-            id=f"m{material}",
-            organization_id=org,
+        entity = material_row(
+            f"m{material}",
+            org,
+            self.now(),
             brand_profile_id=None if brand is None else f"b{brand}",
-            type=MaterialType.TEXT,
-            original_content=f"text {material}",
             keywords=("a", "b"),
-            created_at=self.now(),
-            updated_at=self.now(),
         )
-        self.run_both(lambda uow: uow.materials.add(entity), commit=commit)
+        self.add_both(entity, commit=commit)
         return material, org
 
     @rule(
         added=materials,
         moved=elsewhere,
-        status=st.sampled_from(list(MaterialStatus)),
+        status=material_statuses,
         deleted=st.booleans(),
         commit=commits,
     )
@@ -542,37 +551,29 @@ class StoresAgree(RuleBasedStateMachine):
         commit: bool,
     ) -> None:
         material, org = org_of(added, moved)
-        at = self.now()
 
-        async def action(uow: UnitOfWork) -> None:
-            current = await uow.materials.get(
-                org, f"m{material}", include_deleted=True, for_update=True
-            )
-            if current is None:
-                current = Material(
-                    id=f"m{material}",
-                    organization_id=org,
-                    type=MaterialType.URL,
-                    created_at=at,
-                    updated_at=at,
-                )
-            current.status = status
+        def use(current: Material) -> None:
             current.usage_count += 1
-            current.deleted_at = at if deleted else None
-            current.updated_at = at
-            await uow.materials.update(current)
 
-        self.run_both(action, commit=commit)
+        self.delete_or_restore_both(
+            "materials",
+            org,
+            f"m{material}",
+            deleted,
+            missing=functools.partial(material_row, type=MaterialType.URL),
+            then=use,
+            status=status,
+            commit=commit,
+        )
 
     # embeddings --------------------------------------------------------------------
 
     @rule(
         content=ids,
         content_type=content_types,
-        org=orgs,
         direction=st.sampled_from(DIRECTIONS),
         content_hash=st.sampled_from(HASHES),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def upsert_embedding(
         self,
@@ -592,9 +593,9 @@ class StoresAgree(RuleBasedStateMachine):
             content_hash=content_hash,
             created_at=self.now(),
         )
-        self.run_both(lambda uow: uow.embeddings.upsert(entity), commit=commit)
+        self.add_both(entity, commit=commit)
 
-    @rule(content=ids, content_type=content_types, org=orgs, commit=commits)
+    @rule(content=ids, content_type=content_types, **IN_AN_ORGANISATION)
     def delete_embedding(
         self, content: int, content_type: ContentType, org: str, commit: bool
     ) -> None:
@@ -604,60 +605,42 @@ class StoresAgree(RuleBasedStateMachine):
 
     # schedules ---------------------------------------------------------------------
 
-    @rule(
-        schedule=ids,
-        org=orgs,
-        brand=referenced,
-        active=st.booleans(),
-        due=offsets,
-        commit=commits,
-    )
+    @rule(schedule=ids, brand=referenced, active=st.booleans(), due=offsets, **IN_AN_ORGANISATION)
     def add_schedule(
         self, schedule: int, org: str, brand: str, active: bool, due: int | None, commit: bool
     ) -> None:
-        entity = Schedule(
-            id=f"s{schedule}",
-            organization_id=org,
-            brand_profile_id=ref("b", brand, org),
-            platforms=PLATFORMS,
-            times=("09:00",),
+        entity = schedule_row(
+            f"s{schedule}",
+            org,
+            ref("b", brand, org),
+            self.now(),
             is_active=active,
             next_run_at=self.at(due),
-            created_at=self.now(),
-            updated_at=self.now(),
         )
-        self.run_both(lambda uow: uow.schedules.add(entity), commit=commit)
+        self.add_both(entity, commit=commit)
 
     @rule(
         schedule=referenced,
-        org=orgs,
         moved=elsewhere,
         active=st.booleans(),
         due=offsets,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def update_schedule(
         self, schedule: str, org: str, moved: bool, active: bool, due: int | None, commit: bool
     ) -> None:
         schedule_id = ref_in("s", schedule, org, moved)
         at = self.now()
-
-        async def action(uow: UnitOfWork) -> None:
-            current = await uow.schedules.get(org, schedule_id, for_update=True)
-            if current is None:  # updating a row that is not there: both refuse alike
-                current = Schedule(
-                    id=schedule_id,
-                    organization_id=org,
-                    brand_profile_id=ref("b", "seed", org),
-                    created_at=at,
-                    updated_at=at,
-                )
-            current.is_active = active
-            current.next_run_at = self.at(due)
-            current.updated_at = at
-            await uow.schedules.update(current)
-
-        self.run_both(action, commit=commit)
+        self.rewrite_both(
+            "schedules",
+            lambda schedules: schedules.get(org, schedule_id, for_update=True),
+            # updating a row that is not there: both refuse alike
+            missing=lambda: schedule_row(schedule_id, org, ref("b", "seed", org), at),
+            is_active=active,
+            next_run_at=self.at(due),
+            updated_at=at,
+            commit=commit,
+        )
 
     @rule(limit=st.integers(1, 3), commit=commits)
     def claim_due_schedules(self, limit: int, commit: bool) -> None:
@@ -667,12 +650,11 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         pending=ids,
-        org=orgs,
         brand=referenced,
         material=referenced,
-        status=st.sampled_from(list(PendingPostStatus)),
+        status=pending_statuses,
         due=offsets,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def add_pending_post(
         self,
@@ -684,48 +666,34 @@ class StoresAgree(RuleBasedStateMachine):
         due: int | None,
         commit: bool,
     ) -> None:
-        entity = PendingPost(
-            id=f"p{pending}",
-            organization_id=org,
-            brand_profile_id=ref("b", brand, org),
-            material_id=ref("m", material, org),
-            platforms=PLATFORMS,
-            content=f"pending {pending}",
+        entity = pending_post_row(
+            f"p{pending}",
+            org,
+            ref("b", brand, org),
+            ref("m", material, org),
+            self.now(),
             angle=ContentAngle.PRODUCT_FOCUS,
             status=status,
             scheduled_for=self.at(due),
             expires_at=self.at(due),
-            created_at=self.now(),
-            updated_at=self.now(),
         )
-        self.run_both(lambda uow: uow.pending_posts.add(entity), commit=commit)
+        self.add_both(entity, commit=commit)
 
-    @rule(
-        pending=referenced,
-        org=orgs,
-        moved=elsewhere,
-        status=st.sampled_from(list(PendingPostStatus)),
-        commit=commits,
-    )
+    @rule(pending=referenced, moved=elsewhere, status=pending_statuses, **IN_AN_ORGANISATION)
     def update_pending_post(
         self, pending: str, org: str, moved: bool, status: PendingPostStatus, commit: bool
     ) -> None:
         pending_id = ref_in("p", pending, org, moved)
-        at = self.now()
+        self.rewrite_both(
+            "pending_posts",
+            lambda pending_posts: pending_posts.get(org, pending_id, for_update=True),
+            status=status,
+            review_notes=f"step {self.step}",
+            updated_at=self.now(),
+            commit=commit,
+        )
 
-        async def action(uow: UnitOfWork) -> bool:
-            current = await uow.pending_posts.get(org, pending_id, for_update=True)
-            if current is None:
-                return False
-            current.status = status
-            current.review_notes = f"step {self.step}"
-            current.updated_at = at
-            await uow.pending_posts.update(current)
-            return True
-
-        self.run_both(action, commit=commit)
-
-    @rule(org=orgs, brand=referenced, commit=commits)
+    @rule(brand=referenced, **IN_AN_ORGANISATION)
     def delete_pending_posts_of_brand(self, org: str, brand: str, commit: bool) -> None:
         self.run_both(
             lambda uow: uow.pending_posts.delete_for_brand(org, ref("b", brand, org)),
@@ -736,13 +704,12 @@ class StoresAgree(RuleBasedStateMachine):
 
     @rule(
         post=ids,
-        org=orgs,
         brand=referenced,
         account=referenced,
         pending=st.none() | referenced,
         platform=platforms,
         published=offsets,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def add_post(
         self,
@@ -755,57 +722,46 @@ class StoresAgree(RuleBasedStateMachine):
         published: int | None,
         commit: bool,
     ) -> None:
-        entity = Post(
-            id=f"po{post}",
-            organization_id=org,
-            brand_profile_id=ref("b", brand, org),
-            social_account_id=ref("a", account, org),
+        entity = post_row(
+            f"po{post}",
+            org,
+            ref("b", brand, org),
+            ref("a", account, org),
+            self.now(),
             pending_post_id=None if pending is None else ref("p", pending, org),
-            content=f"post {post}",
             platform=platform,
-            angle=ContentAngle.EDUCATIONAL,
             published_at=self.at(published),
-            created_at=self.now(),
-            updated_at=self.now(),
         )
-        self.run_both(lambda uow: uow.posts.add(entity), commit=commit)
+        self.add_both(entity, commit=commit)
 
     @rule(
         post=referenced,
-        org=orgs,
         moved=elsewhere,
         likes=st.sampled_from([0, 7]),
         deleted=st.booleans(),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def update_post(
         self, post: str, org: str, moved: bool, likes: int, deleted: bool, commit: bool
     ) -> None:
-        post_id = ref_in("po", post, org, moved)
-        at = self.now()
-
-        async def action(uow: UnitOfWork) -> bool:
-            current = await uow.posts.get(org, post_id, include_deleted=True, for_update=True)
-            if current is None:
-                return False
-            current.likes = likes
+        self.delete_or_restore_both(
+            "posts",
+            org,
+            ref_in("po", post, org, moved),
+            deleted,
+            likes=likes,
             # exact in single precision: the column is REAL, the memory store keeps the
             # float as given (0.07 would come back as 0.07000000029802322 from Postgres)
-            current.engagement_rate = likes / 128
-            current.deleted_at = at if deleted else None
-            current.updated_at = at
-            await uow.posts.update(current)
-            return True
-
-        self.run_both(action, commit=commit)
+            engagement_rate=likes / 128,
+            commit=commit,
+        )
 
     @rule(
         pending=referenced,
-        org=orgs,
         account=referenced,
         platform=platforms,
         number=st.integers(1, 2),
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def add_publish_attempt(
         self,
@@ -816,26 +772,18 @@ class StoresAgree(RuleBasedStateMachine):
         number: int,
         commit: bool,
     ) -> None:
-        pending_post = ref("p", pending, org)
-        entity = PublishAttempt(
-            id=f"pa{self.step}",
-            organization_id=org,
-            pending_post_id=pending_post,
+        entity = attempt_row(
+            f"pa{self.step}",
+            org,
+            ref("p", pending, org),
+            ref("a", account, org),
+            self.now(),
             platform=platform,
-            social_account_id=ref("a", account, org),
             attempt_number=number,
-            idempotency_key=f"{pending_post}:{platform}:{number}",
-            started_at=self.now(),
         )
-        self.run_both(lambda uow: uow.publish_attempts.add(entity), commit=commit)
+        self.add_both(entity, commit=commit)
 
-    @rule(
-        pending=referenced,
-        org=orgs,
-        platform=platforms,
-        status=st.sampled_from(list(PublishAttemptStatus)),
-        commit=commits,
-    )
+    @rule(pending=referenced, platform=platforms, status=attempt_statuses, **IN_AN_ORGANISATION)
     def finish_publish_attempt(
         self,
         pending: str,
@@ -844,31 +792,26 @@ class StoresAgree(RuleBasedStateMachine):
         status: PublishAttemptStatus,
         commit: bool,
     ) -> None:
-        at = self.now()
+        async def last_attempt(attempts: Any) -> PublishAttempt | None:
+            found = await attempts.list_for(org, ref("p", pending, org), platform, for_update=True)
+            return found[-1] if found else None
 
-        async def action(uow: UnitOfWork) -> bool:
-            attempts = await uow.publish_attempts.list_for(
-                org, ref("p", pending, org), platform, for_update=True
-            )
-            if not attempts:
-                return False
-            last = attempts[-1]
-            last.status = status
-            last.error = None if status is PublishAttemptStatus.SUCCEEDED else "refused"
-            last.finished_at = at
-            await uow.publish_attempts.update(last)
-            return True
-
-        self.run_both(action, commit=commit)
+        self.rewrite_both(
+            "publish_attempts",
+            last_attempt,
+            status=status,
+            error=None if status is PublishAttemptStatus.SUCCEEDED else "refused",
+            finished_at=self.now(),
+            commit=commit,
+        )
 
     # the credit ledger ---------------------------------------------------------------
 
     @rule(
-        org=orgs,
         amount=st.sampled_from([-3, -1, 10]),
         foreign=elsewhere,
         related=st.none() | ids,
-        commit=commits,
+        **IN_AN_ORGANISATION,
     )
     def append_credit_transaction(
         self, org: str, amount: int, foreign: bool, related: int | None, commit: bool
@@ -910,16 +853,14 @@ class StoresAgree(RuleBasedStateMachine):
                 found.append(await uow.users.get_by_email(email.title()))
             return found
 
-        memory, postgres = self.read_both(query)
-        assert postgres == memory
+        self.agree(query)
 
     @invariant()
     def organizations_agree(self) -> None:
         async def query(uow: UnitOfWork) -> list[Any]:
             return [await uow.organizations.get_by_slug(slug) for slug in SLUGS]
 
-        memory, postgres = self.read_both(query)
-        assert postgres == memory
+        self.agree(query)
 
     @invariant()
     def tenant_rows_agree(self) -> None:
@@ -941,8 +882,7 @@ class StoresAgree(RuleBasedStateMachine):
                     found.append(await uow.materials.find(org, brand_id=f"b{brand}"))
             return found
 
-        memory, postgres = self.read_both(query)
-        assert postgres == memory
+        self.agree(query)
 
     @invariant()
     def soft_deleted_rows_stay_hidden_alike(self) -> None:
@@ -973,8 +913,7 @@ class StoresAgree(RuleBasedStateMachine):
                         )
             return found
 
-        memory, postgres = self.read_both(query)
-        assert postgres == memory
+        self.agree(query)
 
     @invariant()
     def content_rows_agree(self) -> None:
@@ -1018,8 +957,7 @@ class StoresAgree(RuleBasedStateMachine):
                 ]
             return found
 
-        memory, postgres = self.read_both(query)
-        assert postgres == memory
+        self.agree(query)
 
     @invariant()
     def embeddings_agree(self) -> None:
@@ -1033,8 +971,7 @@ class StoresAgree(RuleBasedStateMachine):
                     found.append(await uow.embeddings.find_by_hash(org, content_hash, since=T0))
             return found
 
-        memory, postgres = self.read_both(query)
-        assert postgres == memory
+        self.agree(query)
 
     @invariant()
     def similarity_searches_agree(self) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
 
 import pytest
 
@@ -38,25 +41,28 @@ ALLOWED_PENDING_POST = {
 }
 
 
-@pytest.mark.parametrize(("current", "target"), list(itertools.product(M, M)))
-def test_material_transition_is_accepted_only_when_behaviour_md_lists_it(
-    current: MaterialStatus, target: MaterialStatus
+Check = Callable[[str, Any, Any], None]
+
+#: (entity, its check, its statuses, the pairs behaviour.md lists)
+LIFECYCLES: list[tuple[str, Check, type[Enum], set[tuple[Any, Any]]]] = [
+    ("material", check_material_transition, M, ALLOWED_MATERIAL),
+    ("pending_post", check_pending_post_transition, P, ALLOWED_PENDING_POST),
+]
+PAIRS = [
+    pytest.param(entity, check, current, target, allowed, id=f"{entity}-{current}-{target}")
+    for entity, check, statuses, allowed in LIFECYCLES
+    for current, target in itertools.product(statuses, statuses)
+]
+
+
+@pytest.mark.parametrize(("entity", "check", "current", "target", "allowed"), PAIRS)
+def test_a_transition_is_accepted_only_when_behaviour_md_lists_it(
+    entity: str, check: Check, current: Enum, target: Enum, allowed: set[tuple[Any, Any]]
 ) -> None:
-    if (current, target) in ALLOWED_MATERIAL:
-        check_material_transition("m1", current, target)
+    if (current, target) in allowed:
+        check("row-1", current, target)
     else:
         with pytest.raises(InvalidTransitionError) as error:
-            check_material_transition("m1", current, target)
+            check("row-1", current, target)
+        assert (error.value.entity, error.value.entity_id) == (entity, "row-1")
         assert (error.value.current, error.value.target) == (current, target)
-
-
-@pytest.mark.parametrize(("current", "target"), list(itertools.product(P, P)))
-def test_pending_post_transition_is_accepted_only_when_behaviour_md_lists_it(
-    current: PendingPostStatus, target: PendingPostStatus
-) -> None:
-    if (current, target) in ALLOWED_PENDING_POST:
-        check_pending_post_transition("p1", current, target)
-    else:
-        with pytest.raises(InvalidTransitionError) as error:
-            check_pending_post_transition("p1", current, target)
-        assert error.value.entity == "pending_post"

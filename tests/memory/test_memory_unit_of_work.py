@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from memory_builders import T0, account, brand, material, organization, pending_post, user
@@ -32,6 +33,26 @@ async def seed(factory: MemoryUnitOfWorkFactory) -> None:
         await uow.brands.add(brand("b1", "org1"))
         await uow.materials.add(material("m1", "org1", "b1"))
         await uow.commit()
+
+
+def a_link(platform: SocialPlatform, **fields: Any) -> BrandProfileAccount:
+    """A link of the seeded brand ``b1`` to account ``a1`` of ``org1``."""
+    return BrandProfileAccount(
+        id="l1",
+        organization_id="org1",
+        brand_profile_id="b1",
+        social_account_id="a1",
+        platform=platform,
+        created_at=T0,
+        **fields,
+    )
+
+
+async def soft_delete_brand_b1(uow: MemoryUnitOfWork) -> None:
+    await uow.brands.get("org1", "b1", for_update=True)
+    deleted = brand("b1")
+    deleted.deleted_at = T0
+    await uow.brands.update(deleted)
 
 
 async def test_writes_without_commit_are_discarded(uow_factory: MemoryUnitOfWorkFactory) -> None:
@@ -174,15 +195,7 @@ async def test_one_default_link_per_brand_and_platform(
     uow_factory: MemoryUnitOfWorkFactory,
 ) -> None:
     await seed(uow_factory)
-    link = BrandProfileAccount(
-        id="l1",
-        organization_id="org1",
-        brand_profile_id="b1",
-        social_account_id="a1",
-        platform=SocialPlatform.TWITTER,
-        is_default=True,
-        created_at=T0,
-    )
+    link = a_link(SocialPlatform.TWITTER, is_default=True)
     async with uow_factory() as uow:
         await uow.social_accounts.add(account("a1", "org1", "tw-1"))
         await uow.social_accounts.add(account("a2", "org1", "tw-2"))
@@ -240,10 +253,7 @@ async def test_purging_a_brand_cascades_and_nulls_material_references(
 ) -> None:
     await seed(uow_factory)
     async with uow_factory() as uow:
-        await uow.brands.get("org1", "b1", for_update=True)
-        deleted = brand("b1")
-        deleted.deleted_at = T0
-        await uow.brands.update(deleted)
+        await soft_delete_brand_b1(uow)
         removed = await uow.brands.delete_purged("org1", T0 + timedelta(days=1))
         kept = await uow.materials.get("org1", "m1", for_update=True)
     assert removed == 1
@@ -259,10 +269,7 @@ async def test_purging_a_brand_cascades_to_its_content_and_nulls_optional_refere
         await uow.pending_posts.add(pending_post())
         await uow.materials.add(material("m2", "org1", brand_id=None))
         await uow.pending_posts.add(pending_post("p2", brand_id="b1", material_id="m2"))
-        await uow.brands.get("org1", "b1", for_update=True)
-        deleted = brand("b1")
-        deleted.deleted_at = T0
-        await uow.brands.update(deleted)
+        await soft_delete_brand_b1(uow)
         await uow.brands.delete_purged("org1", T0 + timedelta(days=1))
         await uow.commit()
 
@@ -285,14 +292,7 @@ async def test_a_link_must_carry_its_accounts_platform(
     uow_factory: MemoryUnitOfWorkFactory,
 ) -> None:
     await seed(uow_factory)
-    link = BrandProfileAccount(
-        id="l1",
-        organization_id="org1",
-        brand_profile_id="b1",
-        social_account_id="a1",
-        platform=SocialPlatform.LINKEDIN,
-        created_at=T0,
-    )
+    link = a_link(SocialPlatform.LINKEDIN)
     async with uow_factory() as uow:
         await uow.social_accounts.add(account("a1", "org1", "tw-1"))
         with pytest.raises(NotFoundError) as caught:

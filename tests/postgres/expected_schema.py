@@ -3,7 +3,9 @@ default), every constraint (with its on-delete rule) and every index beyond the 
 
 Checked by hand against ``docs/domain.md``; ``test_schema.py`` compares the migrated
 database with it, so a missing column, default, constraint or index fails a test. When the
-schema changes on purpose, change this file in the same commit.
+schema changes on purpose, change this file in the same commit. What many tables share (the
+id, organisation and timestamp columns, the tenant keys and foreign keys) is written once
+below; each table states what is its own.
 
 Columns: ``name | type | null or not null | default`` (the default as PostgreSQL prints it).
 Constraints and indexes: as ``pg_get_constraintdef`` / ``pg_indexes`` print them (indexes
@@ -14,26 +16,43 @@ without the ``CREATE … ON public.<table>`` prefix).
 
 from __future__ import annotations
 
+#: The columns many tables share, written once.
+ID = "id                    | text                  | not null"
+ORGANIZATION_ID = "organization_id       | text                  | not null"
+DELETED_AT = "deleted_at            | timestamptz           | null"
+CREATED_AT = "created_at            | timestamptz           | not null | now()"
+UPDATED_AT = "updated_at            | timestamptz           | not null | now()"
+#: A tenant table's first columns.
+TENANT = (ID, ORGANIZATION_ID)
+
+
+def columns(*parts: str) -> str:
+    """One table's column lines: the shared ones named above and its own (a block of lines)."""
+    return "\n".join(part.strip() for part in parts)
+
+
 COLUMNS: dict[str, str] = {
-    "billing_events": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+    "billing_events": columns(
+        *TENANT,
+        """
         reference             | text                  | not null
         kind                  | billing_event_kind    | not null
-        created_at            | timestamptz           | not null | now()
-    """,
-    "brand_profile_accounts": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        CREATED_AT,
+    ),
+    "brand_profile_accounts": columns(
+        *TENANT,
+        """
         brand_profile_id      | text                  | not null
         social_account_id     | text                  | not null
         platform              | social_platform       | not null
         is_default            | boolean               | not null | false
-        created_at            | timestamptz           | not null | now()
-    """,
-    "brand_profiles": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        CREATED_AT,
+    ),
+    "brand_profiles": columns(
+        *TENANT,
+        """
         name                  | text                  | not null
         logo                  | text                  | null
         icon                  | text                  | null
@@ -52,32 +71,35 @@ COLUMNS: dict[str, str] = {
         notify_email          | text                  | null
         notify_webhook        | text                  | null
         approval_timeout      | integer               | not null | 24
-        deleted_at            | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "content_embeddings": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        DELETED_AT,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "content_embeddings": columns(
+        *TENANT,
+        """
         content_type          | content_type          | not null
         content_id            | text                  | not null
         embedding             | vector(768)           | not null
         content_hash          | text                  | not null
-        created_at            | timestamptz           | not null | now()
-    """,
-    "credit_transactions": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        CREATED_AT,
+    ),
+    "credit_transactions": columns(
+        *TENANT,
+        """
         subscription_id       | text                  | not null
         amount                | integer               | not null
         action                | credit_action         | not null
         description           | text                  | null
         related_post_id       | text                  | null
-        created_at            | timestamptz           | not null | now()
-    """,
-    "external_sources": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        CREATED_AT,
+    ),
+    "external_sources": columns(
+        *TENANT,
+        """
         brand_profile_id      | text                  | not null
         type                  | text                  | not null
         name                  | text                  | not null
@@ -86,12 +108,13 @@ COLUMNS: dict[str, str] = {
         last_crawl_at         | timestamptz           | null
         crawl_frequency       | text                  | not null | '0 0 * * *'::text
         is_active             | boolean               | not null | true
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "materials": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "materials": columns(
+        *TENANT,
+        """
         brand_profile_id      | text                  | null
         type                  | material_type         | not null
         name                  | text                  | null
@@ -110,32 +133,36 @@ COLUMNS: dict[str, str] = {
         usage_count           | integer               | not null | 0
         last_used_at          | timestamptz           | null
         embedding_id          | text                  | null
-        deleted_at            | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "organization_members": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        DELETED_AT,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "organization_members": columns(
+        *TENANT,
+        """
         user_id               | text                  | not null
         role                  | member_role           | not null | 'MEMBER'::member_role
         invited_at            | timestamptz           | null
         joined_at             | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-    """,
-    "organizations": """
-        id                    | text                  | not null
+        """,
+        CREATED_AT,
+    ),
+    "organizations": columns(
+        ID,
+        """
         name                  | text                  | not null
         slug                  | text                  | not null
         logo                  | text                  | null
         stripe_customer_id    | text                  | null
-        deleted_at            | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "pending_posts": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        DELETED_AT,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "pending_posts": columns(
+        *TENANT,
+        """
         brand_profile_id      | text                  | not null
         material_id           | text                  | not null
         schedule_id           | text                  | null
@@ -152,15 +179,16 @@ COLUMNS: dict[str, str] = {
         status                | pending_post_status   | not null | 'PENDING'::pending_post_status
         review_notes          | text                  | null
         embedding_id          | text                  | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
         publish_after         | timestamptz           | null
         publish_failures      | integer               | not null | 0
         publish_credits       | integer               | not null | 0
-    """,
-    "post_metrics": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "post_metrics": columns(
+        *TENANT,
+        """
         post_id               | text                  | not null
         collected_at          | timestamptz           | not null
         likes                 | integer               | not null | 0
@@ -170,10 +198,11 @@ COLUMNS: dict[str, str] = {
         reach                 | integer               | not null | 0
         clicks                | integer               | not null | 0
         engagement_rate       | real                  | null
-    """,
-    "posts": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+    ),
+    "posts": columns(
+        *TENANT,
+        """
         brand_profile_id      | text                  | not null
         social_account_id     | text                  | not null
         material_id           | text                  | null
@@ -197,13 +226,14 @@ COLUMNS: dict[str, str] = {
         clicks                | integer               | not null | 0
         engagement_rate       | real                  | null
         metrics_updated_at    | timestamptz           | null
-        deleted_at            | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "publish_attempts": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        DELETED_AT,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "publish_attempts": columns(
+        *TENANT,
+        """
         pending_post_id       | text                  | not null
         platform              | social_platform       | not null
         social_account_id     | text                  | not null
@@ -214,10 +244,11 @@ COLUMNS: dict[str, str] = {
         error                 | text                  | null
         started_at            | timestamptz           | not null
         finished_at           | timestamptz           | null
-    """,
-    "schedules": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+    ),
+    "schedules": columns(
+        *TENANT,
+        """
         brand_profile_id      | text                  | not null
         name                  | text                  | null
         platforms             | social_platform[]     | not null | '{}'::social_platform[]
@@ -230,12 +261,13 @@ COLUMNS: dict[str, str] = {
         unique_per_platform   | boolean               | not null | false
         is_active             | boolean               | not null | true
         next_run_at           | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "social_accounts": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "social_accounts": columns(
+        *TENANT,
+        """
         platform              | social_platform       | not null
         account_id            | text                  | not null
         account_name          | text                  | not null
@@ -247,13 +279,14 @@ COLUMNS: dict[str, str] = {
         token_expires_at      | timestamptz           | null
         token_version         | integer               | not null | 1
         is_active             | boolean               | not null | true
-        deleted_at            | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "subscriptions": """
-        id                    | text                  | not null
-        organization_id       | text                  | not null
+        """,
+        DELETED_AT,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "subscriptions": columns(
+        *TENANT,
+        """
         tier                  | subscription_tier     | not null | 'FREE'::subscription_tier
         status                | subscription_status   | not null | 'ACTIVE'::subscription_status
         credits_total         | integer               | not null | 0
@@ -261,148 +294,155 @@ COLUMNS: dict[str, str] = {
         current_period_start  | timestamptz           | null
         current_period_end    | timestamptz           | null
         stripe_subscription_id| text                  | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
-    "token_keys": """
-        id                    | text                  | not null
+        """,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
+    "token_keys": columns(
+        ID,
+        """
         fingerprint           | text                  | not null
-        created_at            | timestamptz           | not null | now()
-    """,
-    "users": """
-        id                    | text                  | not null
+        """,
+        CREATED_AT,
+    ),
+    "users": columns(
+        ID,
+        """
         email                 | text                  | not null
         email_verified        | boolean               | not null | false
         name                  | text                  | null
         image                 | text                  | null
-        deleted_at            | timestamptz           | null
-        created_at            | timestamptz           | not null | now()
-        updated_at            | timestamptz           | not null | now()
-    """,
+        """,
+        DELETED_AT,
+        CREATED_AT,
+        UPDATED_AT,
+    ),
 }
 
 
+#: A tenant foreign key: (column, target table, on-delete rule); the key is
+#: ``(organization_id, column)`` to the target's ``(organization_id, id)``.
+Reference = tuple[str, str, str]
+
+
+def cascade(column: str, target: str) -> Reference:
+    return column, target, "CASCADE"
+
+
+def set_null(column: str, target: str) -> Reference:
+    """Deleting the target clears only the reference, not the row's organisation."""
+    return column, target, f"SET NULL ({column})"
+
+
+def tenant_keys(table: str, *references: Reference, **own: str) -> dict[str, str]:
+    """A tenant table's constraints: the keys every tenant table has (its id, its
+    organisation, the ``(organization_id, id)`` pair other tenant tables refer to), a foreign
+    key through the organisation for each ``(column, target table, on delete)`` reference,
+    and its own, by name."""
+    keys = {
+        f"pk_{table}": "PRIMARY KEY (id)",
+        f"fk_{table}_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
+        f"uq_{table}_organization_id_id": "UNIQUE (organization_id, id)",
+    }
+    for column, target, on_delete in references:
+        keys[f"fk_{table}_{column}"] = (
+            f"FOREIGN KEY (organization_id, {column}) REFERENCES {target}(organization_id, id)"
+            f" ON DELETE {on_delete}"
+        )
+    return {**keys, **own}
+
+
 CONSTRAINTS: dict[str, dict[str, str]] = {
-    "billing_events": {
-        "fk_billing_events_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_billing_events": "PRIMARY KEY (id)",
-        "uq_billing_events_organization_id_id": "UNIQUE (organization_id, id)",
-        "uq_billing_events_reference": "UNIQUE (reference)",
-    },
-    "brand_profile_accounts": {
-        "fk_brand_profile_accounts_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE CASCADE",
-        "fk_brand_profile_accounts_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "fk_brand_profile_accounts_social_account_id_platform": "FOREIGN KEY (organization_id, social_account_id, platform) REFERENCES social_accounts(organization_id, id, platform) ON DELETE CASCADE",
-        "pk_brand_profile_accounts": "PRIMARY KEY (id)",
-        "uq_brand_profile_accounts_brand_profile_id_social_account_id": "UNIQUE (brand_profile_id, social_account_id)",
-        "uq_brand_profile_accounts_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "brand_profiles": {
-        "ck_brand_profiles_approval_timeout_positive": "CHECK ((approval_timeout > 0))",
-        "fk_brand_profiles_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_brand_profiles": "PRIMARY KEY (id)",
-        "uq_brand_profiles_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "content_embeddings": {
-        "ck_content_embeddings_content_hash_format": "CHECK ((content_hash ~ '^[0-9a-f]{16}$'::text))",
-        "fk_content_embeddings_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_content_embeddings": "PRIMARY KEY (id)",
-        "uq_content_embeddings_content_type_content_id": "UNIQUE (content_type, content_id)",
-        "uq_content_embeddings_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "credit_transactions": {
-        "fk_credit_transactions_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "fk_credit_transactions_subscription_id": "FOREIGN KEY (organization_id, subscription_id) REFERENCES subscriptions(organization_id, id) ON DELETE CASCADE",
-        "pk_credit_transactions": "PRIMARY KEY (id)",
-        "uq_credit_transactions_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "external_sources": {
-        "fk_external_sources_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE CASCADE",
-        "fk_external_sources_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_external_sources": "PRIMARY KEY (id)",
-        "uq_external_sources_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "materials": {
-        "ck_materials_file_size_positive": "CHECK (((file_size IS NULL) OR (file_size > 0)))",
-        "ck_materials_usage_count_not_negative": "CHECK ((usage_count >= 0))",
-        "fk_materials_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE SET NULL (brand_profile_id)",
-        "fk_materials_embedding_id": "FOREIGN KEY (organization_id, embedding_id) REFERENCES content_embeddings(organization_id, id) ON DELETE SET NULL (embedding_id)",
-        "fk_materials_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_materials": "PRIMARY KEY (id)",
-        "uq_materials_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "organization_members": {
-        "fk_organization_members_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "fk_organization_members_user_id": "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
-        "pk_organization_members": "PRIMARY KEY (id)",
-        "uq_organization_members_organization_id_id": "UNIQUE (organization_id, id)",
-        "uq_organization_members_organization_id_user_id": "UNIQUE (organization_id, user_id)",
-    },
+    "billing_events": tenant_keys(
+        "billing_events",
+        uq_billing_events_reference="UNIQUE (reference)",
+    ),
+    "brand_profile_accounts": tenant_keys(
+        "brand_profile_accounts",
+        cascade("brand_profile_id", "brand_profiles"),
+        fk_brand_profile_accounts_social_account_id_platform="FOREIGN KEY (organization_id, social_account_id, platform) REFERENCES social_accounts(organization_id, id, platform) ON DELETE CASCADE",
+        uq_brand_profile_accounts_brand_profile_id_social_account_id="UNIQUE (brand_profile_id, social_account_id)",
+    ),
+    "brand_profiles": tenant_keys(
+        "brand_profiles",
+        ck_brand_profiles_approval_timeout_positive="CHECK ((approval_timeout > 0))",
+    ),
+    "content_embeddings": tenant_keys(
+        "content_embeddings",
+        ck_content_embeddings_content_hash_format="CHECK ((content_hash ~ '^[0-9a-f]{16}$'::text))",
+        uq_content_embeddings_content_type_content_id="UNIQUE (content_type, content_id)",
+    ),
+    "credit_transactions": tenant_keys(
+        "credit_transactions",
+        cascade("subscription_id", "subscriptions"),
+    ),
+    "external_sources": tenant_keys(
+        "external_sources",
+        cascade("brand_profile_id", "brand_profiles"),
+    ),
+    "materials": tenant_keys(
+        "materials",
+        set_null("brand_profile_id", "brand_profiles"),
+        set_null("embedding_id", "content_embeddings"),
+        ck_materials_file_size_positive="CHECK (((file_size IS NULL) OR (file_size > 0)))",
+        ck_materials_usage_count_not_negative="CHECK ((usage_count >= 0))",
+    ),
+    "organization_members": tenant_keys(
+        "organization_members",
+        fk_organization_members_user_id="FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+        uq_organization_members_organization_id_user_id="UNIQUE (organization_id, user_id)",
+    ),
     "organizations": {
         "ck_organizations_slug_format": "CHECK (((slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text) AND (char_length(slug) <= 63)))",
         "pk_organizations": "PRIMARY KEY (id)",
         "uq_organizations_slug": "UNIQUE (slug)",
     },
-    "pending_posts": {
-        "ck_pending_posts_platforms_not_empty": "CHECK ((cardinality(platforms) >= 1))",
-        "ck_pending_posts_publish_credits_not_negative": "CHECK ((publish_credits >= 0))",
-        "ck_pending_posts_publish_failures_not_negative": "CHECK ((publish_failures >= 0))",
-        "fk_pending_posts_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE CASCADE",
-        "fk_pending_posts_embedding_id": "FOREIGN KEY (organization_id, embedding_id) REFERENCES content_embeddings(organization_id, id) ON DELETE SET NULL (embedding_id)",
-        "fk_pending_posts_material_id": "FOREIGN KEY (organization_id, material_id) REFERENCES materials(organization_id, id) ON DELETE CASCADE",
-        "fk_pending_posts_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "fk_pending_posts_schedule_id": "FOREIGN KEY (organization_id, schedule_id) REFERENCES schedules(organization_id, id) ON DELETE SET NULL (schedule_id)",
-        "pk_pending_posts": "PRIMARY KEY (id)",
-        "uq_pending_posts_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "post_metrics": {
-        "fk_post_metrics_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "fk_post_metrics_post_id": "FOREIGN KEY (organization_id, post_id) REFERENCES posts(organization_id, id) ON DELETE CASCADE",
-        "pk_post_metrics": "PRIMARY KEY (id)",
-        "uq_post_metrics_organization_id_id": "UNIQUE (organization_id, id)",
-        "uq_post_metrics_post_id_collected_at": "UNIQUE (post_id, collected_at)",
-    },
-    "posts": {
-        "fk_posts_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE CASCADE",
-        "fk_posts_material_id": "FOREIGN KEY (organization_id, material_id) REFERENCES materials(organization_id, id) ON DELETE SET NULL (material_id)",
-        "fk_posts_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "fk_posts_pending_post_id": "FOREIGN KEY (organization_id, pending_post_id) REFERENCES pending_posts(organization_id, id) ON DELETE SET NULL (pending_post_id)",
-        "fk_posts_schedule_id": "FOREIGN KEY (organization_id, schedule_id) REFERENCES schedules(organization_id, id) ON DELETE SET NULL (schedule_id)",
-        "fk_posts_social_account_id": "FOREIGN KEY (organization_id, social_account_id) REFERENCES social_accounts(organization_id, id) ON DELETE CASCADE",
-        "pk_posts": "PRIMARY KEY (id)",
-        "uq_posts_organization_id_id": "UNIQUE (organization_id, id)",
-        "uq_posts_pending_post_id_platform": "UNIQUE (pending_post_id, platform)",
-    },
-    "publish_attempts": {
-        "ck_publish_attempts_attempt_number_positive": "CHECK ((attempt_number >= 1))",
-        "fk_publish_attempts_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "fk_publish_attempts_pending_post_id": "FOREIGN KEY (organization_id, pending_post_id) REFERENCES pending_posts(organization_id, id) ON DELETE CASCADE",
-        "fk_publish_attempts_social_account_id": "FOREIGN KEY (organization_id, social_account_id) REFERENCES social_accounts(organization_id, id) ON DELETE CASCADE",
-        "pk_publish_attempts": "PRIMARY KEY (id)",
-        "uq_publish_attempts_organization_id_id": "UNIQUE (organization_id, id)",
-        "uq_publish_attempts_pending_post_id_platform_attempt_number": "UNIQUE (pending_post_id, platform, attempt_number)",
-    },
-    "schedules": {
-        "ck_schedules_days_of_week_range": "CHECK ((days_of_week <@ ARRAY[0, 1, 2, 3, 4, 5, 6]))",
-        "fk_schedules_brand_profile_id": "FOREIGN KEY (organization_id, brand_profile_id) REFERENCES brand_profiles(organization_id, id) ON DELETE CASCADE",
-        "fk_schedules_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_schedules": "PRIMARY KEY (id)",
-        "uq_schedules_organization_id_id": "UNIQUE (organization_id, id)",
-    },
-    "social_accounts": {
-        "ck_social_accounts_token_version_positive": "CHECK ((token_version >= 1))",
-        "fk_social_accounts_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_social_accounts": "PRIMARY KEY (id)",
-        "uq_social_accounts_organization_id_id": "UNIQUE (organization_id, id)",
-        "uq_social_accounts_organization_id_id_platform": "UNIQUE (organization_id, id, platform)",
-    },
-    "subscriptions": {
-        "ck_subscriptions_credits_within_total": "CHECK (((credits_used >= 0) AND (credits_used <= credits_total)))",
-        "fk_subscriptions_organization_id": "FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE",
-        "pk_subscriptions": "PRIMARY KEY (id)",
-        "uq_subscriptions_organization_id": "UNIQUE (organization_id)",
-        "uq_subscriptions_organization_id_id": "UNIQUE (organization_id, id)",
-    },
+    "pending_posts": tenant_keys(
+        "pending_posts",
+        cascade("brand_profile_id", "brand_profiles"),
+        set_null("embedding_id", "content_embeddings"),
+        cascade("material_id", "materials"),
+        set_null("schedule_id", "schedules"),
+        ck_pending_posts_platforms_not_empty="CHECK ((cardinality(platforms) >= 1))",
+        ck_pending_posts_publish_credits_not_negative="CHECK ((publish_credits >= 0))",
+        ck_pending_posts_publish_failures_not_negative="CHECK ((publish_failures >= 0))",
+    ),
+    "post_metrics": tenant_keys(
+        "post_metrics",
+        cascade("post_id", "posts"),
+        uq_post_metrics_post_id_collected_at="UNIQUE (post_id, collected_at)",
+    ),
+    "posts": tenant_keys(
+        "posts",
+        cascade("brand_profile_id", "brand_profiles"),
+        set_null("material_id", "materials"),
+        set_null("pending_post_id", "pending_posts"),
+        set_null("schedule_id", "schedules"),
+        cascade("social_account_id", "social_accounts"),
+        uq_posts_pending_post_id_platform="UNIQUE (pending_post_id, platform)",
+    ),
+    "publish_attempts": tenant_keys(
+        "publish_attempts",
+        cascade("pending_post_id", "pending_posts"),
+        cascade("social_account_id", "social_accounts"),
+        ck_publish_attempts_attempt_number_positive="CHECK ((attempt_number >= 1))",
+        uq_publish_attempts_pending_post_id_platform_attempt_number="UNIQUE (pending_post_id, platform, attempt_number)",
+    ),
+    "schedules": tenant_keys(
+        "schedules",
+        cascade("brand_profile_id", "brand_profiles"),
+        ck_schedules_days_of_week_range="CHECK ((days_of_week <@ ARRAY[0, 1, 2, 3, 4, 5, 6]))",
+    ),
+    "social_accounts": tenant_keys(
+        "social_accounts",
+        ck_social_accounts_token_version_positive="CHECK ((token_version >= 1))",
+        uq_social_accounts_organization_id_id_platform="UNIQUE (organization_id, id, platform)",
+    ),
+    "subscriptions": tenant_keys(
+        "subscriptions",
+        ck_subscriptions_credits_within_total="CHECK (((credits_used >= 0) AND (credits_used <= credits_total)))",
+        uq_subscriptions_organization_id="UNIQUE (organization_id)",
+    ),
     "token_keys": {
         "ck_token_keys_fingerprint_format": "CHECK ((fingerprint ~ '^[0-9a-f]{32}$'::text))",
         "ck_token_keys_id_format": "CHECK ((id ~ '^[A-Za-z0-9_-]{1,64}$'::text))",

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rabbit.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from rabbit_postgres.errors import constraint_targets, translate_integrity_error
 from rabbit_postgres.schema import metadata
-
-
-@pytest.fixture
-async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
-        yield connection
-        await transaction.rollback()
 
 
 async def violation(connection: AsyncConnection, *statements: str) -> DomainError:
@@ -40,27 +30,114 @@ ACCOUNT = (
 )
 
 
-async def test_a_taken_slug_is_a_conflict_on_the_slug(connection: AsyncConnection) -> None:
-    error = await violation(
-        connection,
-        ORG,
-        "INSERT INTO organizations (id, name, slug) VALUES ('o2', 'Other', 'acme')",
-    )
-    assert isinstance(error, ConflictError)
-    assert (error.entity, error.field) == ("organization", "slug")
+LINK = (
+    "INSERT INTO brand_profile_accounts (id, organization_id, brand_profile_id, "
+    "social_account_id, platform, is_default) VALUES ('{id}', 'o1', 'b1', '{account}', "
+    "'{platform}', {default})"
+)
+MATERIAL = "INSERT INTO materials (id, organization_id, type) VALUES ('m1', 'o1', 'TEXT')"
 
 
-async def test_a_second_live_platform_account_is_a_conflict_on_account_id(
+def case(
+    behaviour: str, statements: tuple[str, ...], error: type[DomainError], **names: str
+) -> pytest.ParameterSet:
+    """Running ``statements`` (the last one fails) is translated into ``error`` naming
+    ``names`` (its entity, field or entity_id)."""
+    return pytest.param(statements, error, names, id=behaviour.replace(" ", "-"))
+
+
+VIOLATIONS = [
+    case(
+        "a taken slug is a conflict on the slug",
+        (ORG, "INSERT INTO organizations (id, name, slug) VALUES ('o2', 'Other', 'acme')"),
+        ConflictError,
+        entity="organization",
+        field="slug",
+    ),
+    case(
+        "a second live platform account is a conflict on account_id",
+        (ORG, ACCOUNT.format(id="s1", account="tw-1"), ACCOUNT.format(id="s2", account="tw-1")),
+        ConflictError,
+        entity="social_account",
+        field="account_id",
+    ),
+    case(
+        "a second default account per brand and platform is a conflict on is_default",
+        (
+            ORG,
+            BRAND,
+            ACCOUNT.format(id="s1", account="tw-1"),
+            ACCOUNT.format(id="s2", account="tw-2"),
+            LINK.format(id="l1", account="s1", platform="TWITTER", default="true"),
+            LINK.format(id="l2", account="s2", platform="TWITTER", default="true"),
+        ),
+        ConflictError,
+        entity="brand_profile_account",
+        field="is_default",
+    ),
+    case(
+        "a link whose platform differs from its account is refused",
+        (
+            ORG,
+            BRAND,
+            ACCOUNT.format(id="s1", account="tw-1"),
+            LINK.format(id="l1", account="s1", platform="REDDIT", default="false"),
+        ),
+        NotFoundError,
+        entity="social_account",
+    ),
+    case(
+        "a reference to a missing brand is not found naming its id",
+        (
+            ORG,
+            "INSERT INTO schedules (id, organization_id, brand_profile_id) "
+            "VALUES ('sc1', 'o1', 'nope')",
+        ),
+        NotFoundError,
+        entity="brand_profile",
+        entity_id="nope",
+    ),
+    case(
+        "an overdraft is a validation error on credits_used",
+        (
+            ORG,
+            "INSERT INTO subscriptions (id, organization_id, credits_total, credits_used) "
+            "VALUES ('sub1', 'o1', 5, 6)",
+        ),
+        ValidationError,
+        field="credits_used",
+    ),
+    case(
+        "a pending post without platforms is a validation error on platforms",
+        (
+            ORG,
+            BRAND,
+            MATERIAL,
+            "INSERT INTO pending_posts (id, organization_id, brand_profile_id, material_id, "
+            "platforms, content, angle) VALUES ('p1', 'o1', 'b1', 'm1', '{}', 'x', 'EDUCATIONAL')",
+        ),
+        ValidationError,
+        field="platforms",
+    ),
+    case(
+        "a missing required value is a validation error on that column",
+        ("INSERT INTO organizations (id, name, slug) VALUES ('o1', NULL, 'acme')",),
+        ValidationError,
+        field="name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("statements", "kind", "names"), VIOLATIONS)
+async def test_a_violated_constraint_is_the_domain_error_naming_what_was_refused(
     connection: AsyncConnection,
+    statements: tuple[str, ...],
+    kind: type[DomainError],
+    names: dict[str, str],
 ) -> None:
-    error = await violation(
-        connection,
-        ORG,
-        ACCOUNT.format(id="s1", account="tw-1"),
-        ACCOUNT.format(id="s2", account="tw-1"),
-    )
-    assert isinstance(error, ConflictError)
-    assert (error.entity, error.field) == ("social_account", "account_id")
+    error = await violation(connection, *statements)
+    assert isinstance(error, kind)
+    assert {name: getattr(error, name) for name in names} == names
 
 
 async def test_a_platform_account_can_be_connected_again_after_a_soft_delete(
@@ -74,93 +151,6 @@ async def test_a_platform_account_can_be_connected_again_after_a_soft_delete(
 
     count = await connection.scalar(sa.text("SELECT count(*) FROM social_accounts"))
     assert count == 2
-
-
-async def test_a_second_default_account_per_brand_and_platform_is_a_conflict_on_is_default(
-    connection: AsyncConnection,
-) -> None:
-    link = (
-        "INSERT INTO brand_profile_accounts (id, organization_id, brand_profile_id, "
-        "social_account_id, platform, is_default) VALUES ('{id}', 'o1', 'b1', '{account}', "
-        "'TWITTER', true)"
-    )
-    error = await violation(
-        connection,
-        ORG,
-        BRAND,
-        ACCOUNT.format(id="s1", account="tw-1"),
-        ACCOUNT.format(id="s2", account="tw-2"),
-        link.format(id="l1", account="s1"),
-        link.format(id="l2", account="s2"),
-    )
-    assert isinstance(error, ConflictError)
-    assert (error.entity, error.field) == ("brand_profile_account", "is_default")
-
-
-async def test_a_link_whose_platform_differs_from_its_accounts_is_refused(
-    connection: AsyncConnection,
-) -> None:
-    error = await violation(
-        connection,
-        ORG,
-        BRAND,
-        ACCOUNT.format(id="s1", account="tw-1"),
-        "INSERT INTO brand_profile_accounts (id, organization_id, brand_profile_id, "
-        "social_account_id, platform) VALUES ('l1', 'o1', 'b1', 's1', 'REDDIT')",
-    )
-    assert isinstance(error, NotFoundError)
-    assert error.entity == "social_account"
-
-
-async def test_a_reference_to_a_missing_brand_is_not_found_naming_its_id(
-    connection: AsyncConnection,
-) -> None:
-    error = await violation(
-        connection,
-        ORG,
-        "INSERT INTO schedules (id, organization_id, brand_profile_id) "
-        "VALUES ('sc1', 'o1', 'nope')",
-    )
-    assert isinstance(error, NotFoundError)
-    assert (error.entity, error.entity_id) == ("brand_profile", "nope")
-
-
-async def test_an_overdraft_is_a_validation_error_on_credits_used(
-    connection: AsyncConnection,
-) -> None:
-    error = await violation(
-        connection,
-        ORG,
-        "INSERT INTO subscriptions (id, organization_id, credits_total, credits_used) "
-        "VALUES ('sub1', 'o1', 5, 6)",
-    )
-    assert isinstance(error, ValidationError)
-    assert error.field == "credits_used"
-
-
-async def test_a_pending_post_without_platforms_is_a_validation_error_on_platforms(
-    connection: AsyncConnection,
-) -> None:
-    error = await violation(
-        connection,
-        ORG,
-        BRAND,
-        "INSERT INTO materials (id, organization_id, type) VALUES ('m1', 'o1', 'TEXT')",
-        "INSERT INTO pending_posts (id, organization_id, brand_profile_id, material_id, "
-        "platforms, content, angle) VALUES ('p1', 'o1', 'b1', 'm1', '{}', 'x', 'EDUCATIONAL')",
-    )
-    assert isinstance(error, ValidationError)
-    assert error.field == "platforms"
-
-
-async def test_a_missing_required_value_is_a_validation_error_on_that_column(
-    connection: AsyncConnection,
-) -> None:
-    error = await violation(
-        connection, "INSERT INTO organizations (id, name, slug) VALUES ('o1', NULL, 'acme')"
-    )
-    assert isinstance(error, ValidationError)
-    assert error.field == "name"
 
 
 def test_every_named_constraint_of_the_schema_has_a_translation() -> None:

@@ -4,12 +4,11 @@ keys behave: tenant keys cannot cross organisations, SET NULL clears only the re
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rabbit.domain import enums
 from rabbit_postgres.schema import metadata
@@ -17,15 +16,6 @@ from rabbit_postgres.schema import metadata
 from .expected_schema import COLUMNS, CONSTRAINTS, INDEXES
 
 TABLES = sorted(metadata.tables)
-
-
-@pytest.fixture
-async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection whose transaction is rolled back after the test."""
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
-        yield connection
-        await transaction.rollback()
 
 
 async def rows(
@@ -223,6 +213,17 @@ async def seed_brand(connection: AsyncConnection, org: str, brand: str) -> None:
     )
 
 
+async def add_material(connection: AsyncConnection, org: str, brand: str) -> None:
+    """A text material ``m1`` of ``org`` assigned to ``brand``."""
+    await connection.execute(
+        sa.text(
+            "INSERT INTO materials (id, organization_id, brand_profile_id, type) "
+            "VALUES ('m1', :o, :b, 'TEXT')"
+        ),
+        {"o": org, "b": brand},
+    )
+
+
 async def test_a_material_cannot_point_at_a_brand_of_another_organization(
     connection: AsyncConnection,
 ) -> None:
@@ -230,24 +231,14 @@ async def test_a_material_cannot_point_at_a_brand_of_another_organization(
     await seed_brand(connection, "org-b", "brand-b")
 
     with pytest.raises(IntegrityError, match="fk_materials_brand_profile_id"):
-        await connection.execute(
-            sa.text(
-                "INSERT INTO materials (id, organization_id, brand_profile_id, type) "
-                "VALUES ('m1', 'org-a', 'brand-b', 'TEXT')"
-            )
-        )
+        await add_material(connection, "org-a", "brand-b")
 
 
 async def test_deleting_a_brand_unassigns_its_materials_and_keeps_their_organization(
     connection: AsyncConnection,
 ) -> None:
     await seed_brand(connection, "org-a", "brand-a")
-    await connection.execute(
-        sa.text(
-            "INSERT INTO materials (id, organization_id, brand_profile_id, type) "
-            "VALUES ('m1', 'org-a', 'brand-a', 'TEXT')"
-        )
-    )
+    await add_material(connection, "org-a", "brand-a")
 
     await connection.execute(sa.text("DELETE FROM brand_profiles WHERE id = 'brand-a'"))
 
@@ -263,12 +254,7 @@ async def test_deleting_an_organization_removes_every_row_of_it(
     connection: AsyncConnection,
 ) -> None:
     await seed_brand(connection, "org-a", "brand-a")
-    await connection.execute(
-        sa.text(
-            "INSERT INTO materials (id, organization_id, brand_profile_id, type) "
-            "VALUES ('m1', 'org-a', 'brand-a', 'TEXT')"
-        )
-    )
+    await add_material(connection, "org-a", "brand-a")
 
     await connection.execute(sa.text("DELETE FROM organizations WHERE id = 'org-a'"))
 

@@ -25,6 +25,18 @@ async def link(app: App, org: str, actor: str, brand: str, account: str, default
     await app.links.link_account(actor, org, brand, account, LinkAccount(is_default=default))
 
 
+async def connect_and_link(
+    app: App, org: str, actor: str, brand: str, *accounts: tuple[SocialPlatform, str, bool]
+) -> dict[str, str]:
+    """Connect each ``(platform, handle, default)`` account and link it to ``brand``, in
+    order; their ids by handle."""
+    ids: dict[str, str] = {}
+    for platform, handle, default in accounts:
+        ids[handle] = (await app.account(org, actor, platform, handle)).id
+        await link(app, org, actor, brand, ids[handle], default)
+    return ids
+
+
 async def defaults(app: App, org: str, actor: str, brand: str) -> dict[str, bool]:
     linked = await app.links.brand_accounts(actor, org, brand)
     return {entry.account.account_id: entry.is_default for entry in linked}
@@ -32,12 +44,8 @@ async def defaults(app: App, org: str, actor: str, brand: str) -> dict[str, bool
 
 async def test_making_a_default_clears_the_previous_default_of_that_platform(app: App) -> None:
     org, owner, brand = await setup(app)
-    a = await app.account(org, owner, X, "x-a")
-    b = await app.account(org, owner, X, "x-b")
-    c = await app.account(org, owner, LI, "li-c")
-    await link(app, org, owner, brand, a.id, True)
-    await link(app, org, owner, brand, c.id, True)
-    await link(app, org, owner, brand, b.id, True)
+    await connect_and_link(app, org, owner, brand, (X, "x-a", True), (LI, "li-c", True))
+    await connect_and_link(app, org, owner, brand, (X, "x-b", True))
     assert await defaults(app, org, owner, brand) == {"x-a": False, "li-c": True, "x-b": True}
 
 
@@ -82,36 +90,27 @@ async def test_queries_skip_deleted_accounts_and_brands(app: App) -> None:
 
 async def test_the_default_account_publishes(app: App) -> None:
     org, owner, brand = await setup(app)
-    a = await app.account(org, owner, X, "x-a")
-    b = await app.account(org, owner, X, "x-b")
-    await link(app, org, owner, brand, a.id, False)
-    await link(app, org, owner, brand, b.id, True)
+    ids = await connect_and_link(app, org, owner, brand, (X, "x-a", False), (X, "x-b", True))
     chosen = await app.links.publishing_account(owner, org, brand, X)
     assert chosen is not None
-    assert chosen.id == b.id
+    assert chosen.id == ids["x-b"]
 
 
 async def test_an_unusable_default_falls_back_to_the_earliest_usable_link(app: App) -> None:
     org, owner, brand = await setup(app)
-    a = await app.account(org, owner, X, "x-a")
-    b = await app.account(org, owner, X, "x-b")
-    c = await app.account(org, owner, X, "x-c")
-    await link(app, org, owner, brand, a.id, False)
-    await link(app, org, owner, brand, b.id, False)
-    await link(app, org, owner, brand, c.id, True)
-    await app.account_tokens.record_refresh_rejected(org, c.id)  # default inactive
-    await app.social_accounts.disconnect_account(owner, org, a.id)  # earliest deleted
+    ids = await connect_and_link(
+        app, org, owner, brand, (X, "x-a", False), (X, "x-b", False), (X, "x-c", True)
+    )
+    await app.account_tokens.record_refresh_rejected(org, ids["x-c"])  # default inactive
+    await app.social_accounts.disconnect_account(owner, org, ids["x-a"])  # earliest deleted
     chosen = await app.links.publishing_account(owner, org, brand, X)
     assert chosen is not None
-    assert chosen.id == b.id
+    assert chosen.id == ids["x-b"]
 
 
 async def test_no_usable_account_of_the_platform_means_none(app: App) -> None:
     org, owner, brand = await setup(app)
-    a = await app.account(org, owner, X, "x-a")
-    li = await app.account(org, owner, LI, "li-a")
-    await link(app, org, owner, brand, a.id, True)
-    await link(app, org, owner, brand, li.id, True)
-    await app.account_tokens.record_refresh_rejected(org, a.id)
+    ids = await connect_and_link(app, org, owner, brand, (X, "x-a", True), (LI, "li-a", True))
+    await app.account_tokens.record_refresh_rejected(org, ids["x-a"])
     assert await app.links.publishing_account(owner, org, brand, X) is None
     assert await app.links.publishing_account(owner, org, brand, SocialPlatform.REDDIT) is None
