@@ -31,8 +31,9 @@ import asyncio
 import sys
 
 import rabbit_postgres
-from rabbit.application.use_cases.organizations import CreateOrganization, RegisterUser
-from rabbit.bootstrap import SchemaNotCurrentError, Settings, create_container, running
+from rabbit.api import Settings, create_container, running
+from rabbit.commands import CreateOrganization, RegisterUser
+from rabbit.errors import SchemaNotCurrentError
 
 assert rabbit_postgres.__file__.startswith(sys.prefix), rabbit_postgres.__file__
 
