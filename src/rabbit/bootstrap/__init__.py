@@ -10,10 +10,10 @@
 :class:`SchemaNotCurrentError`; :func:`schema_status` tells where a database is.
 """
 
+from rabbit.application.errors import SchemaNotCurrentError
 from rabbit.bootstrap.containers import Container, create_container, running
 from rabbit.bootstrap.database import SchemaStatus, migrate, schema_status
 from rabbit.bootstrap.settings import Settings, StoreKind
-from rabbit_postgres.errors import SchemaNotCurrentError
 
 __all__ = [
     "Container",

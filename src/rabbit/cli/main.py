@@ -2,7 +2,8 @@
 
 Every failure ends as one ``rabbit: error: …`` line on stderr and a non-zero exit code:
 what a user can cause or fix (bad flags, bad input, an unreachable database, a server
-without pgvector, a schema not at head, an alembic error such as an unknown revision) says
+without pgvector, a schema not at head, an alembic error such as an unknown revision, a
+command whose optional dependencies are not installed: ``rabbit[studio]``…) says
 what is wrong; anything else (a bug) names its exception type and points to ``--debug``,
 which shows the traceback instead.
 """
@@ -18,6 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from rabbit import __version__
+from rabbit._extras import MissingExtraError, require
 from rabbit.bootstrap import database
 from rabbit.bootstrap.settings import Settings
 from rabbit.domain.errors import DomainError
@@ -136,12 +138,15 @@ def _downgrade(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> None:
+    require("rich", extra="demo", needed_by="rabbit db seed")
     from rabbit.cli.demo import seed
 
     seed(settings)
 
 
 def _studio(args: argparse.Namespace, settings: Settings) -> None:
+    for module in ("sqladmin", "uvicorn"):
+        require(module, extra="studio", needed_by="rabbit studio")
     from rabbit.cli.studio import serve
 
     if not 0 < args.port < 65536:
@@ -150,6 +155,7 @@ def _studio(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> None:
+    require("rich", extra="demo", needed_by="rabbit demo")
     from rabbit.cli.demo import demo
 
     demo(settings, days=args.days, seed=args.seed, memory=args.memory)
@@ -168,6 +174,7 @@ Handler = Callable[[argparse.Namespace, Settings], None]
 HANDLED_ERRORS: tuple[type[Exception], ...] = (
     CliError,
     DomainError,
+    MissingExtraError,
     ValueError,
     OSError,
     *database.DATABASE_ERRORS,
