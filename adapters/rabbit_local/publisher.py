@@ -9,6 +9,12 @@ It knows whose each access token is, as a platform does: :meth:`RecordingPublish
 issue_token` hands out a token of one account (what an OAuth flow would return), and
 :meth:`RecordingPublisher.account_of` answers the account behind a token it issued and
 rejects any other.
+
+It is a development adapter (ADR 0029): the container wires it only in development (explicit
+``RABBIT_DEV=1``, the embedded server, the memory store). It remembers at most ``keep``
+recent publications and issued tokens (default :data:`~rabbit_local.history.
+DEFAULT_DEV_HISTORY`): an idempotency key or a token older than that is forgotten, as if the
+platform had never seen it, so a long-running worker stays bounded.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from rabbit.application.ports.publisher import (
     TokenRejectedError,
 )
 from rabbit.domain.enums import SocialPlatform
+from rabbit_local.history import DEFAULT_DEV_HISTORY, check_history
 
 ScriptedPublish = Literal["ok", "reject", "unknown_before_send", "unknown_after_send"]
 """How the fake platform answers one scripted ``publish`` call."""
@@ -42,14 +49,20 @@ class PublishedRecord:
 
 
 class RecordingPublisher:
-    """Publishes into a list; ``script`` queues outcomes of the next calls (then "ok")."""
+    """Publishes into memory, keeping the ``keep`` most recent posts; ``script`` queues
+    outcomes of the next calls (then "ok")."""
 
-    def __init__(self, outcomes: Iterable[ScriptedPublish] = ()) -> None:
+    def __init__(
+        self, outcomes: Iterable[ScriptedPublish] = (), *, keep: int = DEFAULT_DEV_HISTORY
+    ) -> None:
+        self._keep = check_history(keep)
         self._outcomes: deque[ScriptedPublish] = deque(outcomes)
         self._lookup_outcomes: deque[ScriptedLookup] = deque()
         self._by_key: dict[str, PublishedRecord] = {}
-        self._records: list[PublishedRecord] = []
+        self._records: deque[PublishedRecord] = deque()
         self._accounts: dict[tuple[SocialPlatform, str], str] = {}
+        self._numbers: dict[SocialPlatform, int] = {}
+        self._tokens_issued = 0
         self.calls = 0
         self.lookups = 0
         self.identity_checks = 0
@@ -59,9 +72,13 @@ class RecordingPublisher:
     ) -> str:
         """An access token of ``account_id`` on ``platform`` (``token`` itself when given,
         else a new one), as the platform's OAuth flow would hand it out."""
+        self._tokens_issued += 1
         if token is None:
-            token = f"{platform.lower()}-token-{len(self._accounts) + 1}-{account_id}"
+            token = f"{platform.lower()}-token-{self._tokens_issued}-{account_id}"
+        self._accounts.pop((platform, token), None)  # re-issued: now the most recent
         self._accounts[(platform, token)] = account_id
+        if len(self._accounts) > self._keep:  # forget the oldest token (insertion order)
+            del self._accounts[next(iter(self._accounts))]
         return token
 
     async def account_of(self, platform: SocialPlatform, access_token: str) -> str:
@@ -81,7 +98,8 @@ class RecordingPublisher:
 
     @property
     def published(self) -> list[PublishedRecord]:
-        """Every distinct post the platform holds, in publishing order."""
+        """The distinct posts the platform holds (the ``keep`` most recent), in publishing
+        order."""
         return list(self._records)
 
     async def publish(self, request: PublishRequest) -> PublishedPost:
@@ -114,7 +132,7 @@ class RecordingPublisher:
         earlier = self._by_key.get(request.idempotency_key)
         if earlier is not None:
             return earlier.result
-        number = sum(1 for r in self._records if r.request.platform == request.platform) + 1
+        number = self._numbers[request.platform] = self._numbers.get(request.platform, 0) + 1
         external_id = f"{request.platform.lower()}-{number}"
         result = PublishedPost(
             external_id=external_id,
@@ -123,4 +141,7 @@ class RecordingPublisher:
         record = PublishedRecord(request=request, result=result)
         self._by_key[request.idempotency_key] = record
         self._records.append(record)
+        if len(self._records) > self._keep:  # forget the oldest post and its key
+            forgotten = self._records.popleft()
+            del self._by_key[forgotten.request.idempotency_key]
         return result

@@ -96,8 +96,26 @@ async def test_db_commands_migrate_seed_tick_reset_and_undo_a_scratch_database(
 
     assert "seeded: organization=" in rabbit("db", "seed")
     assert await scalar_rows(scratch_database_url, "SELECT count(*) FROM materials") != [0]
-    tick = rabbit("autopilot", "tick", "--now", "2099-01-05T23:00:00Z")
-    assert tick.startswith("tick: schedules=2 ")  # the seed's schedules stay active
+    # no publisher is configured on a DATABASE_URL server: the tick refuses, charging nothing
+    refused = run_rabbit(
+        "autopilot", "tick", "--now", "2099-01-05T23:00:00Z", data_dir=tmp_path, **env
+    )
+    assert refused.returncode == 1
+    assert_one_line_error(stderr_lines(refused), containing="no publisher is configured")
+    assert "container.services.publisher" in refused.stderr
+    assert await scalar_rows(scratch_database_url, "SELECT count(*) FROM pending_posts") == [0]
+    # explicit development mode: the recording publisher, which knows the seed's accounts
+    tick = run_rabbit(
+        "autopilot",
+        "tick",
+        "--now",
+        "2099-01-05T23:00:00Z",
+        data_dir=tmp_path,
+        **env,
+        RABBIT_DEV="1",
+    )
+    assert tick.returncode == 0, tick.stderr
+    assert tick.stdout.startswith("tick: schedules=2 ")  # the seed's schedules stay active
 
     rabbit("db", "reset", "--yes", "--force")
     assert await scalar_rows(scratch_database_url, "SELECT count(*) FROM organizations") == [0]

@@ -154,3 +154,46 @@ async def test_the_fake_platform_rejects_a_token_it_did_not_issue(
     with pytest.raises(TokenRejectedError) as rejected:
         await publisher.account_of(platform, token)
     assert token not in str(rejected.value)
+
+
+async def test_the_recording_publisher_keeps_only_its_most_recent_posts() -> None:
+    """A long-running development worker stays bounded (ADR 0029): past ``keep`` posts the
+    oldest is forgotten, with its idempotency key; numbering goes on."""
+    publisher = RecordingPublisher(keep=3)
+    results = [await publisher.publish(request(f"k{number}")) for number in range(5)]
+
+    assert [r.request.idempotency_key for r in publisher.published] == ["k2", "k3", "k4"]
+    assert len(publisher._by_key) == 3
+    assert [r.external_id for r in results] == [f"twitter-{n}" for n in range(1, 6)]
+    x = SocialPlatform.TWITTER
+    assert await publisher.lookup(x, "acct-1", "k4") == results[4]
+    assert await publisher.lookup(x, "acct-1", "k0") is None  # forgotten
+    assert (await publisher.publish(request("k4"))) == results[4]  # still idempotent
+
+
+async def test_the_recording_publisher_forgets_its_oldest_tokens() -> None:
+    platform = RecordingPublisher(keep=2)
+    x = SocialPlatform.TWITTER
+    tokens = [platform.issue_token(x, f"tw-{number}") for number in range(3)]
+
+    assert await platform.account_of(x, tokens[2]) == "tw-2"
+    assert await platform.account_of(x, tokens[1]) == "tw-1"
+    with pytest.raises(TokenRejectedError):
+        await platform.account_of(x, tokens[0])
+
+
+async def test_the_logging_notifier_keeps_only_its_most_recent_notices() -> None:
+    notifier = LoggingNotifier(keep=2)
+    notices = [ApprovalRequest("o", "b", f"p{number}", None, None, None) for number in range(3)]
+    for notice in notices:
+        await notifier.approval_requested(notice)
+
+    assert notifier.sent == notices[1:]
+
+
+@pytest.mark.parametrize("keep", [0, -1])
+def test_a_history_bound_below_one_is_refused(keep: int) -> None:
+    with pytest.raises(ValueError, match="keep"):
+        RecordingPublisher(keep=keep)
+    with pytest.raises(ValueError, match="keep"):
+        LoggingNotifier(keep=keep)

@@ -26,7 +26,7 @@ from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.generation import GeneratePost
 from rabbit.application.use_cases.links import LinkAccount
-from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
+from rabbit.application.use_cases.materials import IngestMaterial, RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.organizations import (
     ChangeRole,
     CreateOrganization,
@@ -129,6 +129,10 @@ async def test_a_deleted_owner_is_refused_by_every_member_use_case_and_changes_n
             type=MaterialType.TEXT, name="more", original_content=TOPICS[1]
         ),
         "RecordAnalysis": RecordAnalysis(summary="s", key_points=("k",)),
+        "IngestMaterial": IngestMaterial(
+            upload=UploadMaterial(type=MaterialType.TEXT, original_content=TOPICS[1]),
+            analysis=RecordAnalysis(summary="s"),
+        ),
         "GeneratePost": GeneratePost(
             material_id=material.id, brand_profile_id=w.brand, platforms=(X,)
         ),

@@ -24,7 +24,7 @@ from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.generation import GeneratePost
 from rabbit.application.use_cases.links import LinkAccount
-from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
+from rabbit.application.use_cases.materials import IngestMaterial, RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.organizations import ChangeRole, InviteMember
 from rabbit.application.use_cases.review import ApprovePost, RejectPost
 from rabbit.application.use_cases.schedules import CreateSchedule, UpdateSchedule
@@ -168,6 +168,19 @@ async def _uploaded_by_actor(s: Scene) -> object:
     return await _uploaded(Scene(s.app, s.org, s.actor, s.actor, s.brand, s.account, s.target))
 
 
+async def _ingested_by_actor(s: Scene) -> object:
+    return await s.content.materials.ingest_material(
+        s.actor,
+        s.org,
+        IngestMaterial(
+            upload=UploadMaterial(
+                type=MaterialType.TEXT, brand_profile_id=s.brand, original_content=TOPICS[0]
+            ),
+            analysis=RecordAnalysis(summary=TOPICS[0]),
+        ),
+    )
+
+
 async def _restore_organization(s: Scene) -> object:
     await s.app.organizations.delete_organization(s.owner, s.org)
     return await s.app.organizations.restore_organization(s.actor, s.org)
@@ -288,6 +301,7 @@ USE_CASES: dict[str, tuple[Permission, Call]] = {
     ),
     # content: materials, generation, review, schedules, analytics
     "upload_material": (Permission.CREATE_CONTENT, _uploaded_by_actor),
+    "ingest_material": (Permission.CREATE_CONTENT, _ingested_by_actor),
     "start_analysis": (
         Permission.CREATE_CONTENT,
         lambda s: _on_material(s, _uploaded, "start_analysis"),

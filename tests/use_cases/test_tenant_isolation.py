@@ -29,7 +29,7 @@ from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.generation import GeneratePost
 from rabbit.application.use_cases.links import LinkAccount
-from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
+from rabbit.application.use_cases.materials import IngestMaterial, RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.metrics import RecordMetrics
 from rabbit.application.use_cases.organizations import ChangeRole, InviteMember
 from rabbit.application.use_cases.review import ApprovePost, RejectPost
@@ -308,6 +308,12 @@ COMMANDS: dict[str, Callable[[Party], Command]] = {
         type=MaterialType.TEXT, brand_profile_id=p.brand, original_content="x"
     ),
     "RecordAnalysis": lambda p: RecordAnalysis(summary="changed"),
+    "IngestMaterial": lambda p: IngestMaterial(
+        upload=UploadMaterial(
+            type=MaterialType.TEXT, brand_profile_id=p.brand, original_content="x"
+        ),
+        analysis=RecordAnalysis(summary="changed"),
+    ),
     "GeneratePost": lambda p: GeneratePost(
         material_id=p.material, brand_profile_id=p.brand, platforms=(X,)
     ),

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from rabbit.application.use_cases.billing import ChangeTier
 from rabbit.application.use_cases.brands import CreateBrand
@@ -39,6 +40,7 @@ from rabbit.domain.enums import (
     SocialPlatform,
     SubscriptionTier,
 )
+from rabbit_local import RecordingPublisher
 from rabbit_local.cipher import encode_key
 
 pytestmark = pytest.mark.postgres
@@ -62,7 +64,11 @@ async def run_flow(settings: Settings) -> list[str]:
         "content": f"Our solar backpack Mk{mark} charges a phone twice on a hike.",
     }
     secret = personal_and_secret
-    async with running(create_container(settings)) as container:
+    container = create_container(settings)
+    # what an application does on a DATABASE_URL server: plug in its platforms (ADR 0029)
+    platform = RecordingPublisher()
+    container.services.publisher.override(providers.Object(platform))
+    async with running(container):
         rabbit = container.rabbit()
         now = container.services.clock().now()
         owner = await rabbit.organizations.register_user(
@@ -87,9 +93,7 @@ async def run_flow(settings: Settings) -> list[str]:
                 name="Brand", notify_email=secret["notify_email"], notify_webhook=secret["webhook"]
             ),
         )
-        container.services.publisher().issue_token(
-            SocialPlatform.TWITTER, f"tw-{mark}", secret["access_token"]
-        )
+        platform.issue_token(SocialPlatform.TWITTER, f"tw-{mark}", secret["access_token"])
         account = await rabbit.social_accounts.connect_account(
             owner.id,
             org.id,

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rabbit.domain.policies.angles import DEFAULT_EXPLORATION_RATE
 from rabbit.domain.policies.publishing import DEFAULT_MAX_PUBLISH_ATTEMPTS
+from rabbit_local.history import DEFAULT_DEV_HISTORY
 
 
 class StoreKind(StrEnum):
@@ -57,6 +58,13 @@ class Settings(BaseSettings):
     exploration_rate: float = Field(default=DEFAULT_EXPLORATION_RATE, ge=0.0, le=1.0)
     publish_max_attempts: int = Field(default=DEFAULT_MAX_PUBLISH_ATTEMPTS, ge=1, le=20)
     random_seed: int | None = Field(default=None, description="seed the random source")
+    dev_history: int = Field(
+        default=DEFAULT_DEV_HISTORY,
+        ge=0,
+        le=1_000_000,
+        description="how many recent publications and notices the development publisher and "
+        "notifier keep in memory (RABBIT_DEV_HISTORY); older ones are dropped",
+    )
 
     @property
     def uses_embedded_server(self) -> bool:
@@ -68,7 +76,8 @@ class Settings(BaseSettings):
 
     @property
     def local_conveniences(self) -> bool:
-        """Whether development conveniences (a token key generated into the data folder) may
-        be used: in explicit development mode, or on the local embedded server, never
-        silently on a ``DATABASE_URL`` server."""
+        """Whether development conveniences (a token key generated into the data folder, the
+        recording publisher and the logging notifier as defaults, ADR 0017 and 0029) may be
+        used: in explicit development mode, or on the local embedded server or the memory
+        store, never silently on a ``DATABASE_URL`` server."""
         return self.dev or self.uses_embedded_server

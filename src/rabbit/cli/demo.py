@@ -53,7 +53,7 @@ from rabbit.domain.enums import (
     SubscriptionTier,
 )
 from rabbit.domain.model import Post
-from rabbit_local import FakeClock, RecordingPublisher
+from rabbit_local import FakeClock, LoggingNotifier, RecordingPublisher
 
 #: The simulated run starts on a Monday; 14 days cross the US daylight-saving change.
 DEMO_START = datetime(2026, 10, 26, 0, 0, tzinfo=UTC)
@@ -109,6 +109,21 @@ class RunTotals:
         self.expired += tick.expired
 
 
+def demo_container(settings: Settings) -> Container:
+    """The container of the demo and the seed: a simulation, so it publishes through the
+    recording publisher and notifies through the logging notifier whatever the store (the
+    demo's accounts exist only there: it issued their tokens). Chosen here on purpose, not
+    a default: elsewhere outside development no publisher is configured (ADR 0029)."""
+    container = create_container(settings)
+    container.services.publisher.override(
+        providers.Singleton(RecordingPublisher, keep=settings.dev_history)
+    )
+    container.services.notifier.override(
+        providers.Singleton(LoggingNotifier, keep=settings.dev_history)
+    )
+    return container
+
+
 def demo(settings: Settings, *, days: int, seed: int, memory: bool) -> None:
     """Migrate (on PostgreSQL), then seed and run the demo."""
     if days < 1:
@@ -126,7 +141,7 @@ async def run_demo(settings: Settings, *, days: int) -> None:
     """Seed, run ``days`` simulated days, print the report tables."""
     console = Console(stderr=False)
     clock = FakeClock(DEMO_START)
-    container = create_container(settings)
+    container = demo_container(settings)
     container.services.clock.override(providers.Object(clock))
     async with running(container):
         core = core_of(container)
@@ -146,7 +161,7 @@ def seed(settings: Settings) -> None:
 
 
 async def run_seed(settings: Settings) -> DemoIds:
-    async with running(create_container(settings)) as container:
+    async with running(demo_container(settings)) as container:
         core = core_of(container)
         ids = await seed_agency(core, FakeClock(core.ports.clock.now()))
     print(

@@ -188,3 +188,16 @@ class TokenKeyError(DomainError):
     names the key id or the file, never key material."""
 
     code = "token_key"
+
+
+class AdapterNotConfiguredError(DomainError):
+    """A port has no real adapter behind it: the application built the core outside
+    explicit development mode and did not plug in its own (ADR 0029). ``port`` names the
+    port; the message says which provider to override. Nothing was sent, stored or charged.
+    """
+
+    code = "adapter_not_configured"
+
+    def __init__(self, port: str, hint: str) -> None:
+        super().__init__(f"no {port} is configured: {hint}")
+        self.port = port

@@ -115,6 +115,9 @@ class Autopilot(UseCases):
         self._analytics_window = analytics_window
 
     async def tick(self, now: datetime | None = None) -> TickReport:
+        """One tick at ``now`` (default: the clock's). Refuses at once, before any slot is
+        claimed or any credit charged, when no publisher is configured (ADR 0029)."""
+        self._publishing.check_configured()
         now = now or self._clock.now()
         runs = generated = duplicates = skipped = errors = 0
         for _ in range(self._tick_batch_size):

@@ -2,7 +2,9 @@
 
 Lifecycle (through these use cases): upload → UPLOADED; start_analysis → PROCESSING;
 record_analysis → ANALYZED (or fail_analysis → FAILED); store_embedding → READY; archive /
-unarchive between READY or USED and ARCHIVED. Publishing marks a material USED
+unarchive between READY or USED and ARCHIVED. :meth:`Materials.ingest_material` does the
+first four at once when the analysis is at hand: the material is stored READY with its
+embedding, or not at all. Publishing marks a material USED
 (:meth:`~rabbit.domain.model.Material.record_use`). Everything needs CREATE_CONTENT.
 
 Selection (:func:`rank_materials`, used by the autopilot tick and by
@@ -91,6 +93,13 @@ class RecordAnalysis(Command):
     content_pillar: str | None = Field(default=None, max_length=limits.MAX_WORD)
 
 
+class IngestMaterial(Command):
+    """An upload and what its analysis found, stored as one READY material."""
+
+    upload: UploadMaterial
+    analysis: RecordAnalysis
+
+
 _MATERIALS = "materials"
 """The cursor tag of :meth:`Materials.list_materials`."""
 
@@ -118,19 +127,10 @@ class Materials(UseCases):
     async def upload_material(
         self, actor_id: str, organization_id: str, command: UploadMaterial
     ) -> Material:
-        validate_upload(
-            command.type,
-            original_content=command.original_content,
-            url=command.url,
-            file_key=command.file_key,
-            file_size=command.file_size,
-            mime_type=command.mime_type,
-        )
+        _validate(command)
         now = self._clock.now()
         async with self._uow() as uow:
-            await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-            if command.brand_profile_id is not None:
-                await existing_brand(uow, organization_id, command.brand_profile_id)
+            await self._check_upload(uow, actor_id, organization_id, command)
             material = Material.uploaded(
                 id=self._ids.new_id(),
                 organization_id=organization_id,
@@ -140,6 +140,51 @@ class Materials(UseCases):
             await uow.materials.add(material)
             await uow.commit()
         return material
+
+    async def ingest_material(
+        self, actor_id: str, organization_id: str, command: IngestMaterial
+    ) -> Material:
+        """Upload, analysis and embedding as one use case: the material is stored READY
+        with what the analysis found and its embedding, in one commit, or nothing is stored.
+
+        A short unit of work authorises the actor (and finds the brand) before the embedder
+        is paid for; the embedder runs outside any unit of work (ADR 0011); the write
+        authorises again and finds the brand again (either may have changed meanwhile)."""
+        upload, analysis = command.upload, command.analysis
+        _validate(upload)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await self._check_upload(uow, actor_id, organization_id, upload)
+        material = Material.uploaded(
+            id=self._ids.new_id(), organization_id=organization_id, now=now, **upload.model_dump()
+        )
+        material.move_to(MaterialStatus.PROCESSING, now)
+        material.record_analysis(now, **analysis.model_dump())
+        vector = await embed_one(self._embedder, material.text)
+        async with self._uow() as uow:
+            await self._check_upload(uow, actor_id, organization_id, upload)
+            stored = await store_embedding(
+                self._ids,
+                self._clock,
+                uow,
+                organization_id,
+                ContentType.MATERIAL,
+                material.id,
+                material.text,
+                vector,
+            )
+            material.record_embedding(stored.id, self._clock.now())
+            await uow.materials.add(material)
+            await uow.commit()
+        return material
+
+    async def _check_upload(
+        self, uow: UnitOfWork, actor_id: str, organization_id: str, upload: UploadMaterial
+    ) -> None:
+        """The actor may create content, and the brand the upload names exists."""
+        await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
+        if upload.brand_profile_id is not None:
+            await existing_brand(uow, organization_id, upload.brand_profile_id)
 
     async def start_analysis(
         self, actor_id: str, organization_id: str, material_id: str
@@ -278,6 +323,18 @@ class Materials(UseCases):
             await uow.materials.update(material)
             await uow.commit()
         return material
+
+
+def _validate(upload: UploadMaterial) -> None:
+    """ValidationError naming the field when the upload breaks its type's rules."""
+    validate_upload(
+        upload.type,
+        original_content=upload.original_content,
+        url=upload.url,
+        file_key=upload.file_key,
+        file_size=upload.file_size,
+        mime_type=upload.mime_type,
+    )
 
 
 async def rank_materials(

@@ -29,6 +29,7 @@ from rabbit.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from rabbit.application.ports.unconfigured import refuse_unconfigured
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._lookups import existing_account
 from rabbit.application.use_cases.embeddings import store_embedding
@@ -164,7 +165,10 @@ class Publishing(UseCases):
 
     async def publish_due(self, now: datetime) -> PublishReport:
         """One batch (``tick_batch_size``, fair across organisations) of due pending posts,
-        every platform of each; an error in one never stops the others."""
+        every platform of each; an error in one never stops the others. With no publisher
+        configured (ADR 0029) it raises AdapterNotConfiguredError before anything is read,
+        charged or attempted."""
+        self.check_configured()
         report = PublishReport()
         async with self._uow() as uow:
             due = await uow.pending_posts.list_due(now, limit=self._tick_batch_size)
@@ -201,10 +205,17 @@ class Publishing(UseCases):
                 report.errors += 1
         return report
 
+    def check_configured(self) -> None:
+        """Raise AdapterNotConfiguredError when the publisher is the stand-in an application
+        gets until it plugs in its own (``rabbit.application.ports.unconfigured``)."""
+        refuse_unconfigured(self._publisher)
+
     async def publish_platform(
         self, organization_id: str, pending_post_id: str, platform: SocialPlatform, now: datetime
     ) -> Outcome:
-        """Drive one (pending post, platform) as far as this run can."""
+        """Drive one (pending post, platform) as far as this run can (AdapterNotConfiguredError
+        at once when no publisher is configured)."""
+        self.check_configured()
         for _ in range(2):  # at most: settle an old attempt, then start a new one
             try:
                 plan = await self._plan(organization_id, pending_post_id, platform, now)
