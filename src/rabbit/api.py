@@ -20,12 +20,18 @@ from __future__ import annotations
 
 from rabbit.application.facade import Rabbit
 from rabbit.application.system import RabbitSystem
-from rabbit.bootstrap.containers import Container, create_container, running
+from rabbit.bootstrap.containers import (
+    Container,
+    OverrideAfterUseError,
+    create_container,
+    running,
+)
 from rabbit.bootstrap.database import SchemaStatus, migrate, schema_status
 from rabbit.bootstrap.settings import Settings, StoreKind
 
 __all__ = [
     "Container",
+    "OverrideAfterUseError",
     "Rabbit",
     "RabbitSystem",
     "SchemaStatus",

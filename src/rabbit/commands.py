@@ -18,7 +18,7 @@ from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
 from rabbit.application.use_cases.external_sources import AddExternalSource
 from rabbit.application.use_cases.generation import GeneratePost
 from rabbit.application.use_cases.links import LinkAccount
-from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
+from rabbit.application.use_cases.materials import IngestMaterial, RecordAnalysis, UploadMaterial
 from rabbit.application.use_cases.metrics import RecordMetrics
 from rabbit.application.use_cases.organizations import (
     ChangeRole,
@@ -73,6 +73,7 @@ __all__ = [
     "ExternalSourceType",
     "FontPreference",
     "GeneratePost",
+    "IngestMaterial",
     "InviteMember",
     "LanguageRules",
     "LinkAccount",

@@ -29,6 +29,7 @@ from rabbit.application.errors import (
     StoreError,
 )
 from rabbit.domain.errors import (
+    AdapterNotConfiguredError,
     ConcurrentUpdateError,
     ConflictError,
     DomainError,
@@ -45,6 +46,7 @@ from rabbit.domain.errors import (
 )
 
 __all__ = [
+    "AdapterNotConfiguredError",
     "ConcurrentUpdateError",
     "ConflictError",
     "ConnectionLostError",

@@ -43,7 +43,7 @@ ALLOWED_PENDING_POST = {
 
 Check = Callable[[str, Any, Any], None]
 
-#: (entity, its check, its statuses, the pairs behaviour.md lists)
+#: (entity, its check, its statuses, the pairs docs/behaviour.md lists)
 LIFECYCLES: list[tuple[str, Check, type[Enum], set[tuple[Any, Any]]]] = [
     ("material", check_material_transition, M, ALLOWED_MATERIAL),
     ("pending_post", check_pending_post_transition, P, ALLOWED_PENDING_POST),
