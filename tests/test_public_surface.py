@@ -1,12 +1,13 @@
 """The public surface (ADR 0030): an application imports from ``rabbit.api``,
-``rabbit.commands`` and ``rabbit.errors``, each with a curated ``__all__`` that names
-everything it needs and nothing that does not resolve."""
+``rabbit.commands``, ``rabbit.errors`` and ``rabbit.models``, each with a curated ``__all__``
+that names everything it needs and nothing that does not resolve."""
 
 from __future__ import annotations
 
 import enum
 import importlib
 import inspect
+import dataclasses
 import pkgutil
 import subprocess
 import sys
@@ -19,10 +20,10 @@ from pydantic import BaseModel
 import rabbit.application.errors
 import rabbit.application.use_cases
 import rabbit.domain.errors
-from rabbit import api, commands, errors
+from rabbit import api, commands, errors, models
 from rabbit.application.use_cases._commands import Command
 
-PUBLIC = (api, commands, errors)
+PUBLIC = (api, commands, errors, models)
 
 
 @pytest.mark.parametrize("module", PUBLIC, ids=lambda module: module.__name__)
@@ -102,9 +103,9 @@ def test_the_adapter_raises_the_errors_the_application_catches() -> None:
     assert issubclass(errors.ConnectionLostError, errors.DatabaseUnavailableError)
 
 
-def test_the_commands_and_the_errors_load_no_database_driver() -> None:
+def test_the_commands_the_errors_and_the_models_load_no_database_driver() -> None:
     probe = (
-        "import sys, rabbit.commands, rabbit.errors; "
+        "import sys, rabbit.commands, rabbit.errors, rabbit.models; "
         "print(sorted(m for m in ('sqlalchemy', 'asyncpg', 'alembic', 'dependency_injector') "
         "if m in sys.modules))"
     )
@@ -113,3 +114,48 @@ def test_the_commands_and_the_errors_load_no_database_driver() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def _returned_types(annotation: object, found: set[type]) -> None:
+    """The rabbit classes an annotation names, with the fields of the dataclasses among
+    them (what an application meets when it reads a result)."""
+    for argument in typing.get_args(annotation):
+        _returned_types(argument, found)
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        _returned_types(origin, found)
+    if not (inspect.isclass(annotation) and annotation.__module__.startswith("rabbit.")):
+        return
+    if annotation in found:
+        return
+    found.add(annotation)
+    if dataclasses.is_dataclass(annotation):
+        for field, hint in typing.get_type_hints(annotation).items():
+            if not field.startswith("_"):
+                _returned_types(hint, found)
+
+
+def _facade_areas() -> list[type]:
+    container = api.create_container(api.Settings(store=api.StoreKind.MEMORY))
+    return [
+        type(area)
+        for facade in (container.rabbit(), container.system())
+        for area in vars(facade).values()
+    ]
+
+
+def test_every_type_a_facade_returns_is_in_rabbit_models_or_rabbit_commands() -> None:
+    found: set[type] = set()
+    for area in _facade_areas():
+        for name, method in inspect.getmembers(area, inspect.isfunction):
+            if not name.startswith("_"):
+                _returned_types(typing.get_type_hints(method).get("return"), found)
+
+    assert {"Page", "PendingPost", "TickReport", "MaterialSummary"} <= {k.__name__ for k in found}
+    missing = [
+        kind.__name__
+        for kind in found
+        if getattr(models, kind.__name__, None) is not kind
+        and getattr(commands, kind.__name__, None) is not kind
+    ]
+    assert sorted(missing) == []
