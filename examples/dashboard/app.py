@@ -20,7 +20,7 @@ from examples.dashboard import errors
 from examples.dashboard.auth import TokenSigner
 from examples.dashboard.requests import Services
 from examples.dashboard.routes import accounts, analytics, brands, content, organizations, posts
-from rabbit.bootstrap import Container, Settings, create_container, migrate, running
+from rabbit.api import Container, Settings, create_container, migrate, running
 from rabbit_local import RecordingPublisher
 
 SECRET_VARIABLE = "EXAMPLE_SECRET"

@@ -19,9 +19,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from rabbit.domain.errors import (
+from rabbit.errors import (
     ConcurrentUpdateError,
     ConflictError,
+    DatabaseUnavailableError,
     DomainError,
     DuplicateContentError,
     InsufficientCreditsError,
@@ -30,10 +31,10 @@ from rabbit.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
     PlatformUnavailableError,
+    StoreError,
     UnreadableSecretError,
     ValidationError,
 )
-from rabbit_postgres.errors import DatabaseUnavailableError, PostgresAdapterError
 
 log = logging.getLogger(__name__)
 INTERNAL = "the server could not complete the request"
@@ -63,7 +64,7 @@ STATUSES: dict[type[Exception], int] = {
     PlatformUnavailableError: 503,
     ConcurrentUpdateError: 503,
     DatabaseUnavailableError: 503,
-    PostgresAdapterError: 500,
+    StoreError: 500,
     DomainError: 400,
 }
 """Each error type's status; the nearest class of an error in this table wins."""
@@ -73,7 +74,7 @@ RETRY_LATER = frozenset({PlatformUnavailableError, ConcurrentUpdateError, Databa
 
 CODES: dict[type[Exception], str] = {
     DatabaseUnavailableError: "database_unavailable",
-    PostgresAdapterError: "database_error",
+    StoreError: "database_error",
 }
 """Codes of the errors that carry none (the domain's and ours have a ``code``)."""
 

@@ -17,8 +17,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from examples.dashboard.auth import TokenSigner
 from examples.dashboard.errors import NotAuthenticatedError
-from rabbit.application.facade import Rabbit
-from rabbit.domain.errors import ValidationError
+from rabbit.api import Rabbit
+from rabbit.errors import ValidationError
 from rabbit_local import RecordingPublisher
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from rabbit.domain.model import Organization, SocialAccount
+from rabbit.models import Organization, SocialAccount
 
 HIDDEN: dict[type, frozenset[str]] = {
     SocialAccount: frozenset({"access_token", "refresh_token"}),

@@ -38,6 +38,7 @@ from rabbit.domain.enums import (
     PublishAttemptStatus,
     SubscriptionStatus,
 )
+from rabbit.domain.limits import DEFAULT_PAGE, MAX_PAGE
 from rabbit.domain.model import (
     BrandProfile,
     BrandProfileAccount,
@@ -55,6 +56,8 @@ from rabbit.domain.model import (
 from rabbit.domain.policies.analytics import AnglePerformance, PlatformPerformance
 
 __all__ = [
+    "DEFAULT_PAGE",
+    "MAX_PAGE",
     "AnglePerformance",
     "BrandProfile",
     "BrandProfileAccount",

@@ -18,10 +18,11 @@ from examples.dashboard.app import create_app
 from examples.dashboard.auth import TokenSigner
 from examples.dashboard.errors import INTERNAL, NotAuthenticatedError, error_body, status_of
 
-from rabbit.bootstrap import Settings, StoreKind, create_container
-from rabbit.domain.errors import (
+from rabbit.api import Settings, StoreKind, create_container
+from rabbit.errors import (
     ConcurrentUpdateError,
     ConflictError,
+    ConnectionLostError,
     DuplicateContentError,
     InsufficientCreditsError,
     InvalidTransitionError,
@@ -29,10 +30,10 @@ from rabbit.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
     PlatformUnavailableError,
+    SchemaNotCurrentError,
     UnreadableSecretError,
     ValidationError,
 )
-from rabbit_postgres.errors import ConnectionLostError, SchemaNotCurrentError
 from support.keys import TEST_TOKEN_KEYS
 
 SECRET = "dashboard-test-secret-0123456789abcdef"
@@ -248,6 +249,7 @@ async def test_an_agency_works_through_the_dashboard_on_a_fresh_postgres_databas
         database_url=scratch_database_url,  # empty: the lifespan migrates it
         data_dir=tmp_path,
         token_keys=TEST_TOKEN_KEYS,
+        dev=True,  # the flow connects accounts on the local recording platform (ADR 0029)
     )
     async with dashboard(settings) as client:
         await run_agency_flow(client)

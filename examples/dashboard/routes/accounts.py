@@ -8,37 +8,25 @@ account id, as its OAuth flow would; a real platform client replaces both.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import Field
 
 from examples.dashboard.requests import ActorDep, RabbitDep, body, services
 from examples.dashboard.views import view, views
-from rabbit.application.use_cases.social_accounts import ConnectAccount
-from rabbit.domain import limits
-from rabbit.domain.enums import SocialPlatform
-from rabbit.domain.errors import NotFoundError
-from rabbit.domain.values import to_domain_error
+from rabbit.commands import Command, ConnectAccount, SocialPlatform
+from rabbit.errors import NotFoundError
 
 router = APIRouter(tags=["accounts"])
 ACCOUNTS = "/organizations/{organization_id}/accounts"
 
 
-class TokenRequest(BaseModel):
-    """Which platform account the local platform issues a token for."""
+class TokenRequest(Command):
+    """Which platform account the local platform issues a token for (a command like the
+    core's, so a bad body is the same 422 naming the field)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    account_id: str = Field(min_length=1, max_length=limits.MAX_NAME)
-
-    @classmethod
-    def parse(cls, data: Any) -> Self:
-        try:
-            return cls.model_validate(data)
-        except PydanticValidationError as exc:
-            raise to_domain_error(exc) from None
+    account_id: str = Field(min_length=1, max_length=200)
 
 
 @router.post("/local-platform/{platform}/tokens", status_code=201)

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Response
 
 from examples.dashboard.requests import ActorDep, RabbitDep, body
 from examples.dashboard.views import view, views
-from rabbit.application.use_cases.brands import CreateBrand, UpdateBrand
-from rabbit.application.use_cases.links import LinkAccount
+from rabbit.commands import CreateBrand, LinkAccount, UpdateBrand
 
 router = APIRouter(prefix="/organizations/{organization_id}/brands", tags=["brands"])
 

@@ -8,17 +8,21 @@ from fastapi import APIRouter, Depends, Query
 
 from examples.dashboard.requests import ActorDep, RabbitDep, body
 from examples.dashboard.views import view, views
-from rabbit.application.use_cases.generation import GeneratePost
-from rabbit.application.use_cases.materials import RecordAnalysis, UploadMaterial
-from rabbit.application.use_cases.review import ApprovePost, RejectPost
-from rabbit.application.use_cases.schedules import CreateSchedule, UpdateSchedule
-from rabbit.domain import limits
-from rabbit.domain.enums import MaterialStatus
+from rabbit.commands import (
+    ApprovePost,
+    CreateSchedule,
+    GeneratePost,
+    RecordAnalysis,
+    RejectPost,
+    UpdateSchedule,
+    UploadMaterial,
+)
+from rabbit.models import DEFAULT_PAGE, MAX_PAGE, MaterialStatus
 
 router = APIRouter(prefix="/organizations/{organization_id}")
 
 Cursor = Annotated[str | None, Query(description="the next_cursor of the previous page")]
-Limit = Annotated[int, Query(description=f"rows of a page, 1 to {limits.MAX_PAGE}")]
+Limit = Annotated[int, Query(description=f"rows of a page, 1 to {MAX_PAGE}")]
 
 
 @router.post("/materials", status_code=201, tags=["materials"])
@@ -40,7 +44,7 @@ async def list_materials(
     status: MaterialStatus | None = None,
     search: str | None = None,
     cursor: Cursor = None,
-    limit: Limit = limits.DEFAULT_PAGE,
+    limit: Limit = DEFAULT_PAGE,
 ) -> dict[str, Any]:
     """Materials newest first, a page at a time: ``{"items", "next_cursor"}``."""
     page = await rabbit.materials.list_materials(

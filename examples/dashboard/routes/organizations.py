@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from examples.dashboard.requests import ActorDep, RabbitDep, body, services
 from examples.dashboard.views import view, views
-from rabbit.application.use_cases.organizations import (
+from rabbit.commands import (
     ChangeRole,
     CreateOrganization,
     InviteMember,

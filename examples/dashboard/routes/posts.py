@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from examples.dashboard.requests import ActorDep, RabbitDep
 from examples.dashboard.routes.content import Cursor, Limit
 from examples.dashboard.views import view, views
-from rabbit.domain import limits
-from rabbit.domain.enums import SocialPlatform
+from rabbit.commands import SocialPlatform
+from rabbit.models import DEFAULT_PAGE
 
 router = APIRouter(prefix="/organizations/{organization_id}", tags=["posts"])
 PENDING = "/pending-posts/{pending_post_id}"
@@ -27,7 +27,7 @@ async def published_posts(
     published_from: datetime | None = None,
     published_before: datetime | None = None,
     cursor: Cursor = None,
-    limit: Limit = limits.DEFAULT_PAGE,
+    limit: Limit = DEFAULT_PAGE,
 ) -> dict[str, Any]:
     """Published posts newest first, with their metrics, a page at a time."""
     page = await rabbit.posts.list_published(
