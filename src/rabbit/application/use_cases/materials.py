@@ -19,6 +19,7 @@ post or pending post of the dedup window.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -163,20 +164,27 @@ class Materials(UseCases):
         vector = await embed_one(self._embedder, material.text)
         async with self._uow() as uow:
             await self._check_upload(uow, actor_id, organization_id, upload)
-            stored = await store_embedding(
-                self._ids,
-                self._clock,
-                uow,
-                organization_id,
-                ContentType.MATERIAL,
-                material.id,
-                material.text,
-                vector,
-            )
-            material.record_embedding(stored.id, self._clock.now())
+            await self._record_embedding(uow, material, vector)
             await uow.materials.add(material)
             await uow.commit()
         return material
+
+    async def _record_embedding(
+        self, uow: UnitOfWork, material: Material, vector: Sequence[float]
+    ) -> None:
+        """Upsert the embedding of the material's text and mark the material READY with it
+        (the caller stores the material)."""
+        stored = await store_embedding(
+            self._ids,
+            self._clock,
+            uow,
+            material.organization_id,
+            ContentType.MATERIAL,
+            material.id,
+            material.text,
+            vector,
+        )
+        material.record_embedding(stored.id, self._clock.now())
 
     async def _check_upload(
         self, uow: UnitOfWork, actor_id: str, organization_id: str, upload: UploadMaterial
@@ -238,17 +246,7 @@ class Materials(UseCases):
             material.check_move(MaterialStatus.READY)
             if material.text != text:
                 raise ConflictError("material", "text", "changed while it was embedded: retry")
-            stored = await store_embedding(
-                self._ids,
-                self._clock,
-                uow,
-                organization_id,
-                ContentType.MATERIAL,
-                material.id,
-                text,
-                vector,
-            )
-            material.record_embedding(stored.id, self._clock.now())
+            await self._record_embedding(uow, material, vector)
             await uow.materials.update(material)
             await uow.commit()
         return material
