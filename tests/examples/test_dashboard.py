@@ -183,13 +183,13 @@ async def run_agency_flow(client: httpx.AsyncClient) -> None:
     [pending] = ok(await client.post(f"{o}/posts/generate", json=generate, headers=bob), 201)
     assert pending["status"] == "PENDING"
     queue = ok(await client.get(f"{o}/review", params={"brand_id": b}, headers=bob))
-    assert [x["id"] for x in queue] == [pending["id"]]
+    assert ([x["id"] for x in queue["items"]], queue["next_cursor"]) == ([pending["id"]], None)
     approval = {"hashtags": ["coldbrew"], "review_notes": "lovely"}
     approved = ok(
         await client.post(f"{o}/review/{pending['id']}/approve", json=approval, headers=alice)
     )
     assert (approved["status"], approved["hashtags"]) == ("APPROVED", ["coldbrew"])
-    assert ok(await client.get(f"{o}/review", headers=bob)) == []
+    assert ok(await client.get(f"{o}/review", headers=bob)) == {"items": [], "next_cursor": None}
 
     listed = ok(await client.get(f"{o}/materials", params={"status": "READY"}, headers=bob))
     assert [x["id"] for x in listed["items"]] == [material["id"]]

@@ -108,11 +108,11 @@ async def test_insufficient_credits_stop_generation_and_write_nothing(app: App) 
         subscription.credits_used = subscription.credits_total
         await uow.subscriptions.update(subscription)
         await uow.commit()
-    pending_before = await w.content.review.list_pending(w.owner, w.org)
+    pending_before = (await w.content.review.list_pending(w.owner, w.org)).items
     ledger_before = await app.billing.ledger(w.owner, w.org)
     with pytest.raises(InsufficientCreditsError):
         await w.generate(material)
-    assert await w.content.review.list_pending(w.owner, w.org) == pending_before
+    assert (await w.content.review.list_pending(w.owner, w.org)).items == pending_before
     assert await app.billing.ledger(w.owner, w.org) == ledger_before
     async with app.ports.uow() as uow:
         created = await uow.pending_posts.find(w.org)

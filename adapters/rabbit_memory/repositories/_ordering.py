@@ -40,3 +40,15 @@ def newest_page(
         rows = [row for row in rows if key(row) < (after.at, after.id)]
     rows.sort(key=key, reverse=True)
     return rows[: max(limit, 0)]
+
+
+def oldest_page(
+    rows: list[Any], key: Callable[[Any], tuple[datetime, str]], after: Keyset | None, limit: int
+) -> list[Any]:
+    """At most ``limit`` of ``rows`` by ``key`` ascending, strictly after ``after``:
+    PostgreSQL's ``WHERE (at, id) > (:at, :id) ORDER BY at, id`` (ids as in
+    :func:`newest_page`)."""
+    if after is not None:
+        rows = [row for row in rows if key(row) > (after.at, after.id)]
+    rows.sort(key=key)
+    return rows[: max(limit, 0)]

@@ -13,6 +13,7 @@ from rabbit_memory.repositories._ordering import (
     by_created,
     newest_first_missing_last,
     newest_page,
+    oldest_page,
     purged_before,
 )
 from rabbit_memory.session import Session, Table
@@ -54,6 +55,23 @@ class MemoryPendingPostRepository:
             ),
             order=by_created,
         )
+
+    async def page_review_queue(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+    ) -> list[PendingPost]:
+        found = self._pending.select(
+            lambda p: (
+                p.organization_id == organization_id
+                and p.status is PendingPostStatus.PENDING
+                and (brand_id is None or p.brand_profile_id == brand_id)
+            )
+        )
+        return oldest_page(found, lambda p: (p.created_at, p.id), after, limit)
 
     async def update(self, pending_post: PendingPost) -> None:
         self._pending.replace(pending_post)

@@ -4,7 +4,8 @@
 COLLATE "C" DESC LIMIT :limit``: the row comparison seeks straight to where the previous
 page ended, so a page costs the same at the first row or the millionth, and a row inserted
 meanwhile never shifts the rows after it (an ``OFFSET`` would show one twice). Ids compare
-byte-wise, as the memory store compares them (code points of UTF-8).
+byte-wise, as the memory store compares them (code points of UTF-8). The review queue pages
+oldest first (:func:`oldest_page`): ``>`` and ``ORDER BY at, id COLLATE "C"``.
 """
 
 from __future__ import annotations
@@ -37,8 +38,37 @@ async def newest_page(
     """The page of ``mapping``'s rows matching ``fixed`` and every filter whose value in
     ``values`` is not None (``organization`` is always bound), ordered by ``at`` and id
     descending, strictly after ``after``."""
+    return await _page(session, mapping, at, filters, fixed, values, after, limit, newest=True)
+
+
+async def oldest_page(
+    session: PostgresSession,
+    mapping: EntityMapping[Any],
+    at: sa.Column[Any],
+    filters: Filters,
+    fixed: tuple[Callable[[], sa.ColumnElement[bool]], ...],
+    values: Mapping[str, Any],
+    after: Keyset | None,
+    limit: int,
+) -> list[Any]:
+    """As :func:`newest_page`, ordered by ``at`` and id ascending."""
+    return await _page(session, mapping, at, filters, fixed, values, after, limit, newest=False)
+
+
+async def _page(
+    session: PostgresSession,
+    mapping: EntityMapping[Any],
+    at: sa.Column[Any],
+    filters: Filters,
+    fixed: tuple[Callable[[], sa.ColumnElement[bool]], ...],
+    values: Mapping[str, Any],
+    after: Keyset | None,
+    limit: int,
+    *,
+    newest: bool,
+) -> list[Any]:
     present = tuple(name for name in filters if values.get(name) is not None)
-    statement = _statement(mapping, at, filters, fixed, present, after is not None)
+    statement = _statement(mapping, at, filters, fixed, present, after is not None, newest)
     parameters = {name: values[name] for name in present}
     parameters["organization"] = values["organization"]
     parameters["limit"] = max(limit, 0)
@@ -57,9 +87,10 @@ def _statement(
     fixed: tuple[Callable[[], sa.ColumnElement[bool]], ...],
     present: tuple[str, ...],
     keyed: bool,
+    newest: bool,
 ) -> CompiledStatement:
     """Built and compiled on the first call of its shape (one listing per table)."""
-    key = (mapping.table.name, at.key, present, keyed)
+    key = (mapping.table.name, at.key, present, keyed, newest)
     cached = _PAGES.get(key)
     if cached is not None:
         return cached
@@ -68,17 +99,17 @@ def _statement(
     where += [condition() for condition in fixed]
     where += [filters[name]() for name in present]
     if keyed:
-        where.append(
-            sa.tuple_(at, by_id(table.c.id))
-            < sa.tuple_(
-                sa.bindparam("after_at", type_=at.type),
-                sa.bindparam("after_id", type_=table.c.id.type),
-            )
+        row = sa.tuple_(at, by_id(table.c.id))
+        cursor = sa.tuple_(
+            sa.bindparam("after_at", type_=at.type),
+            sa.bindparam("after_id", type_=table.c.id.type),
         )
+        where.append(row < cursor if newest else row > cursor)
+    order = (at.desc(), by_id(table.c.id).desc()) if newest else (at, by_id(table.c.id))
     statement = (
         sa.select(*mapping.columns)
         .where(*where)
-        .order_by(at.desc(), by_id(table.c.id).desc())
+        .order_by(*order)
         .limit(sa.bindparam("limit", type_=sa.Integer))
     )
     compiled = _PAGES[key] = prepare(statement)

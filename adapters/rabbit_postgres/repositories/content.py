@@ -11,7 +11,7 @@ from rabbit.application.ports.repositories import Keyset
 from rabbit.domain.enums import PendingPostStatus, SocialPlatform
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
-from rabbit_postgres.repositories._pages import Filters, newest_page
+from rabbit_postgres.repositories._pages import Filters, newest_page, oldest_page
 from rabbit_postgres.schema import (
     organizations,
     pending_posts,
@@ -65,6 +65,16 @@ _PUBLISHED_FILTERS: Filters = {
         _posts.published_at < sa.bindparam("published_before", type_=_posts.published_at.type)
     ),
 }
+
+
+#: The optional filter of a page of the review queue.
+_QUEUE_FILTERS: Filters = {
+    "brand_id": lambda: _p.brand_profile_id == sa.bindparam("brand_id", type_=_p.id.type),
+}
+
+
+def _in_review() -> sa.ColumnElement[bool]:
+    return _p.status == PendingPostStatus.PENDING
 
 
 def _published_live() -> sa.ColumnElement[bool]:
@@ -142,6 +152,26 @@ class PostgresPendingPostRepository:
             where.append(one_of(pending_posts.c.status, statuses))
         return await self._session.many_where(
             PENDING_POSTS, *where, order_by=(ascending(pending_posts.c.created_at),)
+        )
+
+    async def page_review_queue(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+    ) -> list[PendingPost]:
+        values = {"organization": organization_id, "brand_id": brand_id}
+        return await oldest_page(
+            self._session,
+            PENDING_POSTS,
+            _p.created_at,
+            _QUEUE_FILTERS,
+            (_in_review,),
+            values,
+            after,
+            limit,
         )
 
     async def update(self, pending_post: PendingPost) -> None:

@@ -162,10 +162,19 @@ async def generate_post(
 
 @router.get("/review", tags=["review"])
 async def review_queue(
-    rabbit: RabbitDep, actor: ActorDep, organization_id: str, brand_id: str | None = None
-) -> list[dict[str, Any]]:
-    """The PENDING posts (of one brand when asked)."""
-    return views(await rabbit.review.list_pending(actor, organization_id, brand_id))
+    rabbit: RabbitDep,
+    actor: ActorDep,
+    organization_id: str,
+    brand_id: str | None = None,
+    cursor: Cursor = None,
+    limit: Limit = limits.DEFAULT_PAGE,
+) -> dict[str, Any]:
+    """The PENDING posts (of one brand when asked) oldest first, a page at a time:
+    ``{"items", "next_cursor"}``."""
+    page = await rabbit.review.list_pending(
+        actor, organization_id, brand_id=brand_id, cursor=cursor, limit=limit
+    )
+    return view(page)
 
 
 @router.post("/review/{pending_post_id}/approve", tags=["review"])

@@ -360,7 +360,12 @@ async def simulate(
 
 async def review_cafe(rabbit: Rabbit, ids: DemoIds, totals: RunTotals) -> None:
     """The café's manager approves most posts and rejects promotional ones."""
-    pending = await rabbit.review.list_pending(ids.admin, ids.organization, ids.cafe)
+    queue = rabbit.review.list_pending
+    page = await queue(ids.admin, ids.organization, brand_id=ids.cafe)
+    pending = list(page.items)
+    while page.next_cursor is not None:
+        page = await queue(ids.admin, ids.organization, brand_id=ids.cafe, cursor=page.next_cursor)
+        pending += page.items
     for post in pending:
         if post.angle.value == "PROMOTIONAL":
             await rabbit.review.reject(

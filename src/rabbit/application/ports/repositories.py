@@ -47,10 +47,11 @@ from rabbit.domain.model import (
 
 @dataclass(frozen=True, slots=True)
 class Keyset:
-    """Where a page of a listing newest first starts: just after the row with this sort
-    instant and id (ADR 0028). A ``page`` method returns the rows strictly before
-    ``(at, id)`` in the order ``at`` descending, then ``id`` descending (ids compared as
-    code points, which is PostgreSQL's byte order under ``COLLATE "C"``)."""
+    """Where a page of a listing starts: just after the row with this sort instant and id
+    (ADR 0028). A ``page`` method returns the rows strictly before ``(at, id)`` in the order
+    ``at`` descending, then ``id`` descending (ids compared as code points, which is
+    PostgreSQL's byte order under ``COLLATE "C"``); the review queue, oldest first, the rows
+    strictly after it in the same order ascending (``page_review_queue``)."""
 
     at: datetime
     id: str
@@ -371,6 +372,20 @@ class PendingPostRepository(Protocol):
         statuses: Sequence[PendingPostStatus] | None = None,
     ) -> list[PendingPost]:
         """Pending posts by created_at, then id."""
+        ...
+
+    async def page_review_queue(
+        self,
+        organization_id: str,
+        *,
+        after: Keyset | None,
+        limit: int,
+        brand_id: str | None = None,
+    ) -> list[PendingPost]:
+        """At most ``limit`` PENDING posts of the review queue **oldest first** (created_at,
+        then id, both ascending: the post that has waited longest, so nearest to expiring,
+        comes first), strictly after ``after`` in that order (:class:`Keyset` of
+        ``created_at``), of the brand when given."""
         ...
 
     async def update(self, pending_post: PendingPost) -> None: ...

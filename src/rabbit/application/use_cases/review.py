@@ -2,6 +2,8 @@
 
 Only a PENDING post can be reviewed (InvalidTransitionError otherwise). Approving or
 rejecting needs CREATE_CONTENT; expiring stale posts is a system call of the autopilot tick.
+The queue pages by keyset like every listing (ADR 0028), but oldest first: the post that has
+waited longest, and so expires soonest, leads.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from datetime import datetime
 from pydantic import Field
 
 from rabbit.application.authorization import authorize
+from rabbit.application.pagination import Page, decode_cursor, page_of, page_size
 from rabbit.application.ports import Clock, Embedder, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from rabbit.application.ports.repositories import Keyset
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
@@ -107,13 +111,25 @@ class Review(UseCases):
             return await _found(uow, organization_id, pending_post_id)
 
     async def list_pending(
-        self, actor_id: str, organization_id: str, brand_id: str | None = None
-    ) -> list[PendingPost]:
+        self,
+        actor_id: str,
+        organization_id: str,
+        *,
+        brand_id: str | None = None,
+        cursor: str | None = None,
+        limit: int = limits.DEFAULT_PAGE,
+    ) -> Page[PendingPost]:
+        """The review queue, a page at a time (ADR 0028): PENDING posts oldest first (by
+        created_at, then id), of a brand when given. A post reviewed between two pages
+        leaves the queue without moving the rows after the cursor."""
+        size = page_size(limit)
+        after = decode_cursor(_QUEUE, cursor)
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            return await uow.pending_posts.find(
-                organization_id, brand_id=brand_id, statuses=[PendingPostStatus.PENDING]
+            rows = await uow.pending_posts.page_review_queue(
+                organization_id, after=after, limit=size + 1, brand_id=brand_id
             )
+        return page_of(_QUEUE, rows, size, _queue_key, lambda pending: pending)
 
 
 class ReviewExpiry(UseCases):
@@ -138,6 +154,13 @@ class ReviewExpiry(UseCases):
             expired += len(stale)
             if len(stale) < batch:
                 return expired
+
+
+_QUEUE = "review"
+
+
+def _queue_key(pending: PendingPost) -> Keyset:
+    return Keyset(pending.created_at, pending.id)
 
 
 async def _locked(uow: UnitOfWork, organization_id: str, pending_post_id: str) -> PendingPost:
