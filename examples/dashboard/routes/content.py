@@ -167,7 +167,7 @@ async def review_queue(
     organization_id: str,
     brand_id: str | None = None,
     cursor: Cursor = None,
-    limit: Limit = limits.DEFAULT_PAGE,
+    limit: Limit = DEFAULT_PAGE,
 ) -> dict[str, Any]:
     """The PENDING posts (of one brand when asked) oldest first, a page at a time:
     ``{"items", "next_cursor"}``."""

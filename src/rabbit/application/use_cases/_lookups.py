@@ -1,4 +1,5 @@
-"""The brand, social account or material a use case works on, or NotFoundError naming it.
+"""The brand, social account, material or pending post a use case works on, or
+NotFoundError naming it.
 
 A row of another organisation, or a soft-deleted one (unless ``include_deleted``), is not
 found either: the repositories scope every read by organisation. ``for_update`` locks the
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from rabbit.application.ports import UnitOfWork
 from rabbit.domain.errors import NotFoundError
-from rabbit.domain.model import BrandProfile, Material, SocialAccount
+from rabbit.domain.model import BrandProfile, Material, PendingPost, SocialAccount
 
 
 async def existing_brand(
@@ -51,3 +52,12 @@ async def existing_material(
     if material is None:
         raise NotFoundError("material", material_id)
     return material
+
+
+async def existing_pending_post(
+    uow: UnitOfWork, organization_id: str, pending_post_id: str, *, for_update: bool = False
+) -> PendingPost:
+    pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=for_update)
+    if pending is None:
+        raise NotFoundError("pending_post", pending_post_id)
+    return pending

@@ -27,11 +27,12 @@ from rabbit.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.ports.repositories import Keyset
 from rabbit.application.read_models import PublishAttemptView, PublishedPostView, view_of
 from rabbit.application.use_cases._arguments import UseCases
+from rabbit.application.use_cases._lookups import existing_pending_post
 from rabbit.application.use_cases.publishing import Outcome, Publishing
 from rabbit.domain import limits
 from rabbit.domain.enums import PUBLISHABLE_STATUSES, PendingPostStatus, SocialPlatform
-from rabbit.domain.errors import NotFoundError, ValidationError
-from rabbit.domain.model import PendingPost, Post
+from rabbit.domain.errors import ValidationError
+from rabbit.domain.model import Post
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.policies.publishing import NextStep, idempotency_key, next_step
 
@@ -139,7 +140,7 @@ class Posts(UseCases):
         """Every try to publish the pending post, by its platforms' order, then number."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            pending = await _pending(uow, organization_id, pending_post_id)
+            pending = await existing_pending_post(uow, organization_id, pending_post_id)
             attempts = []
             for platform in pending.platforms:
                 attempts += await uow.publish_attempts.list_for(
@@ -176,7 +177,9 @@ class Posts(UseCases):
         """Why a retry changes nothing, or None after clearing the post's backoff (the
         change is committed here: the run that follows reads it)."""
         now = self._clock.now()
-        pending = await _pending(uow, organization_id, pending_post_id, for_update=True)
+        pending = await existing_pending_post(
+            uow, organization_id, pending_post_id, for_update=True
+        )
         if platform not in pending.platforms:
             raise ValidationError("platform", "the pending post is not for this platform")
         posted = await uow.posts.get_for_pending(organization_id, pending.id, platform)
@@ -208,12 +211,3 @@ def _published_key(post: Post) -> Keyset:
 
 def _published_view(post: Post) -> PublishedPostView:
     return view_of(PublishedPostView, post)
-
-
-async def _pending(
-    uow: UnitOfWork, organization_id: str, pending_post_id: str, *, for_update: bool = False
-) -> PendingPost:
-    pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=for_update)
-    if pending is None:
-        raise NotFoundError("pending_post", pending_post_id)
-    return pending

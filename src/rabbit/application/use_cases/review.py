@@ -18,10 +18,11 @@ from rabbit.application.ports import Clock, Embedder, IdGenerator, UnitOfWork, U
 from rabbit.application.ports.repositories import Keyset
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_pending_post
 from rabbit.application.use_cases.embeddings import embed_one, store_embedding
 from rabbit.domain import limits
 from rabbit.domain.enums import ContentType, PendingPostStatus
-from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.errors import ConflictError
 from rabbit.domain.model import PendingPost
 from rabbit.domain.policies.permissions import Permission
 from rabbit.domain.values import Word
@@ -56,7 +57,7 @@ class Review(UseCases):
         if command.content is not None:
             async with self._uow() as uow:
                 await authorize(uow, actor_id, organization_id, Permission.CREATE_CONTENT)
-                current = await _found(uow, organization_id, pending_post_id)
+                current = await existing_pending_post(uow, organization_id, pending_post_id)
             if command.content != current.content:
                 vector = await embed_one(self._embedder, command.content)
         async with self._uow() as uow:
@@ -108,7 +109,7 @@ class Review(UseCases):
         organisation's)."""
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            return await _found(uow, organization_id, pending_post_id)
+            return await existing_pending_post(uow, organization_id, pending_post_id)
 
     async def list_pending(
         self,
@@ -164,13 +165,4 @@ def _queue_key(pending: PendingPost) -> Keyset:
 
 
 async def _locked(uow: UnitOfWork, organization_id: str, pending_post_id: str) -> PendingPost:
-    return await _found(uow, organization_id, pending_post_id, for_update=True)
-
-
-async def _found(
-    uow: UnitOfWork, organization_id: str, pending_post_id: str, *, for_update: bool = False
-) -> PendingPost:
-    pending = await uow.pending_posts.get(organization_id, pending_post_id, for_update=for_update)
-    if pending is None:
-        raise NotFoundError("pending_post", pending_post_id)
-    return pending
+    return await existing_pending_post(uow, organization_id, pending_post_id, for_update=True)
