@@ -258,10 +258,11 @@ async def test_a_retry_leaves_an_attempt_in_flight_and_a_post_under_review_alone
         PendingPostStatus.PENDING
     )
     # an attempt STARTED (its worker may still be waiting for the platform) is left alone
-    gate = asyncio.Event()
+    called, gate = asyncio.Event(), asyncio.Event()
     publish = app.platform.publish
 
     async def slow(request):  # type: ignore[no-untyped-def]
+        called.set()
         await gate.wait()
         return await publish(request)
 
@@ -270,10 +271,9 @@ async def test_a_retry_leaves_an_attempt_in_flight_and_a_post_under_review_alone
     due = app.clock.now() + timedelta(days=2)
     app.clock.advance(timedelta(days=2))
     worker = asyncio.create_task(w.content.publishing.publish_due(due))
-    for _ in range(100):
-        await asyncio.sleep(0)
-        if app.platform.calls:
-            break
+    # the worker's attempt is committed STARTED before it calls the platform; the bound is
+    # a guard against a hang, not a measure of speed
+    await asyncio.wait_for(called.wait(), timeout=60)
     outcome = (await posts.retry_publication(w.owner, w.org, pending.id, X)).outcome
     assert outcome is RetryOutcome.IN_FLIGHT
     gate.set()
