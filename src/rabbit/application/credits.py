@@ -17,8 +17,8 @@ rows are those created at or after ``current_period_start``.
 from __future__ import annotations
 
 from rabbit.application.ports import Clock, IdGenerator, UnitOfWork
+from rabbit.application.use_cases._lookups import existing_subscription
 from rabbit.domain.enums import CreditAction
-from rabbit.domain.errors import NotFoundError
 from rabbit.domain.model import CreditTransaction, Subscription
 
 
@@ -115,10 +115,7 @@ class Credits:
     async def locked(self, uow: UnitOfWork, organization_id: str) -> Subscription:
         """The organisation's subscription, locked until ``uow`` ends (NotFoundError when
         it has none)."""
-        subscription = await uow.subscriptions.get(organization_id, for_update=True)
-        if subscription is None:
-            raise NotFoundError("subscription", organization_id)
-        return subscription
+        return await existing_subscription(uow, organization_id, for_update=True)
 
     async def _book(
         self,

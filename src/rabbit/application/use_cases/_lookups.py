@@ -1,5 +1,5 @@
-"""The brand, social account, material or pending post a use case works on, or
-NotFoundError naming it.
+"""The brand, social account, material, pending post or subscription a use case works on,
+or NotFoundError naming it.
 
 A row of another organisation, or a soft-deleted one (unless ``include_deleted``), is not
 found either: the repositories scope every read by organisation. ``for_update`` locks the
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rabbit.application.ports import UnitOfWork
 from rabbit.domain.errors import NotFoundError
-from rabbit.domain.model import BrandProfile, Material, PendingPost, SocialAccount
+from rabbit.domain.model import BrandProfile, Material, PendingPost, SocialAccount, Subscription
 
 
 async def existing_brand(
@@ -61,3 +61,12 @@ async def existing_pending_post(
     if pending is None:
         raise NotFoundError("pending_post", pending_post_id)
     return pending
+
+
+async def existing_subscription(
+    uow: UnitOfWork, organization_id: str, *, for_update: bool = False
+) -> Subscription:
+    subscription = await uow.subscriptions.get(organization_id, for_update=for_update)
+    if subscription is None:
+        raise NotFoundError("subscription", organization_id)
+    return subscription

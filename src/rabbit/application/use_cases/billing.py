@@ -18,8 +18,9 @@ from rabbit.application.credits import Credits
 from rabbit.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from rabbit.application.use_cases._arguments import UseCases
 from rabbit.application.use_cases._commands import Command
+from rabbit.application.use_cases._lookups import existing_subscription
 from rabbit.domain.enums import BillingEventKind, CreditAction, SubscriptionStatus, SubscriptionTier
-from rabbit.domain.errors import ConflictError, NotFoundError
+from rabbit.domain.errors import ConflictError
 from rabbit.domain.model import BillingEvent, CreditTransaction, Subscription
 from rabbit.domain.policies.periods import change_status, renew
 from rabbit.domain.policies.permissions import Permission
@@ -52,7 +53,7 @@ class Billing(UseCases):
     async def balance(self, actor_id: str, organization_id: str) -> CreditBalance:
         async with self._uow() as uow:
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
-            s = await self._subscription(uow, organization_id)
+            s = await existing_subscription(uow, organization_id)
         return CreditBalance(
             tier=s.tier,
             status=s.status,
@@ -71,13 +72,8 @@ class Billing(UseCases):
             await authorize(uow, actor_id, organization_id, Permission.VIEW_ANALYTICS)
             since = None
             if current_period_only:
-                since = (await self._subscription(uow, organization_id)).current_period_start
+                since = (await existing_subscription(uow, organization_id)).current_period_start
             return await uow.ledger.find(organization_id, since=since)
-
-    async def _subscription(
-        self, uow: UnitOfWork, organization_id: str, *, for_update: bool = False
-    ) -> Subscription:
-        return await _subscription(uow, organization_id, for_update=for_update)
 
 
 class Payments(UseCases):
@@ -107,7 +103,7 @@ class Payments(UseCases):
         provider was paid under ``reference``. InvalidTransitionError unless the subscription
         is ACTIVE or TRIALING."""
         async with self._uow() as uow:
-            subscription = await self._subscription(uow, organization_id, for_update=True)
+            subscription = await existing_subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.RENEWAL):
                 return subscription
             allowance = tier_allowance(subscription.tier, self._enterprise_allowance)
@@ -121,7 +117,7 @@ class Payments(UseCases):
     async def top_up(self, organization_id: str, reference: str) -> Subscription:
         """A top-up purchase paid under ``reference``: +100 credits to the current period."""
         async with self._uow() as uow:
-            subscription = await self._subscription(uow, organization_id, for_update=True)
+            subscription = await existing_subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.TOP_UP):
                 return subscription
             await self._credits.credit(
@@ -136,7 +132,7 @@ class Payments(UseCases):
     ) -> Subscription:
         """The tier the customer bought (or moved down to) under ``reference``."""
         async with self._uow() as uow:
-            subscription = await self._subscription(uow, organization_id, for_update=True)
+            subscription = await existing_subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, BillingEventKind.TIER_CHANGE):
                 return subscription
             subscription.change_tier(command.tier, self._clock.now())
@@ -196,7 +192,7 @@ class Payments(UseCases):
         target: SubscriptionStatus,
     ) -> Subscription:
         async with self._uow() as uow:
-            subscription = await self._subscription(uow, organization_id, for_update=True)
+            subscription = await existing_subscription(uow, organization_id, for_update=True)
             if await self._applied(uow, subscription, reference, kind):
                 return subscription
             change_status(subscription, target, self._clock.now())
@@ -243,17 +239,3 @@ class Payments(UseCases):
                 now=self._clock.now(),
             )
         )
-
-    async def _subscription(
-        self, uow: UnitOfWork, organization_id: str, *, for_update: bool = False
-    ) -> Subscription:
-        return await _subscription(uow, organization_id, for_update=for_update)
-
-
-async def _subscription(
-    uow: UnitOfWork, organization_id: str, *, for_update: bool = False
-) -> Subscription:
-    subscription = await uow.subscriptions.get(organization_id, for_update=for_update)
-    if subscription is None:
-        raise NotFoundError("subscription", organization_id)
-    return subscription
