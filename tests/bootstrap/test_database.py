@@ -26,6 +26,7 @@ from rabbit.bootstrap import (
     running,
     schema_status,
 )
+from rabbit.domain.errors import ValidationError
 from rabbit_local.cipher import AesGcmTokenCipher
 from rabbit_postgres.errors import MigrationsMissingError
 from rabbit_postgres.runtime import to_sqlalchemy_url
@@ -88,6 +89,21 @@ def test_missing_scripts_are_one_line_naming_where_they_were_looked_for(
     assert str(tmp_path / "migrations") in str(error.value)
     assert "rabbit_memory" in str(error.value)
     assert len(str(error.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize("store", [StoreKind.MEMORY, StoreKind.POSTGRES])
+@pytest.mark.parametrize("revision", ["nope", "+1", "", "0006\x00"])
+async def test_migrate_refuses_an_unknown_revision_naming_it_before_any_connection(
+    tmp_path: Path, store: StoreKind, revision: str
+) -> None:
+    settings = Settings(
+        store=store, database_url="postgresql://u@127.0.0.1:1/db", data_dir=tmp_path
+    )
+
+    with pytest.raises(ValidationError) as error:
+        await migrate(settings, revision)  # the unreachable URL is never contacted
+
+    assert error.value.field == "revision"
 
 
 async def test_the_memory_store_has_nothing_to_migrate(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ COLLATE "C" DESC LIMIT :limit``: the row comparison seeks straight to where the 
 page ended, so a page costs the same at the first row or the millionth, and a row inserted
 meanwhile never shifts the rows after it (an ``OFFSET`` would show one twice). Ids compare
 byte-wise, as the memory store compares them (code points of UTF-8). The review queue pages
-oldest first (:func:`oldest_page`): ``>`` and ``ORDER BY at, id COLLATE "C"``.
+oldest first (``newest=False``): ``>`` and ``ORDER BY at, id COLLATE "C"``.
 """
 
 from __future__ import annotations
@@ -25,37 +25,7 @@ Filters = Mapping[str, Callable[[], sa.ColumnElement[bool]]]
 (once per shape) with ``sa.bindparam(<that name>)``."""
 
 
-async def newest_page(
-    session: PostgresSession,
-    mapping: EntityMapping[Any],
-    at: sa.Column[Any],
-    filters: Filters,
-    fixed: tuple[Callable[[], sa.ColumnElement[bool]], ...],
-    values: Mapping[str, Any],
-    after: Keyset | None,
-    limit: int,
-) -> list[Any]:
-    """The page of ``mapping``'s rows matching ``fixed`` and every filter whose value in
-    ``values`` is not None (``organization`` is always bound), ordered by ``at`` and id
-    descending, strictly after ``after``."""
-    return await _page(session, mapping, at, filters, fixed, values, after, limit, newest=True)
-
-
-async def oldest_page(
-    session: PostgresSession,
-    mapping: EntityMapping[Any],
-    at: sa.Column[Any],
-    filters: Filters,
-    fixed: tuple[Callable[[], sa.ColumnElement[bool]], ...],
-    values: Mapping[str, Any],
-    after: Keyset | None,
-    limit: int,
-) -> list[Any]:
-    """As :func:`newest_page`, ordered by ``at`` and id ascending."""
-    return await _page(session, mapping, at, filters, fixed, values, after, limit, newest=False)
-
-
-async def _page(
+async def keyset_page(
     session: PostgresSession,
     mapping: EntityMapping[Any],
     at: sa.Column[Any],
@@ -67,6 +37,9 @@ async def _page(
     *,
     newest: bool,
 ) -> list[Any]:
+    """The page of ``mapping``'s rows matching ``fixed`` and every filter whose value in
+    ``values`` is not None (``organization`` is always bound), strictly after ``after`` in
+    the order of ``at`` then id: descending when ``newest``, ascending otherwise."""
     present = tuple(name for name in filters if values.get(name) is not None)
     statement = _statement(mapping, at, filters, fixed, present, after is not None, newest)
     parameters = {name: values[name] for name in present}

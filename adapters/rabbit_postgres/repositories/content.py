@@ -11,7 +11,7 @@ from rabbit.application.ports.repositories import Keyset
 from rabbit.domain.enums import PendingPostStatus, SocialPlatform
 from rabbit.domain.model import PendingPost, Post, PostMetric, PublishAttempt
 from rabbit_postgres.mapping import PENDING_POSTS, POST_METRICS, POSTS, PUBLISH_ATTEMPTS
-from rabbit_postgres.repositories._pages import Filters, newest_page, oldest_page
+from rabbit_postgres.repositories._pages import Filters, keyset_page
 from rabbit_postgres.schema import (
     organizations,
     pending_posts,
@@ -163,7 +163,7 @@ class PostgresPendingPostRepository:
         brand_id: str | None = None,
     ) -> list[PendingPost]:
         values = {"organization": organization_id, "brand_id": brand_id}
-        return await oldest_page(
+        return await keyset_page(
             self._session,
             PENDING_POSTS,
             _p.created_at,
@@ -172,6 +172,7 @@ class PostgresPendingPostRepository:
             values,
             after,
             limit,
+            newest=False,
         )
 
     async def update(self, pending_post: PendingPost) -> None:
@@ -270,7 +271,7 @@ class PostgresPostRepository:
             "published_from": published_from,
             "published_before": published_before,
         }
-        return await newest_page(
+        return await keyset_page(
             self._session,
             POSTS,
             _posts.published_at,
@@ -279,6 +280,7 @@ class PostgresPostRepository:
             values,
             after,
             limit,
+            newest=True,
         )
 
     async def count_published(self, organization_id: str, *, since: datetime) -> int:

@@ -12,7 +12,7 @@ from rabbit.application.ports.repositories import Keyset, ascii_folded
 from rabbit.domain.enums import MaterialStatus
 from rabbit.domain.model import Material
 from rabbit_postgres.mapping import MATERIALS
-from rabbit_postgres.repositories._pages import Filters, newest_page
+from rabbit_postgres.repositories._pages import Filters, keyset_page
 from rabbit_postgres.schema import materials
 from rabbit_postgres.session import (
     Condition,
@@ -106,8 +106,16 @@ class PostgresMaterialRepository:
             "statuses": None if statuses is None else list(statuses),
             "name_contains": None if name_contains is None else ascii_folded(name_contains),
         }
-        return await newest_page(
-            self._session, MATERIALS, _m.created_at, _PAGE_FILTERS, (_live,), values, after, limit
+        return await keyset_page(
+            self._session,
+            MATERIALS,
+            _m.created_at,
+            _PAGE_FILTERS,
+            (_live,),
+            values,
+            after,
+            limit,
+            newest=True,
         )
 
     async def count(

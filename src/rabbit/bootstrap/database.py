@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from rabbit.bootstrap.settings import Settings, StoreKind
+from rabbit.domain.errors import ValidationError
 from rabbit_postgres.errors import (
     DatabaseUnavailableError,
     MigrationsMissingError,
@@ -178,8 +179,15 @@ async def _on_database(settings: Settings, action: Callable[[Connection], T]) ->
 
 
 async def migrate(settings: Settings, revision: str = "head") -> None:
-    """Migrate the settings' database to ``revision`` (``rabbit db upgrade``); usable inside
-    a running event loop. The memory store has no schema: nothing to do."""
+    """Migrate the settings' database to ``revision`` (``head``, or a revision id of
+    ``migrations/versions``; ``rabbit db upgrade``); usable inside a running event loop.
+    Any other revision is a ValidationError naming ``revision``, before the database is
+    contacted. The memory store has no schema: nothing to do."""
+    _, known = _scripts()
+    if revision != "head" and revision not in known:
+        raise ValidationError(
+            "revision", f"no migration {revision[:40]!r}: 'head' or one of {sorted(known)}"
+        )
     if settings.store is StoreKind.MEMORY:
         return
     await _on_database(settings, lambda c: command.upgrade(alembic_config(c, settings), revision))
